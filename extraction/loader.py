@@ -1,0 +1,106 @@
+"""Load study files into validated :class:`StudyRecord` objects, or every error with its line.
+
+>>> from pathlib import Path
+>>> records, issues = load_paths([Path("studies")])   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from extraction.issues import Issue, StudyFileError
+from extraction.references import check_references
+from extraction.schema import Study
+from extraction.schema_errors import translate
+from extraction.yaml_source import YamlDocument, load_yaml
+
+STUDY_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class StudyRecord:
+    """A validated study file.
+
+    Attributes
+    ----------
+    study : Study
+        The validated content.
+    path : Path
+        The file.
+    shown : str
+        The path as the user named it (used in messages and the audit trail).
+    document : YamlDocument
+        Positions and raw scalar text of every field.
+    """
+
+    study: Study
+    path: Path
+    shown: str
+    document: YamlDocument
+
+    @property
+    def id(self) -> str:
+        """The study id (equals the file name)."""
+        return self.study.id
+
+    def line_of(self, *path: str | int) -> int:
+        """1-based line of the field at ``path``, e.g. ``line_of('outcomes', 'binary', 0)``."""
+        return self.document.locate(tuple(path))[0]
+
+    def raw_text(self, *path: str | int) -> str | None:
+        """The scalar at ``path`` as written in the file (keeps printed precision: '75.0')."""
+        return self.document.raw.get(tuple(path))
+
+
+def load_study(path: Path, shown: str | None = None) -> StudyRecord:
+    """Load and validate one study file.
+
+    Raises
+    ------
+    StudyFileError
+        With every problem found in the file (syntax, schema and references).
+    """
+    shown = shown or str(path)
+    doc = load_yaml(path, shown)
+    issues: list[Issue] = check_references(doc, path, shown)
+    study: Any = None
+    try:
+        study = Study.model_validate(doc.data)
+    except ValidationError as exc:
+        issues += translate(exc, doc, shown, Study)
+    if issues:
+        raise StudyFileError(issues)
+    return StudyRecord(study=study, path=path, shown=shown, document=doc)
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Study files named by ``paths``: files as given, directories by their ``*.yaml`` files."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and p.is_file())
+        else:
+            out.append(path)
+    return out
+
+
+def load_paths(paths: Iterable[Path]) -> tuple[list[StudyRecord], list[Issue]]:
+    """Load every study file under ``paths``; return the valid records and all issues."""
+    records, issues = [], []
+    for file in expand(paths):
+        if not file.exists():
+            issues.append(Issue(str(file), 0, 0, "", "expected a study file, got a path that "
+                                "does not exist"))
+            continue
+        try:
+            records.append(load_study(file))
+        except StudyFileError as exc:
+            issues += exc.issues
+        except OSError as exc:
+            issues.append(Issue(str(file), 0, 0, "", f"expected a readable file, got {exc}"))
+    return records, issues

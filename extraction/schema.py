@@ -1,0 +1,161 @@
+"""The study-file schema: one publication (or one analysis of a trial) per YAML file.
+
+A study file is validated in two passes: this pydantic model (types, ranges, vocabularies,
+within-entry rules), then :mod:`extraction.references` (arm ids, curve files, file name).
+``hccmeta schema`` exports :func:`json_schema` for editor completion.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field
+
+from extraction import vocabulary as vocab
+from extraction.schema_common import Slug, Source, Strict, Text, _literal
+from extraction.schema_entries import (
+    AdverseEvent,
+    Arm,
+    BinaryOutcome,
+    Characteristic,
+    Contrast,
+    Curve,
+    Followup,
+    TimeToEvent,
+)
+
+SCHEMA_VERSION = 1
+
+
+def _scalar_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+ScalarText = Annotated[str, BeforeValidator(_scalar_text)]
+DateText = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                                description="YYYY, YYYY-MM or YYYY-MM-DD")]
+
+
+class Citation(Strict):
+    """Bibliographic record of the publication."""
+
+    title: Text
+    authors: Annotated[list[Text], Field(min_length=1)] = Field(
+        description="authors as 'Surname Initials'; at least the first author")
+    journal: Text
+    year: Annotated[int, Field(ge=1950, le=2100, strict=True)]
+    volume: Text | None = None
+    pages: Text | None = None
+    doi: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    pmid: Annotated[str, Field(pattern=r"^\d{1,9}$")] | None = None
+    trial_ids: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]] = Field(
+        default_factory=list, description="registry ids, e.g. NCT03434379")
+    trial_name: Text | None = Field(None, description="acronym, e.g. IMbrave150")
+    published: DateText | None = None
+    source: Source | None = Field(None, description="where the citation was read, if not the paper")
+
+
+class Period(Strict):
+    """Enrolment period."""
+
+    start: DateText | None = None
+    end: DateText | None = None
+    source: Source
+
+
+class Setting(Strict):
+    """Who was treated."""
+
+    disease: list[_literal({"advanced": "", "unresectable": "", "metastatic": "",  # type: ignore[valid-type]
+                            "recurrent": "", "locally_advanced": "", "pvtt": "",
+                            "intermediate": ""})] = Field(default_factory=list)
+    stage: Text | None = Field(None, description="e.g. 'BCLC B-C', 'stage IV or recurrent'")
+    line: _literal({"first": "", "second": "", "later": "", "mixed": "",  # type: ignore[valid-type]
+                    "not_reported": ""}) = "not_reported"
+    region: Text | None = None
+    centres: _literal({"single": "", "multi": "", "not_reported": ""}) = "not_reported"  # type: ignore[valid-type]
+    institution: Text | None = None
+    source: Source | None = None
+
+
+class Analysis(Strict):
+    """Which analysis of the trial this file holds (a later update is its own file)."""
+
+    kind: _literal({"primary": "", "updated": "", "final": "", "interim": ""}) = "primary"  # type: ignore[valid-type]
+    data_cutoff: DateText | None = None
+    label: Text | None = None
+    updates: Slug | None = Field(None, description="id of the study file this analysis updates")
+
+
+class Related(Strict):
+    """A link to another study file: the same trial, an overlapping cohort..."""
+
+    study: Slug
+    relation: _literal({"updated_analysis_of": "", "updated_by": "", "same_trial": "",  # type: ignore[valid-type]
+                        "overlapping_cohort": "", "same_institution": ""})
+    note: Text | None = None
+
+
+class Conflict(Strict):
+    """Two sources that disagree about a number: recorded, not silently resolved."""
+
+    about: Text = Field(description="the field or quantity, e.g. 'outcomes.binary[0].percent'")
+    values: Annotated[list[ScalarText], Field(min_length=2)] = Field(
+        description="the differing values as printed by each source")
+    sources: Annotated[list[Source], Field(min_length=1)]
+    resolution: Text | None = Field(None, description="which value the file uses and why")
+
+
+class Curation(Strict):
+    """Who extracted and who checked the file."""
+
+    extracted_by: Text
+    extracted_on: DateText | None = None
+    checked_by: Text | None = None
+    checked_on: DateText | None = None
+
+
+class Outcomes(Strict):
+    """Per-arm outcomes."""
+
+    binary: list[BinaryOutcome] = Field(default_factory=list)
+    time_to_event: list[TimeToEvent] = Field(default_factory=list)
+    adverse_events: list[AdverseEvent] = Field(default_factory=list)
+
+
+class Study(Strict):
+    """One study file."""
+
+    schema_version: Literal[1] = Field(description="study-file format version (1)")
+    id: Slug = Field(description="equals the file name: <firstauthor><year>[_<trial>]")
+    citation: Citation
+    design: _literal(vocab.DESIGNS)  # type: ignore[valid-type]
+    phase: _literal({"1": "", "1/2": "", "2": "", "2/3": "", "3": ""}) | None = None  # type: ignore[valid-type]
+    analysis: Analysis = Field(default_factory=Analysis)
+    related: list[Related] = Field(default_factory=list)
+    setting: Setting = Field(default_factory=Setting)
+    enrolment: Period | None = None
+    arms: Annotated[list[Arm], Field(min_length=1)]
+    population: list[Characteristic] = Field(default_factory=list)
+    followup: list[Followup] = Field(default_factory=list)
+    outcomes: Outcomes = Field(default_factory=Outcomes)
+    contrasts: list[Contrast] = Field(default_factory=list)
+    curves: list[Curve] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    curation: Curation
+    notes: Text | None = None
+
+    def arm(self, arm_id: str) -> Arm:
+        """The arm with id ``arm_id``."""
+        for arm in self.arms:
+            if arm.id == arm_id:
+                return arm
+        raise KeyError(arm_id)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a study file, for editors and other tools."""
+    schema = Study.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "hccmeta study file"
+    return schema

@@ -1,0 +1,45 @@
+"""Atomic output: write to a temporary file in the target folder, then rename into place.
+
+A crash or a full disk leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes_atomic(target: Path, data: bytes, exclusive: bool = False) -> None:
+    """Write ``data`` to ``target`` atomically.
+
+    Parameters
+    ----------
+    target : Path
+        Final path; its folder is created if needed.
+    data : bytes
+        Content.
+    exclusive : bool
+        Refuse (FileExistsError) if ``target`` exists when the rename would happen.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if exclusive:
+            os.link(temp, target)  # fails if target exists
+            os.unlink(temp)
+        else:
+            os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def write_text_atomic(target: Path, text: str, exclusive: bool = False) -> None:
+    """Write UTF-8 ``text`` to ``target`` atomically (see :func:`write_bytes_atomic`)."""
+    write_bytes_atomic(target, text.encode("utf-8"), exclusive=exclusive)
