@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
+	$(BIN)/hccmeta schema --out build/schema/study.schema.json
 	$(BIN)/hccmeta report --out build/report
 
 validate: $(STAMP)

@@ -152,4 +152,5 @@ curation:
   # extracted_on: YYYY-MM-DD
   # checked_by: "..."
   # checked_on: YYYY-MM-DD
+# notes: "anything a reviewer should know: what the source leaves unknown, ambiguities"
 """

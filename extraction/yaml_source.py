@@ -125,14 +125,15 @@ def _syntax_issue(exc: yaml.YAMLError, shown: str) -> Issue:
 
 
 def _alias_issues(text: str, shown: str) -> list[Issue]:
-    issues = []
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            line, col = _pos(event)
-            issues.append(Issue(shown, line, col, "", f"expected plain values, got the alias "
-                                f"*{event.anchor}", "anchors and aliases are not allowed in study "
-                                "files; write the value out"))
-    return issues
+    aliases = [e for e in yaml.parse(text, Loader=yaml.SafeLoader)
+               if isinstance(e, yaml.AliasEvent)]
+    if not aliases:
+        return []
+    line, col = _pos(aliases[0])
+    more = f" (and {len(aliases) - 1} more)" if len(aliases) > 1 else ""
+    return [Issue(shown, line, col, "", f"expected plain values, got the alias "
+                  f"*{aliases[0].anchor}{more}", "anchors and aliases are not allowed in study "
+                  "files; write the value out")]
 
 
 class _Converter:
@@ -149,7 +150,8 @@ class _Converter:
         if node.tag not in _CORE_TAGS:
             line, col = _pos(node)
             self.issues.append(Issue(self.shown, line, col, field_path(path),
-                                     f"expected a plain YAML value, got the tag {node.tag}",
+                                     "expected a plain YAML value, got the tag "
+                                     + node.tag.replace("tag:yaml.org,2002:", "!!"),
                                      "remove the tag; study files hold data only"))
             return None
         if isinstance(node, MappingNode):

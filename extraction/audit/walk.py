@@ -1,0 +1,49 @@
+"""Walking a study: its entry lists with their field paths, and arm denominators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from extraction.schema import Study
+from extraction.schema_common import Entry
+
+Path_ = tuple[str | int, ...]
+
+ENTRY_LISTS: tuple[Path_, ...] = (
+    ("arms",), ("population",), ("followup",), ("outcomes", "binary"),
+    ("outcomes", "time_to_event"), ("outcomes", "adverse_events"), ("contrasts",), ("curves",),
+)
+"""Field paths of every list of :class:`~extraction.schema_common.Entry` in a study file."""
+
+
+def entry_list(study: Study, keys: Path_) -> list[Entry]:
+    """The entries under ``keys`` (e.g. ``("outcomes", "binary")``)."""
+    node: object = study
+    for key in keys:
+        node = getattr(node, str(key))
+    assert isinstance(node, list)
+    return node
+
+
+def entries(study: Study) -> Iterator[tuple[Path_, Entry]]:
+    """Every entry of the study with its path, e.g. ``(("outcomes", "binary", 0), entry)``."""
+    for keys in ENTRY_LISTS:
+        for i, entry in enumerate(entry_list(study, keys)):
+            yield (*keys, i), entry
+
+
+def arm_denominators(study: Study, arm_id: str | None) -> list[int]:
+    """Plausible denominators of an arm: its ``n`` and ``n_analysed``; all arms' total if None."""
+    if arm_id is None:
+        return [sum(arm.n for arm in study.arms)]
+    try:
+        arm = study.arm(arm_id)
+    except KeyError:
+        return []
+    return [arm.n] + ([arm.n_analysed] if arm.n_analysed else [])
+
+
+def arm_n(study: Study, arm_id: str | None) -> int | None:
+    """The arm's ``n`` (the sum over arms when ``arm_id`` is None)."""
+    dens = arm_denominators(study, arm_id)
+    return dens[0] if dens else None

@@ -1,0 +1,261 @@
+"""Index study versus a pooled historical benchmark.
+
+For one outcome and one comparator group: the random-effects benchmark (estimate, CI, prediction
+interval), the index study's estimate, their difference on the analysis scale with a z-test, the
+difference back-transformed, where the index falls against the prediction interval, a case-mix
+adjusted comparison by meta-regression when enough studies report the moderator, and the same
+comparison under each tau² estimator. Works on plain arrays (like metafor on ``yi``/``vi``).
+
+The difference test is the usual two-sample Wald test of an external estimate against a pooled
+mean, ``z = (y0 - mu) / sqrt(v0 + SE(mu)²)`` (e.g. Borenstein et al. 2009, *Introduction to
+Meta-Analysis*, ch. 19, the Z-test for comparing two independent estimates). It treats the index
+study as independent of the benchmark and ignores tau²: it asks whether the index differs from the
+*average* historical study. Whether it is unusual for *a* historical study is the prediction
+interval question (Higgins, Thompson & Spiegelhalter 2009, J R Stat Soc A 172:137).
+Under Knapp–Hartung inference the benchmark SE is the KH SE and the reference distribution is
+t with k - 1 df (conservative: the index variance is known only approximately).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from meta.transforms import backtransform
+
+LOG_MEASURES = ("PLO", "MED", "HR", "OR", "RR", "RATIO")
+"""Measures whose analysis-scale difference exponentiates to a ratio (OR, ratio of medians...)."""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A pooled benchmark under one estimator and inference method (analysis scale)."""
+
+    method: str
+    test: str
+    k: int
+    estimate: float
+    se: float
+    ci_lb: float
+    ci_ub: float
+    pi_lb: float
+    pi_ub: float
+    tau2: float
+    I2: float
+    Q: float
+    Q_pval: float
+    weights_pct: tuple[float, ...]
+    df: int | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Index minus benchmark on the analysis scale, with a Wald (or t) test."""
+
+    estimate: float
+    se: float
+    stat: float
+    pval: float
+    ci_lb: float
+    ci_ub: float
+    df: int | None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """Case-mix adjustment by meta-regression on one moderator (percent of patients)."""
+
+    moderator: str
+    k_with: int
+    done: bool
+    reason: str
+    slope: float = float("nan")
+    slope_se: float = float("nan")
+    slope_pval: float = float("nan")
+    index_value: float = float("nan")
+    predicted: float = float("nan")
+    predicted_se: float = float("nan")
+    difference: Difference | None = None
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """The index study against one benchmark (analysis scale unless named ``*_bt``).
+
+    Attributes
+    ----------
+    position : str
+        ``'below'``, ``'within'`` or ``'above'`` the prediction interval; ``'n/a'`` when the
+        benchmark has fewer than 2 studies.
+    ratio_bt : tuple or None
+        For log measures, ``exp`` of the difference and its CI (odds ratio for PLO, ratio of
+        medians for MED).
+    index_bt, benchmark_bt : tuple
+        Back-transformed ``(estimate, lb, ub)``; index bounds NaN when its variance is unknown.
+    pi_bt : tuple
+        Back-transformed prediction interval.
+    """
+
+    measure: str
+    level: float
+    benchmark: Benchmark
+    index_yi: float
+    index_vi: float | None
+    difference: Difference | None
+    position: str
+    index_bt: tuple[float, float, float]
+    benchmark_bt: tuple[float, float, float]
+    pi_bt: tuple[float, float]
+    points_bt: float
+    ratio_bt: tuple[float, float, float] | None
+    by_estimator: tuple[tuple[Benchmark, Difference | None], ...]
+    adjustments: tuple[Adjustment, ...]
+
+
+def _attr(res: object, *names: str, default: float = float("nan")) -> float:
+    for name in names:
+        value = getattr(res, name, None)
+        if value is not None:
+            return float(np.asarray(value).ravel()[0])
+    return default
+
+
+def pool(yi: Sequence[float], vi: Sequence[float], method: str = "REML", test: str = "z",
+         level: float = 95.0) -> Benchmark:
+    """Random-effects pooling by :func:`meta.model.rma`, as a :class:`Benchmark`."""
+    from meta.model import rma
+
+    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
+    res = rma(yi, vi, method=method, test=test, level=level)
+    knha = test == "knha"
+    weights = getattr(res, "weights_pct", None)
+    if weights is None:
+        weights = getattr(res, "weights", np.full(len(yi), np.nan))
+    return Benchmark(method=method, test=test, k=len(yi),
+                     estimate=_attr(res, "estimate", "beta", "b"), se=_attr(res, "se"),
+                     ci_lb=_attr(res, "ci_lb"), ci_ub=_attr(res, "ci_ub"),
+                     pi_lb=_attr(res, "pi_lb"), pi_ub=_attr(res, "pi_ub"),
+                     tau2=_attr(res, "tau2"), I2=_attr(res, "I2"), Q=_attr(res, "Q", "QE"),
+                     Q_pval=_attr(res, "Q_pval", "QEp"),
+                     weights_pct=tuple(float(w) for w in np.asarray(weights, float)),
+                     df=len(yi) - 1 if knha else None)
+
+
+def difference(index_yi: float, index_vi: float | None, bench: Benchmark,
+               level: float = 95.0) -> Difference | None:
+    """Index minus benchmark with its test; None when the index variance is unknown."""
+    if index_vi is None or not np.isfinite(index_vi) or not np.isfinite(bench.se):
+        return None
+    est = index_yi - bench.estimate
+    se = float(np.sqrt(index_vi + bench.se ** 2))
+    stat = est / se
+    upper = 1 - (1 - level / 100) / 2
+    if bench.df is None:
+        pval, crit = 2 * stats.norm.sf(abs(stat)), stats.norm.ppf(upper)
+    else:
+        pval, crit = 2 * stats.t.sf(abs(stat), bench.df), stats.t.ppf(upper, bench.df)
+    return Difference(est, se, float(stat), float(pval), est - crit * se, est + crit * se,
+                      bench.df)
+
+
+def position(index_yi: float, bench: Benchmark) -> str:
+    """Where the index estimate falls against the benchmark's prediction interval."""
+    if bench.k < 2 or not (np.isfinite(bench.pi_lb) and np.isfinite(bench.pi_ub)):
+        return "n/a"
+    if index_yi < bench.pi_lb:
+        return "below"
+    return "above" if index_yi > bench.pi_ub else "within"
+
+
+def adjust(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, index_yi: float,
+           index_vi: float | None, index_x: float | None, name: str, method: str = "REML",
+           level: float = 95.0, min_k: int = 5) -> Adjustment:
+    """Meta-regression of ``yi`` on moderator ``x`` and the comparison at the index's ``x``.
+
+    The benchmark becomes the fitted value at the index study's moderator value,
+    ``b0 + b1 x0`` with variance ``[1, x0] V [1, x0]'`` (Thompson & Higgins 2002, Stat Med
+    21:1559); studies without the moderator are left out of the regression.
+    """
+    has = np.isfinite(x)
+    k_with = int(has.sum())
+    if index_x is None or not np.isfinite(index_x):
+        return Adjustment(name, k_with, False, "the index study does not report it")
+    if k_with < min_k:
+        return Adjustment(name, k_with, False, f"only {k_with} benchmark studies report it "
+                          f"(at least {min_k} needed for a meta-regression)")
+    if np.ptp(x[has]) == 0:
+        return Adjustment(name, k_with, False, "no variation across the benchmark studies")
+    from meta.model import rma
+
+    res = rma(yi[has], vi[has], method=method, mods=x[has], level=level)
+    beta = np.asarray(getattr(res, "beta"), float).ravel()
+    vb = np.asarray(getattr(res, "vb"), float)
+    se_b = np.sqrt(np.diag(vb))
+    zb = beta[1] / se_b[1]
+    g = np.array([1.0, index_x])
+    pred, pred_se = float(g @ beta), float(np.sqrt(g @ vb @ g))
+    bench = Benchmark(method, "z", k_with, pred, pred_se, np.nan, np.nan, np.nan, np.nan,
+                      float(getattr(res, "tau2", np.nan)), np.nan, np.nan, np.nan, (), None)
+    return Adjustment(name, k_with, True, "", float(beta[1]), float(se_b[1]),
+                      float(2 * stats.norm.sf(abs(zb))), float(index_x), pred, pred_se,
+                      difference(index_yi, index_vi, bench, level))
+
+
+def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
+            index_vi: float | None, measure: str, *, method: str = "REML", test: str = "z",
+            level: float = 95.0, ni: Sequence[float] | None = None,
+            estimators: Sequence[str] = (),
+            moderators: Mapping[str, tuple[Sequence[float], float | None]] | None = None,
+            min_k_metareg: int = 5) -> ComparisonResult:
+    """Compare the index study with the benchmark pooled from ``yi``/``vi``.
+
+    Parameters
+    ----------
+    yi, vi : sequence of float
+        Benchmark studies on the analysis scale of ``measure``.
+    index_yi, index_vi : float
+        The index study's estimate and sampling variance (``None`` if unknown: then no test,
+        only the position against the prediction interval).
+    measure : str
+        Analysis scale (``PLO``, ``PFT``, ``PAS``, ``PR``, ``MED``...).
+    ni : sequence of float, optional
+        Study sizes, needed for the ``PFT`` back-transform (harmonic mean).
+    estimators : sequence of str
+        tau² estimators for the sensitivity table (each with ``test``).
+    moderators : mapping
+        Name -> (per-study values, NaN where missing; the index study's value).
+    """
+    yi_a, vi_a = np.asarray(yi, float), np.asarray(vi, float)
+    bench = pool(yi_a, vi_a, method, test, level)
+    diff = difference(index_yi, index_vi, bench, level)
+
+    def bt(values: Sequence[float]) -> tuple[float, ...]:
+        return tuple(float(v) for v in backtransform(measure, np.asarray(values, float), ni=ni))
+
+    crit = stats.norm.ppf(1 - (1 - level / 100) / 2)
+    if index_vi is not None and np.isfinite(index_vi):
+        half = crit * np.sqrt(index_vi)
+        index_bt = bt([index_yi, index_yi - half, index_yi + half])
+    else:
+        index_bt = (bt([index_yi])[0], float("nan"), float("nan"))
+    bench_bt = bt([bench.estimate, bench.ci_lb, bench.ci_ub])
+    pi_bt = bt([bench.pi_lb, bench.pi_ub])
+    ratio = None
+    if measure.upper() in LOG_MEASURES:
+        ratio = ((float(np.exp(diff.estimate)), float(np.exp(diff.ci_lb)),
+                  float(np.exp(diff.ci_ub))) if diff else
+                 (float(np.exp(index_yi - bench.estimate)), float("nan"), float("nan")))
+    rows = []
+    for est in estimators:
+        b = bench if est == method else pool(yi_a, vi_a, est, test, level)
+        rows.append((b, difference(index_yi, index_vi, b, level)))
+    adjustments = tuple(
+        adjust(yi_a, vi_a, np.asarray(vals, float), index_yi, index_vi, x0, name, method,
+               level, min_k_metareg)
+        for name, (vals, x0) in (moderators or {}).items())
+    return ComparisonResult(measure.upper(), level, bench, float(index_yi), index_vi, diff,
+                            position(index_yi, bench), index_bt, bench_bt, pi_bt,
+                            index_bt[0] - bench_bt[0], ratio, tuple(rows), adjustments)

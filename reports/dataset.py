@@ -1,0 +1,223 @@
+"""Study records -> one tidy frame per outcome of the plan, every number with its provenance.
+
+Rows are arms. The index study's arm is flagged ``is_index``; comparator arms carry the ids of the
+plan's groups they fall in. Each number used keeps the file, YAML line, field path and quote it
+came from (:class:`Provenance`) so the report's audit appendix can link it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from extraction import StudyRecord
+from extraction.issues import field_path
+from extraction.schema_entries import to_months
+from reports.plan import Group, Outcome, Plan
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one number of the report came from."""
+
+    study: str
+    file: str
+    line: int
+    field: str
+    value: str
+    location: str
+    quote: str
+    derived: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeData:
+    """The arms that report an outcome, plus what was left out and why."""
+
+    outcome: Outcome
+    frame: pd.DataFrame
+    excluded: tuple[tuple[str, str], ...] = ()
+    provenance: tuple[Provenance, ...] = field(default_factory=tuple)
+
+
+def _source_text(src: Any) -> tuple[str, str]:
+    where = src.location + (f" {src.label}" if src.label else "") + (
+        f", p. {src.page}" if src.page else "")
+    return where, src.quote or ""
+
+
+def _prov(record: StudyRecord, path: tuple[Any, ...], entry: Any, name: str,
+          value: Any) -> Provenance:
+    where, quote = _source_text(entry.source_of(name))
+    full = (*path, name)
+    return Provenance(record.id, record.shown, record.line_of(*full),
+                      field_path(full), str(value), where, quote,
+                      entry.derived.get(name, ""))
+
+
+def superseded(records: list[StudyRecord]) -> dict[str, str]:
+    """Study id -> id of the later analysis that replaces it (``analysis.updates``)."""
+    out = {}
+    for rec in records:
+        if rec.study.analysis.updates:
+            out[rec.study.analysis.updates] = rec.id
+    for rec in records:
+        for rel in rec.study.related:
+            if rel.relation == "updated_by":
+                out.setdefault(rec.id, rel.study)
+    return out
+
+
+def in_group(record: StudyRecord, arm: Any, group: Group) -> bool:
+    """Whether ``arm`` of ``record`` belongs to comparator ``group``."""
+    s = record.study
+    return (arm.treatment_class in group.treatment_classes
+            and (group.lines is None or s.setting.line in group.lines)
+            and (group.designs is None or s.design in group.designs)
+            and (group.phases is None or s.phase in group.phases))
+
+
+def moderator_value(record: StudyRecord, arm_id: str, characteristic: str
+                    ) -> tuple[float | None, Provenance | None]:
+    """Percent of patients with ``characteristic`` in the arm (or the whole study)."""
+    best = None
+    for i, ch in enumerate(record.study.population):
+        if ch.characteristic != characteristic or ch.arm not in (arm_id, None):
+            continue
+        pct = ch.percent
+        if pct is None and ch.count is not None and ch.denominator:
+            pct = 100 * ch.count / ch.denominator
+        if pct is None:
+            continue
+        prov = _prov(record, ("population", i), ch, "percent" if ch.percent is not None
+                     else "count", ch.percent if ch.percent is not None else ch.count)
+        if ch.arm == arm_id or best is None:
+            best = (float(pct), prov)
+    return best if best else (None, None)
+
+
+def _label(record: StudyRecord, arm: Any, multi_arm: bool) -> str:
+    s = record.study
+    author = s.citation.authors[0].split()[0]
+    base = f"{author} {s.citation.year}"
+    if s.citation.trial_name:
+        base += f" ({s.citation.trial_name})"
+    return f"{base}: {arm.label}" if multi_arm else base
+
+
+def _value(record: StudyRecord, arm: Any, outcome: Outcome
+           ) -> tuple[dict[str, Any], list[Provenance]] | str:
+    """The outcome's numbers for one arm, or the reason there are none."""
+    s = record.study
+    if outcome.kind == "proportion":
+        rows = [(i, b) for i, b in enumerate(s.outcomes.binary)
+                if b.arm == arm.id and b.endpoint == outcome.endpoint]
+        rows.sort(key=lambda r: outcome.criteria.index(r[1].criteria)
+                  if r[1].criteria in outcome.criteria else 99)
+        if not rows:
+            return "not reported"
+        i, b = rows[0]
+        path = ("outcomes", "binary", i)
+        total = b.total or arm.n_analysed or arm.n
+        events = b.events
+        provs = []
+        if events is None:
+            events = round(b.percent * total / 100)
+            provs.append(_prov(record, path, b, "percent", b.percent))
+        else:
+            provs.append(_prov(record, path, b, "events", events))
+        provs.append(_prov(record, path, b, "total", total) if b.total else
+                     _prov(record, ("arms", s.arms.index(arm)), arm, "n", arm.n))
+        return ({"events": int(events), "total": int(total), "criteria": b.criteria,
+                 "verified": b.source.verified}, provs)
+    if outcome.kind == "adverse_event":
+        rows = [(i, a) for i, a in enumerate(s.outcomes.adverse_events)
+                if a.arm == arm.id and a.term.lower() == "any" and a.grade in outcome.grades]
+        rows.sort(key=lambda r: outcome.grades.index(r[1].grade))
+        if not rows:
+            return "not reported"
+        i, a = rows[0]
+        path = ("outcomes", "adverse_events", i)
+        total = a.total or arm.n_analysed or arm.n
+        events = a.count if a.count is not None else round(a.percent * total / 100)
+        provs = [_prov(record, path, a, "count" if a.count is not None else "percent",
+                       a.count if a.count is not None else a.percent)]
+        provs.append(_prov(record, path, a, "total", total) if a.total else
+                     _prov(record, ("arms", s.arms.index(arm)), arm, "n", arm.n))
+        return ({"events": int(events), "total": int(total), "criteria": f"grade {a.grade}",
+                 "verified": a.source.verified}, provs)
+    rows = [(i, t) for i, t in enumerate(s.outcomes.time_to_event)
+            if t.arm == arm.id and t.endpoint == outcome.endpoint]
+    if not rows:
+        return "not reported"
+    i, t = rows[0]
+    path = ("outcomes", "time_to_event", i)
+    if outcome.kind == "median":
+        median = t.in_months("median")
+        if median is None:
+            return "median not reached or not reported"
+        provs = [_prov(record, path, t, "median", t.median)]
+        lo, hi = t.in_months("ci_lower"), t.in_months("ci_upper")
+        for name in ("ci_lower", "ci_upper", "events"):
+            if getattr(t, name) is not None:
+                provs.append(_prov(record, path, t, name, getattr(t, name)))
+        return ({"median": median, "ci_lower": lo, "ci_upper": hi, "ci_level": t.ci_level,
+                 "tte_events": t.events, "total": arm.n, "verified": t.source.verified}, provs)
+    # landmark: survival at outcome.time months, as a proportion of the arm (approximate)
+    for j, lm in enumerate(t.landmarks):
+        if abs(to_months(lm.time, t.unit) - outcome.time) < 0.05:
+            total = arm.n_analysed or arm.n
+            events = round(lm.percent * total / 100)
+            src = lm.source or t.source
+            where, quote = _source_text(src)
+            prov = Provenance(record.id, record.shown,
+                              record.line_of(*path, "landmarks", j, "percent"),
+                              field_path((*path, "landmarks", j, "percent")),
+                              str(lm.percent), where, quote,
+                              f"alive at {outcome.time:g} months: {lm.percent}% of {total} = "
+                              f"{events} (approximate: ignores censoring before the landmark)")
+            return ({"events": events, "total": total, "percent": lm.percent,
+                     "verified": src.verified}, [prov])
+    return f"no {outcome.time:g}-month landmark"
+
+
+def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> OutcomeData:
+    """Tidy frame of all arms (index and comparators) reporting ``outcome``."""
+    gone = superseded(records)
+    rows, excluded, provs = [], [], []
+    groups = plan.groups_for(outcome)
+    for rec in records:
+        s = rec.study
+        is_index_study = rec.id == plan.index.study
+        for arm in s.arms:
+            is_index = is_index_study and arm.id == (plan.index.arm or s.arms[0].id)
+            member = [g.id for g in groups if in_group(rec, arm, g)]
+            if not is_index and (is_index_study or not member):
+                continue
+            label = _label(rec, arm, len(s.arms) > 1)
+            if not is_index and rec.id in gone:
+                excluded.append((label, f"superseded by {gone[rec.id]}"))
+                continue
+            got = _value(rec, arm, outcome)
+            if isinstance(got, str):
+                if is_index or member:
+                    excluded.append((label, got))
+                continue
+            values, prov = got
+            if not values.pop("verified") and not plan.include_unverified:
+                excluded.append((label, "source not verified against the publication"))
+                continue
+            row = {"study": rec.id, "arm": arm.id, "label": label, "year": s.citation.year,
+                   "design": s.design, "phase": s.phase or "", "line": s.setting.line,
+                   "treatment_class": arm.treatment_class, "is_index": is_index,
+                   "groups": tuple(member), "file": rec.shown, **values}
+            for mod in plan.moderators:
+                row[mod.id], mprov = moderator_value(rec, arm.id, mod.characteristic)
+                if mprov is not None:
+                    prov.append(mprov)
+            rows.append(row)
+            provs += prov
+    frame = pd.DataFrame(rows)
+    return OutcomeData(outcome, frame, tuple(excluded), tuple(provs))

@@ -1,0 +1,165 @@
+"""The analysis plan: which study is the index, what it is compared with, and how.
+
+A plan is a YAML file (``reports/plans/default.yaml`` unless ``--plan`` names another) validated
+by the pydantic models below; unknown keys are rejected and every error is reported as
+``plan.yaml:line:col: field: expected ..., got ...`` by :func:`load_plan`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from extraction import vocabulary as vocab
+from extraction.issues import Issue, StudyFileError
+from extraction.schema_errors import translate
+from extraction.yaml_source import YamlDocument, load_yaml
+
+DEFAULT_PLAN = Path(__file__).parent / "plans" / "default.yaml"
+
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Label = Annotated[str, Field(min_length=1, max_length=200)]
+Estimator = Literal["FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"]
+Inference = Literal["z", "knha"]
+ProportionMeasure = Literal["PLO", "PFT", "PAS", "PR"]
+TreatmentClass = Literal[tuple(vocab.TREATMENT_CLASSES)]  # type: ignore[valid-type]
+Design = Literal[tuple(vocab.DESIGNS)]  # type: ignore[valid-type]
+Line = Literal["first", "second", "later", "mixed", "not_reported"]
+Phase = Literal["1", "1/2", "2", "2/3", "3"]
+Criteria = Literal[tuple(vocab.RESPONSE_CRITERIA)]  # type: ignore[valid-type]
+Characteristic = Literal[tuple(vocab.CHARACTERISTICS)]  # type: ignore[valid-type]
+AeGrade = Literal[tuple(vocab.AE_GRADES)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Index(_Strict):
+    """The index study whose claim is put to the benchmarks."""
+
+    study: Slug = Field(description="study id (file name) of the index study")
+    arm: Slug | None = Field(None, description="arm id; the first arm when omitted")
+    claim: Label = Field(description="the claim under examination, verbatim")
+
+
+class Group(_Strict):
+    """A comparator group: arms selected by treatment class, and optionally line, design, phase."""
+
+    id: Slug
+    label: Label
+    treatment_classes: Annotated[list[TreatmentClass], Field(min_length=1)]
+    lines: list[Line] | None = Field(None, description="lines of therapy; any when omitted")
+    designs: list[Design] | None = Field(None, description="designs; any when omitted")
+    phases: list[Phase] | None = Field(None, description="trial phases; any when omitted")
+
+
+class Outcome(_Strict):
+    """An outcome compared between the index study and each comparator group."""
+
+    id: Slug
+    label: Label
+    kind: Literal["proportion", "median", "landmark", "adverse_event"]
+    endpoint: Slug = Field(description="orr, dcr (proportion); os, pfs (median, landmark)")
+    measure: Literal["PLO", "PFT", "PAS", "PR", "MED"] = Field(
+        "PLO", description="PLO/PFT/PAS/PR for proportions, MED (log median) for medians")
+    time: float | None = Field(None, gt=0, description="landmark time in months")
+    criteria: list[Criteria] = Field(
+        default_factory=lambda: ["recist_1.1", "mrecist", "irecist", "easl", "not_reported"],
+        description="response criteria in order of preference (one result per arm is used)")
+    grades: list[AeGrade] = Field(default_factory=lambda: ["3+", "3-4"],
+                                  description="AE grade bands in order of preference")
+    groups: list[Slug] | None = Field(None, description="comparator groups; all when omitted")
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Outcome:
+        if self.kind == "median" and self.measure != "MED":
+            raise ValueError("expected measure MED for a median outcome")
+        if self.kind != "median" and self.measure == "MED":
+            raise ValueError("expected a proportion measure (PLO, PFT, PAS, PR)")
+        if self.kind == "landmark" and self.time is None:
+            raise ValueError("expected a landmark time in months")
+        return self
+
+
+class Moderator(_Strict):
+    """A case-mix moderator: percent of patients with a baseline characteristic."""
+
+    id: Slug
+    label: Label
+    characteristic: Characteristic
+
+
+class Sensitivity(_Strict):
+    """Sensitivity analyses."""
+
+    estimators: list[Estimator] = Field(
+        default_factory=lambda: ["FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"])
+    leave_one_out: bool = True
+    inference: list[Inference] = Field(default_factory=lambda: ["z", "knha"])
+
+
+class Plan(_Strict):
+    """An analysis plan."""
+
+    title: Label
+    index: Index
+    groups: Annotated[list[Group], Field(min_length=1)]
+    outcomes: Annotated[list[Outcome], Field(min_length=1)]
+    estimator: Estimator = "REML"
+    inference: Inference = "z"
+    level: float = Field(95.0, gt=50, lt=100, description="confidence level, percent")
+    moderators: list[Moderator] = Field(default_factory=list)
+    min_studies_metareg: int = Field(5, ge=3, description="studies with the moderator needed")
+    subgroup_by: Literal["design", "treatment_class", "line", "none"] = "design"
+    sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+    include_unverified: bool = Field(False, description="pool numbers whose source is unverified")
+
+    @model_validator(mode="after")
+    def _groups_known(self) -> Plan:
+        known = {g.id for g in self.groups}
+        for outcome in self.outcomes:
+            for gid in outcome.groups or []:
+                if gid not in known:
+                    raise ValueError(f"expected a group id ({', '.join(sorted(known))}), got "
+                                     f"{gid!r} in outcome {outcome.id!r}")
+        return self
+
+    def groups_for(self, outcome: Outcome) -> list[Group]:
+        """The comparator groups of ``outcome`` in plan order."""
+        wanted = outcome.groups
+        return [g for g in self.groups if wanted is None or g.id in wanted]
+
+
+class PlanError(Exception):
+    """An invalid plan; carries located issues."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(i.format() for i in issues))
+
+
+def load_plan(path: Path | None = None) -> tuple[Plan, YamlDocument]:
+    """Read and validate a plan file.
+
+    Raises
+    ------
+    PlanError
+        With one located issue per problem.
+    """
+    path = path or DEFAULT_PLAN
+    shown = str(path)
+    if not path.is_file():
+        raise PlanError([Issue(shown, 0, 0, "", "expected a plan file, got a path that does not "
+                               "exist")])
+    try:
+        doc = load_yaml(path, shown)
+    except StudyFileError as exc:
+        raise PlanError(exc.issues) from None
+    try:
+        plan = Plan.model_validate(doc.data)
+    except ValidationError as exc:
+        raise PlanError(translate(exc, doc, shown, Plan)) from None
+    return plan, doc

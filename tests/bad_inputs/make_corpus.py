@@ -1,0 +1,158 @@
+"""Regenerate the bad-input corpus: one malformed study file per case.
+
+Each file is the valid BASE study with one defect. The line where hccmeta must report the error
+carries a trailing comment ``# expect: FIELD`` (``-`` for a file-level error without a field).
+Files that cannot hold a comment (invalid UTF-8, empty, 50 MB) are described in CASES_WITHOUT_MARKER
+of tests/test_bad_inputs.py. Run: python tests/bad_inputs/make_corpus.py
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+BASE = """\
+schema_version: 1
+id: {id}
+citation:
+  title: "A study of radiotherapy and immunotherapy"
+  authors: [Doe J]
+  journal: J Test Oncol
+  year: 2020
+design: single_arm_trial
+arms:
+  - id: a
+    label: Arm A
+    treatment_class: rt+ici
+    n: 50
+    source:
+      location: abstract
+      quote: "50 patients were enrolled"
+outcomes:
+  binary:
+    - endpoint: orr
+      arm: a
+      criteria: recist_1.1
+      events: 20
+      total: 50
+      percent: 40.0
+      source:
+        location: abstract
+  time_to_event:
+    - endpoint: os
+      arm: a
+      median: 12.0
+      ci_lower: 9.0
+      ci_upper: 15.0
+      source:
+        location: table
+        label: Table 2
+curation:
+  extracted_by: tester
+"""
+
+# name -> (old line text, new line text(s)); new text gets the marker where the error must be.
+MUTATIONS = {
+    "syntax_mapping_in_value": ("  journal: J Test Oncol", "  journal: J: Test Oncol  # expect: -"),
+    "syntax_unclosed_flow": ("  authors: [Doe J]", "  authors: [Doe J\n  journal2: x  # expect: -"),
+    "syntax_bad_indent": ("    n: 50", "    n: 50\n   bad: 1  # expect: -"),
+    "tab_indentation": ("    n: 50", "\tn: 50  # expect: -"),
+    "duplicate_key_top": ("design: single_arm_trial",
+                          "design: single_arm_trial\ndesign: rct  # expect: design"),
+    "duplicate_key_nested": ("    n: 50", "    n: 50\n    n: 60  # expect: arms[0].n"),
+    "wrong_type_year": ("  year: 2020", "  year: twenty  # expect: citation.year"),
+    "wrong_type_float_count": ("    n: 50", "    n: 50.5  # expect: arms[0].n"),
+    "wrong_type_quoted_count": ("      events: 20",
+                                "      events: \"20\"  # expect: outcomes.binary[0].events"),
+    "wrong_type_bool_count": ("    n: 50", "    n: true  # expect: arms[0].n"),
+    "wrong_type_list_for_text": ("  journal: J Test Oncol",
+                                 "  journal: [J, Test]  # expect: citation.journal"),
+    "unknown_field_top": ("design: single_arm_trial",
+                          "design: single_arm_trial\ncolour: red  # expect: colour"),
+    "unknown_field_nested": ("    label: Arm A", "    label: Arm A\n    lable: x  # expect: arms[0].lable"),
+    "negative_count": ("      events: 20", "      events: -3  # expect: outcomes.binary[0].events"),
+    "events_above_total": ("      events: 20",
+                           "      events: 60  # expect: outcomes.binary[0].events"),
+    "ci_lower_above_upper": ("      ci_upper: 15.0",
+                             "      ci_upper: 8.0  # expect: outcomes.time_to_event[0].ci_upper"),
+    "percent_above_100": ("      percent: 40.0",
+                          "      percent: 140  # expect: outcomes.binary[0].percent"),
+    "percent_nan": ("      percent: 40.0", "      percent: .nan  # expect: outcomes.binary[0].percent"),
+    "median_negative": ("      median: 12.0",
+                        "      median: -12.0  # expect: outcomes.time_to_event[0].median"),
+    "missing_provenance": ("  - id: a\n    label: Arm A\n    treatment_class: rt+ici\n    n: 50\n"
+                           "    source:\n      location: abstract\n      quote: \"50 patients were enrolled\"\n",
+                           "  - id: a  # expect: arms[0].source\n    label: Arm A\n"
+                           "    treatment_class: rt+ici\n    n: 50\n"),
+    "missing_required_field": ("  title: \"A study of radiotherapy and immunotherapy\"\n  authors: [Doe J]\n"
+                               "  journal: J Test Oncol\n",
+                               "  title: \"A study of radiotherapy and immunotherapy\"  # expect: citation.journal\n"
+                               "  authors: [Doe J]\n"),
+    "missing_source_label": ("        location: table\n        label: Table 2\n",
+                             "        location: table  # expect: outcomes.time_to_event[0].source.label\n"),
+    "secondary_without_url": ("      location: abstract\n      quote",
+                              "      location: secondary  # expect: arms[0].source.url\n      quote"),
+    "unknown_treatment_class": ("    treatment_class: rt+ici",
+                                "    treatment_class: rt+icii  # expect: arms[0].treatment_class"),
+    "unknown_endpoint": ("    - endpoint: orr",
+                         "    - endpoint: orrr  # expect: outcomes.binary[0].endpoint"),
+    "unknown_design": ("design: single_arm_trial", "design: cohort  # expect: design"),
+    "missing_criteria": ("    - endpoint: orr\n      arm: a\n      criteria: recist_1.1\n",
+                         "    - endpoint: orr  # expect: outcomes.binary[0].criteria\n      arm: a\n"),
+    "unknown_arm_reference": ("      arm: a\n      criteria",
+                              "      arm: b  # expect: outcomes.binary[0].arm\n      criteria"),
+    "duplicate_arm_id": ("outcomes:\n", "  - id: a  # expect: arms[1].id\n    label: Arm B\n"
+                         "    treatment_class: tki\n    n: 40\n    source:\n"
+                         "      location: abstract\noutcomes:\n"),
+    "id_mismatch": ("id: {id}", "id: another_study  # expect: id"),
+    "bad_doi": ("  year: 2020", "  year: 2020\n  doi: https://doi.org/10.1/x  # expect: citation.doi"),
+    "bad_p_value": ("curation:", "contrasts:\n  - endpoint: os\n    measure: hr\n    arm: a\n"
+                    "    reference: b  # expect: contrasts[0].reference\n    estimate: 0.7\n    p_value: p<0.05x  # expect: contrasts[0].p_value\n"
+                    "    source:\n      location: abstract\ncuration:"),
+    "unknown_derived_field": ("      source:\n        location: abstract\n  time",
+                              "      source:\n        location: abstract\n      derived:\n"
+                              "        evnts: 40% of 50  # expect: outcomes.binary[0].derived.evnts\n  time"),
+    "schema_version_2": ("schema_version: 1", "schema_version: 2  # expect: schema_version"),
+    "placeholder_left": ("  journal: J Test Oncol", "  journal: FILL  # expect: citation.journal"),
+    "missing_curve_file": ("curation:", "curves:\n  - endpoint: os\n    arm: a\n"
+                           "    file: km/does_not_exist.csv  # expect: curves[0].file\n"
+                           "    source:\n      location: figure\n      label: Figure 2\ncuration:"),
+    "curve_outside_studies": ("curation:", "curves:\n  - endpoint: os\n    arm: a\n"
+                              "    file: ../../../etc/passwd.csv  # expect: curves[0].file\n"
+                              "    source:\n      location: figure\n      label: Figure 2\ncuration:"),
+    "curve_absolute_path": ("curation:", "curves:\n  - endpoint: os\n    arm: a\n"
+                            "    file: /etc/hosts.csv  # expect: curves[0].file\n"
+                            "    source:\n      location: figure\n      label: Figure 2\ncuration:"),
+    "alias_bomb": ("curation:", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+                   "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]  # expect: -\n"
+                   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                   "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+                   "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\ncuration:"),
+    "python_object_tag": ("  year: 2020", "  year: !!python/object/apply:os.system "
+                          "[\"touch /tmp/hccmeta_pwned_marker\"]  # expect: citation.year"),
+    "python_name_tag": ("    label: Arm A", "    label: !!python/name:os.system  # expect: arms[0].label"),
+    "custom_tag": ("  journal: J Test Oncol", "  journal: !include /etc/passwd  # expect: citation.journal"),
+    "merge_key": ("  - id: a\n", "  - <<: {id: a}  # expect: arms[0]\n"),
+    "non_string_key": ("design: single_arm_trial", "design: single_arm_trial\n1: one  # expect: -"),
+    "two_documents": ("  extracted_by: tester\n", "  extracted_by: tester\n---\nid: x  # expect: -\n"),
+    "top_level_list": ("schema_version: 1\n", "- schema_version: 1  # expect: -\n"),
+}
+
+
+def build() -> None:
+    for name, (old, new) in MUTATIONS.items():
+        base = BASE.format(id=name)
+        old = old.format(id=name)
+        assert old in base, name
+        text = base.replace(old, new, 1)
+        if name == "top_level_list":
+            text = "\n".join(("  " + line if i else line) if line else line
+                             for i, line in enumerate(text.splitlines())) + "\n"
+        (HERE / f"{name}.yaml").write_text(text, encoding="utf-8")
+    (HERE / "invalid_utf8.yaml").write_bytes(
+        BASE.format(id="invalid_utf8").replace("[Doe J]", "[Do\xe9 J]  # expect: -").encode("latin-1"))
+    (HERE / "empty.yaml").write_text("", encoding="utf-8")
+    (HERE / "km" / "ok.csv").write_text("time,survival\n0,1\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    build()
