@@ -157,3 +157,32 @@ def test_study_file_error_carries_all_issues(tmp_path: Path):
         load_study(bad)
     fields = {i.field for i in info.value.issues}
     assert {"citation", "design", "arms", "curation"} <= fields
+
+
+def _study_with_curve(folder: Path, curve_path: str) -> Path:
+    text = SEED.read_text().replace("id: zhai2025", "id: curvy")
+    text = text.replace("curation:\n", "curves:\n  - endpoint: os\n    arm: rt_ici\n"
+                        f"    file: {curve_path}\n    risk_table: [[0, 108], [12, 60]]\n"
+                        "    source:\n      location: figure\n      label: Figure 2A\n"
+                        "curation:\n", 1)
+    target = folder / "curvy.yaml"
+    target.write_text(text)
+    return target
+
+
+def test_curve_inside_studies_validates(tmp_path: Path):
+    (tmp_path / "km").mkdir()
+    (tmp_path / "km" / "curvy_os.csv").write_text("time,survival\n0,1\n12,0.6\n")
+    record = load_study(_study_with_curve(tmp_path, "km/curvy_os.csv"))
+    assert record.study.curves[0].risk_table == [[0, 108], [12, 60]]
+
+
+def test_symlink_out_of_studies_is_refused(tmp_path: Path):
+    (tmp_path / "km").mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}_outside.csv"
+    outside.write_text("time,survival\n0,1\n")
+    (tmp_path / "km" / "link.csv").symlink_to(outside)
+    with pytest.raises(StudyFileError) as info:
+        load_study(_study_with_curve(tmp_path, "km/link.csv"))
+    (issue,) = info.value.issues
+    assert issue.field == "curves[0].file" and "expected a path inside" in issue.message
