@@ -150,6 +150,8 @@ class TimeToEvent(Entry):
     ci_level: Annotated[float, Field(gt=50, lt=100)] = 95
     events: Count | None = None
     landmarks: list[Landmark] = Field(default_factory=list)
+    population: Text | None = Field(None, description="omit for the arm as allocated; else the "
+                                    "subset, e.g. 'propensity-matched'")
 
     @model_validator(mode="after")
     def _consistent(self) -> TimeToEvent:
@@ -174,6 +176,8 @@ class AdverseEvent(Entry):
     count: Count | None = None
     total: PositiveCount | None = None
     percent: Percent | None = None
+    population: Text | None = Field(None, description="omit for the safety population of the "
+                                    "arm; else the subset, e.g. 'propensity-matched'")
 
     @model_validator(mode="after")
     def _consistent(self) -> AdverseEvent:

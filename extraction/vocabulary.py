@@ -20,12 +20,15 @@ TREATMENT_CLASSES = {
     "rt+ici": "radiotherapy (EBRT, SBRT, IMRT, proton) with immune checkpoint inhibitor(s)",
     "rt+ici+vegf": "radiotherapy with an ICI and an anti-VEGF antibody (e.g. bevacizumab)",
     "rt+ici+tki": "radiotherapy with an ICI and a VEGFR/multikinase TKI (lenvatinib, apatinib)",
+    "rt+ici+antiangiogenic": "radiotherapy with an ICI and an anti-angiogenic agent the source does "
+                             "not name (TKI or anti-VEGF antibody)",
     "tace+rt+ici": "TACE followed by radiotherapy and an ICI",
     "rt": "radiotherapy alone",
     "ici": "immune checkpoint inhibitor monotherapy (anti-PD-1 or anti-PD-L1)",
     "ici+ici": "dual checkpoint blockade (anti-PD-(L)1 with anti-CTLA-4)",
     "ici+vegf": "ICI with an anti-VEGF antibody (e.g. atezolizumab + bevacizumab)",
     "ici+tki": "ICI with a multikinase/VEGFR TKI (e.g. camrelizumab + apatinib)",
+    "ici+antiangiogenic": "ICI with an anti-angiogenic agent the source does not name",
     "tki": "multikinase/VEGFR tyrosine kinase inhibitor alone (sorafenib, lenvatinib)",
     "tace": "transarterial chemoembolisation",
     "tace+tki": "TACE with a tyrosine kinase inhibitor",
@@ -45,6 +48,9 @@ BINARY_ENDPOINTS = {
     "in_field_recurrence": "in-field recurrence",
     "conversion_resection": "conversion to resection or transplantation",
     "discontinuation_ae": "treatment discontinuation due to adverse events",
+    "pcr": "pathological complete response (no viable tumour in the resected specimen)",
+    "complete_necrosis": "complete tumour necrosis as the source words it (radiological or "
+                         "pathological not stated)",
 }
 
 TIME_TO_EVENT_ENDPOINTS = {
@@ -54,10 +60,13 @@ TIME_TO_EVENT_ENDPOINTS = {
     "dor": "duration of response",
     "lpfs": "local (in-field) progression-free survival",
     "ihpfs": "intrahepatic progression-free survival",
+    "local_control": "local (in-field) control: time to in-field progression; landmarks are "
+                     "local control rates",
 }
 
 RESPONSE_CRITERIA = {
     "recist_1.1": "RECIST version 1.1",
+    "recist": "RECIST, version not stated by the source",
     "mrecist": "modified RECIST for HCC",
     "irecist": "immune RECIST",
     "easl": "EASL criteria",
@@ -98,6 +107,7 @@ AE_GRADES = {
     "any": "any grade",
     "1-2": "grade 1 or 2",
     "3+": "grade 3 or higher (3, 4 and 5)",
+    "3": "grade 3 only",
     "3-4": "grade 3 or 4",
     "5": "grade 5 (fatal)",
 }

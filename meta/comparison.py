@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from meta.model import rma
+from meta.regression import meta_regression
 from meta.transforms import backtransform
 
 LOG_MEASURES = ("PLO", "MED", "HR", "OR", "RR", "RATIO")
@@ -79,6 +81,7 @@ class Adjustment:
     predicted: float = float("nan")
     predicted_se: float = float("nan")
     difference: Difference | None = None
+    extrapolated: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,35 +116,25 @@ class ComparisonResult:
     ratio_bt: tuple[float, float, float] | None
     by_estimator: tuple[tuple[Benchmark, Difference | None], ...]
     adjustments: tuple[Adjustment, ...]
-
-
-def _attr(res: object, *names: str, default: float = float("nan")) -> float:
-    for name in names:
-        value = getattr(res, name, None)
-        if value is not None:
-            return float(np.asarray(value).ravel()[0])
-    return default
+    ni: tuple[float, ...] | None = None
 
 
 def pool(yi: Sequence[float], vi: Sequence[float], method: str = "REML", test: str = "z",
          level: float = 95.0) -> Benchmark:
-    """Random-effects pooling by :func:`meta.model.rma`, as a :class:`Benchmark`."""
-    from meta.model import rma
+    """Random-effects pooling by :func:`meta.model.rma`, as a :class:`Benchmark`.
 
-    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    res = rma(yi, vi, method=method, test=test, level=level)
-    knha = test == "knha"
-    weights = getattr(res, "weights_pct", None)
-    if weights is None:
-        weights = getattr(res, "weights", np.full(len(yi), np.nan))
-    return Benchmark(method=method, test=test, k=len(yi),
-                     estimate=_attr(res, "estimate", "beta", "b"), se=_attr(res, "se"),
-                     ci_lb=_attr(res, "ci_lb"), ci_ub=_attr(res, "ci_ub"),
-                     pi_lb=_attr(res, "pi_lb"), pi_ub=_attr(res, "pi_ub"),
-                     tau2=_attr(res, "tau2"), I2=_attr(res, "I2"), Q=_attr(res, "Q", "QE"),
-                     Q_pval=_attr(res, "Q_pval", "QEp"),
-                     weights_pct=tuple(float(w) for w in np.asarray(weights, float)),
-                     df=len(yi) - 1 if knha else None)
+    The prediction interval is metafor's (normal quantile for ``test="z"``, t(k - 1) with the
+    Knapp–Hartung SE for ``test="knha"``).
+    """
+    res = rma(np.asarray(yi, float), np.asarray(vi, float), method=method, test=test,
+              level=level)
+    pi = res.pi
+    return Benchmark(method=method, test=test, k=res.k, estimate=res.estimate, se=res.se,
+                     ci_lb=res.ci_lb, ci_ub=res.ci_ub,
+                     pi_lb=pi.lb if pi else float("nan"), pi_ub=pi.ub if pi else float("nan"),
+                     tau2=float(res.tau2), I2=float(res.I2), Q=float(res.Q),
+                     Q_pval=float(res.Q_pval),
+                     weights_pct=tuple(float(w) * 100 for w in res.weights), df=res.ddf)
 
 
 def difference(index_yi: float, index_vi: float | None, bench: Benchmark,
@@ -157,7 +150,8 @@ def difference(index_yi: float, index_vi: float | None, bench: Benchmark,
         pval, crit = 2 * stats.norm.sf(abs(stat)), stats.norm.ppf(upper)
     else:
         pval, crit = 2 * stats.t.sf(abs(stat), bench.df), stats.t.ppf(upper, bench.df)
-    return Difference(est, se, float(stat), float(pval), est - crit * se, est + crit * se,
+    return Difference(est, se, float(stat), float(pval), float(est - crit * se),
+                      float(est + crit * se),
                       bench.df)
 
 
@@ -176,8 +170,9 @@ def adjust(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, index_yi: float,
     """Meta-regression of ``yi`` on moderator ``x`` and the comparison at the index's ``x``.
 
     The benchmark becomes the fitted value at the index study's moderator value,
-    ``b0 + b1 x0`` with variance ``[1, x0] V [1, x0]'`` (Thompson & Higgins 2002, Stat Med
-    21:1559); studies without the moderator are left out of the regression.
+    ``b0 + b1 x0`` with variance ``[1, x0] V [1, x0]'`` (:meth:`meta.regression.MetaRegression.
+    predict`; Thompson & Higgins 2002, Stat Med 21:1559); studies without the moderator are
+    left out of the regression. Wald (z) inference for the slope, as the plan's main analysis.
     """
     has = np.isfinite(x)
     k_with = int(has.sum())
@@ -188,20 +183,16 @@ def adjust(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, index_yi: float,
                           f"(at least {min_k} needed for a meta-regression)")
     if np.ptp(x[has]) == 0:
         return Adjustment(name, k_with, False, "no variation across the benchmark studies")
-    from meta.model import rma
-
-    res = rma(yi[has], vi[has], method=method, mods=x[has], level=level)
-    beta = np.asarray(getattr(res, "beta"), float).ravel()
-    vb = np.asarray(getattr(res, "vb"), float)
-    se_b = np.sqrt(np.diag(vb))
-    zb = beta[1] / se_b[1]
-    g = np.array([1.0, index_x])
-    pred, pred_se = float(g @ beta), float(np.sqrt(g @ vb @ g))
+    reg = meta_regression(yi[has], vi[has], x[has], [name], method=method, level=level)
+    res = reg.fit
+    at = reg.predict([index_x])
+    pred, pred_se = float(at.pred[0]), float(at.se[0])
     bench = Benchmark(method, "z", k_with, pred, pred_se, np.nan, np.nan, np.nan, np.nan,
-                      float(getattr(res, "tau2", np.nan)), np.nan, np.nan, np.nan, (), None)
-    return Adjustment(name, k_with, True, "", float(beta[1]), float(se_b[1]),
-                      float(2 * stats.norm.sf(abs(zb))), float(index_x), pred, pred_se,
-                      difference(index_yi, index_vi, bench, level))
+                      float(res.tau2), np.nan, np.nan, np.nan, (), None)
+    return Adjustment(name, k_with, True, "", float(res.beta[1]), float(res.se_beta[1]),
+                      float(res.pval_beta[1]), float(index_x), pred, pred_se,
+                      difference(index_yi, index_vi, bench, level),
+                      bool(index_x < x[has].min() or index_x > x[has].max()))
 
 
 def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
@@ -258,4 +249,5 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
         for name, (vals, x0) in (moderators or {}).items())
     return ComparisonResult(measure.upper(), level, bench, float(index_yi), index_vi, diff,
                             position(index_yi, bench), index_bt, bench_bt, pi_bt,
-                            index_bt[0] - bench_bt[0], ratio, tuple(rows), adjustments)
+                            index_bt[0] - bench_bt[0], ratio, tuple(rows), adjustments,
+                            tuple(float(n) for n in ni) if ni is not None else None)

@@ -31,6 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from meta.inputs import labels as _labels
+from meta.inputs import vector as _vector
+from meta.inputs import z_crit as _z_crit
+
 PROPORTION_MEASURES = ("PLO", "PFT", "PAS", "PR")
 RATIO_MEASURES = ("HR", "OR", "RR", "RATIO")
 CORRECTION_TARGETS = ("only0", "all", "if0all", "none")
@@ -100,42 +104,6 @@ class EffectTable:
         for name, values in self.extra.items():
             frame[name] = list(values)
         return frame
-
-
-# ---------------------------------------------------------------------------------------------
-# input checking
-
-
-def _labels(study: Sequence[str] | None, k: int) -> tuple[str, ...]:
-    if study is None:
-        return tuple(f"study {i + 1}" for i in range(k))
-    labels = tuple(str(s) for s in study)
-    if len(labels) != k:
-        raise ValueError(f"study: expected {k} labels, got {len(labels)}")
-    return labels
-
-
-def _vector(name: str, values: Any, k: int | None = None, *, allow_nan: bool = False
-            ) -> np.ndarray:
-    try:
-        arr = np.array([np.nan if v is None else v for v in np.atleast_1d(values)], dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}: expected numbers, got {values!r}") from exc
-    if arr.ndim != 1:
-        raise ValueError(f"{name}: expected a one-dimensional sequence, got shape {arr.shape}")
-    if k is not None and len(arr) != k:
-        raise ValueError(f"{name}: expected {k} values, got {len(arr)}")
-    bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}[{i}]: expected a finite number, got {arr[i]}")
-    return arr
-
-
-def _z_crit(level: float) -> float:
-    if not 0 < level < 100:
-        raise ValueError(f"level: expected a confidence level in percent (0, 100), got {level}")
-    return float(stats.norm.ppf(1 - (1 - level / 100) / 2))
 
 
 def _table(labels: Sequence[str], yi: Any, vi: Any, measure: str, notes: Sequence[str],
@@ -328,9 +296,10 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
                     study: Sequence[str] | None = None) -> EffectTable:
     """Log median survival (months) with its standard error.
 
-    * From the CI (both bounds): ``sei = (log U - log L) / (2 z)``, ``z = 1.96`` for 95%
-      (normal approximation on the log scale, as for Brookmeyer & Crowley 1982 CIs computed
-      with a log transform).
+    * From the CI (both bounds): ``sei = (log U - log L) / (2 z)`` with the exact normal
+      quantile ``z = 1.959964`` for 95% (the rounded 1.96 differs by 2e-5 relative); a normal
+      approximation on the log scale, as for Brookmeyer & Crowley (1982, Biometrics 38:29) CIs
+      computed with a log transform.
     * Without a CI, from the number of events ``d`` under an exponential model:
       ``var(log median) = var(log hazard) ≈ 1/d`` (the MLE of an exponential rate has
       ``var(log λ̂) ≈ 1/d`` and ``median = log 2 / λ``); flagged as approximate in the notes.

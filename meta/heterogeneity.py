@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
+from scipy.special import chdtrc
 
 from meta.tau2 import wls
 
@@ -56,8 +56,12 @@ def cochran_q(yi: np.ndarray, vi: np.ndarray, X: np.ndarray) -> Heterogeneity:
     parts = wls(yi, 1.0 / vi, X)
     q = max(0.0, parts.rss)
     w = parts.w
-    trace_p = float(w.sum() - np.trace(parts.A @ (X.T @ (X * (w * w)[:, None]))))
-    return Heterogeneity(q, df, float(chi2.sf(q, df)), df / trace_p)
+    if p == 1:
+        x2w2 = (X[:, 0] * w) ** 2
+        trace_p = float(w.sum()) - float(x2w2.sum()) * float(parts.A[0, 0])
+    else:
+        trace_p = float(w.sum() - np.trace(parts.A @ (X.T @ (X * (w * w)[:, None]))))
+    return Heterogeneity(q, df, float(chdtrc(df, q)), df / trace_p)
 
 
 def i2_h2_from_tau2(tau2: float, vt: float) -> tuple[float, float]:

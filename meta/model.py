@@ -26,7 +26,7 @@ import numpy as np
 
 from meta.heterogeneity import cochran_q, i2_h2_from_q, i2_h2_from_tau2
 from meta.results import RmaResult
-from meta.tau2 import METHODS, Tau2Control, estimate_tau2
+from meta.tau2 import METHODS, Tau2Control, estimate_tau2, wls
 
 __all__ = ["RmaResult", "as_design", "check_yi_vi", "rma"]
 
@@ -46,7 +46,9 @@ def check_yi_vi(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
     v = np.asarray(vi, dtype=float)
     for name, arr in (("yi", y), ("vi", v)):
         if arr.ndim != 1:
-            raise ValueError(f"{name}: expected a 1-D array of per-study values, got shape {arr.shape}")
+            raise ValueError(
+                f"{name}: expected a 1-D array of per-study values, got shape {arr.shape}"
+            )
         if arr.size == 0:
             raise ValueError(f"{name}: no studies; give at least one effect size")
         bad = np.flatnonzero(~np.isfinite(arr))
@@ -155,11 +157,8 @@ def rma(
         )
     fit = estimate_tau2(y, v, X, "FE" if k == 1 else method, con)
     tau2 = fit.tau2
-    w = 1.0 / (v + tau2)
-    Xw = X * w[:, None]
-    vcov_wald = np.linalg.inv(X.T @ Xw)
-    beta = vcov_wald @ (Xw.T @ y)
-    resid = y - X @ beta
+    parts = wls(y, 1.0 / (v + tau2), X)
+    w, beta, vcov_wald, resid = parts.w, parts.beta, parts.A, parts.resid
     df_resid = k - p
     if df_resid > 0:
         rss = float(np.dot(w, resid * resid))
@@ -201,6 +200,6 @@ def rma(
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a, dtype=float)
+    a = np.array(a, dtype=float, copy=True)  # never freeze the caller's array
     a.setflags(write=False)
     return a

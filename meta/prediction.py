@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm, t
+from scipy.special import ndtri, stdtrit
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def critical_value(level: float, df: int | None) -> float:
     """Two-sided quantile for ``level`` (%): normal when ``df`` is None, else t(df)."""
     upper = 1.0 - (1.0 - level / 100.0) / 2.0
     if df is None:
-        return float(norm.ppf(upper))
-    return float(t.ppf(upper, df))
+        return float(ndtri(upper))
+    return float(stdtrit(df, upper))
 
 
 def prediction_interval(

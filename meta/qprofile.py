@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.stats import chi2
+from scipy.special import chdtri
 
 from meta.heterogeneity import i2_h2_from_tau2
 from meta.tau2 import q_of_tau2
@@ -105,8 +105,8 @@ def qprofile_ci(
     if df < 1:
         raise ValueError(f"Q-profile CI needs k > p (k={k}, p={p})")
     alpha = 1.0 - level / 100.0
-    crit_u = float(chi2.isf(alpha / 2, df))
-    crit_l = float(chi2.ppf(alpha / 2, df))
+    crit_u = float(chdtri(df, alpha / 2))
+    crit_l = float(chdtri(df, 1.0 - alpha / 2))
     q0 = q_of_tau2(0.0, yi, vi, X)
     empty = q0 < crit_l
     if empty:

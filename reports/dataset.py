@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from extraction import StudyRecord
+from extraction.audit import number_verified, usable_for_pooling
 from extraction.issues import field_path
 from extraction.schema_entries import to_months
 from reports.plan import Group, Outcome, Plan
@@ -131,7 +132,7 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
         provs.append(_prov(record, path, b, "total", total) if b.total else
                      _prov(record, ("arms", s.arms.index(arm)), arm, "n", arm.n))
         return ({"events": int(events), "total": int(total), "criteria": b.criteria,
-                 "verified": b.source.verified}, provs)
+                 "verified": usable_for_pooling(b, ("events", "total", "percent"))}, provs)
     if outcome.kind == "adverse_event":
         rows = [(i, a) for i, a in enumerate(s.outcomes.adverse_events)
                 if a.arm == arm.id and a.term.lower() == "any" and a.grade in outcome.grades]
@@ -147,7 +148,7 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
         provs.append(_prov(record, path, a, "total", total) if a.total else
                      _prov(record, ("arms", s.arms.index(arm)), arm, "n", arm.n))
         return ({"events": int(events), "total": int(total), "criteria": f"grade {a.grade}",
-                 "verified": a.source.verified}, provs)
+                 "verified": usable_for_pooling(a, ("count", "total", "percent"))}, provs)
     rows = [(i, t) for i, t in enumerate(s.outcomes.time_to_event)
             if t.arm == arm.id and t.endpoint == outcome.endpoint]
     if not rows:
@@ -164,7 +165,8 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
             if getattr(t, name) is not None:
                 provs.append(_prov(record, path, t, name, getattr(t, name)))
         return ({"median": median, "ci_lower": lo, "ci_upper": hi, "ci_level": t.ci_level,
-                 "tte_events": t.events, "total": arm.n, "verified": t.source.verified}, provs)
+                 "tte_events": t.events, "total": arm.n,
+                 "verified": usable_for_pooling(t, ("median", "ci_lower", "ci_upper"))}, provs)
     # landmark: survival at outcome.time months, as a proportion of the arm (approximate)
     for j, lm in enumerate(t.landmarks):
         if abs(to_months(lm.time, t.unit) - outcome.time) < 0.05:
@@ -179,13 +181,26 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
                               f"alive at {outcome.time:g} months: {lm.percent}% of {total} = "
                               f"{events} (approximate: ignores censoring before the landmark)")
             return ({"events": events, "total": total, "percent": lm.percent,
-                     "verified": src.verified}, [prov])
+                     "verified": src.verified and number_verified(t, "landmarks")}, [prov])
     return f"no {outcome.time:g}-month landmark"
 
 
+def _reported_by(record: StudyRecord | None, arm_id: str, outcome: Outcome) -> bool:
+    """Whether ``record`` (a later analysis) reports ``outcome`` for arm ``arm_id``."""
+    if record is None:
+        return False
+    arms = [a for a in record.study.arms if a.id == arm_id]
+    return bool(arms) and not isinstance(_value(record, arms[0], outcome), str)
+
+
 def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> OutcomeData:
-    """Tidy frame of all arms (index and comparators) reporting ``outcome``."""
+    """Tidy frame of all arms (index and comparators) reporting ``outcome``.
+
+    An analysis superseded by a later one (``analysis.updates``) is used for an outcome only
+    when the later analysis does not report that outcome for the same arm id.
+    """
     gone = superseded(records)
+    by_id = {r.id: r for r in records}
     rows, excluded, provs = [], [], []
     groups = plan.groups_for(outcome)
     for rec in records:
@@ -197,10 +212,11 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
             if not is_index and (is_index_study or not member):
                 continue
             label = _label(rec, arm, len(s.arms) > 1)
-            if not is_index and rec.id in gone:
+            got = _value(rec, arm, outcome)
+            if not is_index and rec.id in gone and _reported_by(by_id.get(gone[rec.id]), arm.id,
+                                                                outcome):
                 excluded.append((label, f"superseded by {gone[rec.id]}"))
                 continue
-            got = _value(rec, arm, outcome)
             if isinstance(got, str):
                 if is_index or member:
                     excluded.append((label, got))

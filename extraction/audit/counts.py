@@ -27,12 +27,13 @@ class Part:
     total: int | None
     percent: float | None
     half: float
+    count_name: str = "count"
 
 
 def _part(record: StudyRecord, path: Path_, count: int | None, total: int | None,
-          percent: float | None) -> Part:
+          percent: float | None, count_name: str = "count") -> Part:
     half = half_unit(record, (*path, "percent"), percent) if percent is not None else 0.0
-    return Part(path, count, total, percent, half)
+    return Part(path, count, total, percent, half, count_name)
 
 
 def _count_within(record: StudyRecord) -> list[Finding]:
@@ -44,13 +45,18 @@ def _count_within(record: StudyRecord) -> list[Finding]:
         for i, entry in enumerate(entry_list(study, keys)):
             arm = getattr(entry, "arm", None)
             n = arm_n(study, arm)
+            # a safety population is analysed as treated and may exceed the randomised n
+            as_treated = keys == ("outcomes", "adverse_events")
             for name in names:
                 value = getattr(entry, name)
                 if n is not None and value is not None and value > n:
                     whose = f"arm {arm}" if arm else "all arms"
+                    note = ("; fine for an as-treated safety population, else check"
+                            if as_treated else "")
                     out.append(make(record, "count-within", (*keys, i, name),
-                                    f"expected at most n = {n} ({whose}), got {value}",
-                                    {name: value, "n": n}))
+                                    f"expected at most n = {n} ({whose}), got {value}{note}",
+                                    {name: value, "n": n},
+                                    severity="warning" if as_treated else None))
     return out
 
 
@@ -90,32 +96,39 @@ def _exceeds(record: StudyRecord, check: str, big: Part, small: Part, what: str)
     if big.count is not None and small.count is not None and same_total:
         if small.count <= big.count:
             return []
-        return [make(record, check, small.path,
+        return [make(record, check, (*small.path, small.count_name),
                      f"expected {what} <= {big.count}, got {small.count}",
-                     {"subset": small.count, "superset": big.count}, related=(big.path,))]
+                     {"subset": small.count, "superset": big.count},
+                     related=((*big.path, big.count_name),))]
     if big.percent is None or small.percent is None or not same_total:
         return []
     if small.percent - small.half <= big.percent + big.half:
         return []
-    return [make(record, check, small.path, f"expected {what} <= {fmt(big.percent)}%, got "
-                 f"{fmt(small.percent)}%", {"subset": small.percent, "superset": big.percent},
-                 related=(big.path,))]
+    return [make(record, check, (*small.path, "percent"), f"expected {what} <= "
+                 f"{fmt(big.percent)}%, got {fmt(small.percent)}%",
+                 {"subset": small.percent, "superset": big.percent},
+                 related=((*big.path, "percent"),))]
 
 
 def _sum_check(record: StudyRecord, check: str, whole: Part, parts: list[Part], names: str,
-               exact: bool) -> list[Finding]:
-    """``sum(parts) == whole`` (``exact``) or ``<= whole``; counts if all given, else percents."""
+               exact: bool, at: Path_ | None = None) -> list[Finding]:
+    """``sum(parts) == whole`` (``exact``) or ``<= whole``; counts if all given, else percents.
+
+    The finding is located at ``at``, by default the whole's count (or percent) field.
+    """
     counts = [p.count for p in parts]
     same_total = len({p.total for p in [whole, *parts] if p.total is not None}) <= 1
+    relation = "=" if exact else "<="
+    related = tuple((*p.path, p.count_name if p.count is not None else "percent")
+                    for p in parts)
     if whole.count is not None and all(c is not None for c in counts) and same_total:
         total = sum(c for c in counts if c is not None)
-        bad = total != whole.count if exact else total > whole.count
-        if not bad:
+        if (total == whole.count) if exact else (total <= whole.count):
             return []
-        return [make(record, check, whole.path, f"expected {names} = "
-                     f"{' + '.join(map(str, counts))} = {total} {'=' if exact else '<='} "
-                     f"{whole.count}, got {whole.count}", {"sum": total, "whole": whole.count},
-                     related=tuple(p.path for p in parts))]
+        return [make(record, check, at or (*whole.path, whole.count_name),
+                     f"expected {names} {relation} {whole.count}, got "
+                     f"{' + '.join(map(str, counts))} = {total}",
+                     {"sum": total, "whole": whole.count}, related=related)]
     pcts = [p.percent for p in parts]
     if whole.percent is None or any(x is None for x in pcts) or not same_total:
         return []
@@ -124,11 +137,10 @@ def _sum_check(record: StudyRecord, check: str, whole: Part, parts: list[Part], 
     gap = total_pct - whole.percent
     if (abs(gap) if exact else gap) <= slack + 1e-9:
         return []
-    return [make(record, check, whole.path, f"expected {names} = {fmt(total_pct)}% "
-                 f"{'=' if exact else '<='} {fmt(whole.percent)}% within rounding "
-                 f"(±{fmt(slack)}), got a difference of {fmt(gap)}",
-                 {"sum_percent": total_pct, "whole_percent": whole.percent},
-                 related=tuple(p.path for p in parts))]
+    return [make(record, check, at or (*whole.path, "percent"),
+                 f"expected {names} {relation} {fmt(whole.percent)}% within rounding "
+                 f"(±{fmt(slack)}), got {' + '.join(fmt(x) for x in pcts)} = {fmt(total_pct)}%",
+                 {"sum_percent": total_pct, "whole_percent": whole.percent}, related=related)]
 
 
 def _responses(record: StudyRecord) -> list[Finding]:
@@ -136,7 +148,7 @@ def _responses(record: StudyRecord) -> list[Finding]:
     for i, b in enumerate(record.study.outcomes.binary):
         key = (b.arm, b.criteria, b.assessment, b.population)
         groups[key][b.endpoint] = _part(record, ("outcomes", "binary", i), b.events, b.total,
-                                        b.percent)
+                                        b.percent, "events")
     out: list[Finding] = []
     for g in groups.values():
         if "orr" in g and "cr" in g and "pr" in g:
@@ -146,13 +158,14 @@ def _responses(record: StudyRecord) -> list[Finding]:
             out += _sum_check(record, "subgroup-sum", g["dcr"], [g["cr"], g["pr"], g["sd"]],
                               "CR + PR + SD", exact=True)
         if "dcr" in g and "orr" in g:
-            out += _exceeds(record, "subgroup-sum", g["dcr"], g["orr"], "ORR <= DCR:")
+            out += _exceeds(record, "subgroup-sum", g["dcr"], g["orr"], "ORR within DCR:")
         best = [g[k] for k in ("cr", "pr", "sd", "pd") if k in g]
         total = next((p.total for p in g.values() if p.total), None)
         if len(best) >= 2 and total is not None:
-            whole = Part(best[0].path, total, total, 100.0, 0.0)
+            whole = Part(best[0].path, total, total, 100.0, 0.0, "total")
             out += _sum_check(record, "subgroup-sum", whole, best,
-                              "best responses (CR, PR, SD, PD) adding up", exact=False)
+                              "CR + PR + SD + PD (best responses)", exact=False,
+                              at=(*best[-1].path, best[-1].count_name))
     return out
 
 
@@ -176,8 +189,11 @@ def _categories(record: StudyRecord) -> list[Finding]:
             if n is None:
                 continue
             whole = Part(parts[-1].path, n, n, 100.0, 0.0)
+            field = "count" if all(p.count is not None for p in parts) else "percent"
             out += _sum_check(record, "category-sum", whole, parts,
-                              f"{' + '.join(group)} adding up within n", exact=False)
+                              f"{' + '.join(c for c in group if c in chars)} (exclusive "
+                              f"categories of n = {n})", exact=False,
+                              at=(*parts[-1].path, field))
     return out
 
 

@@ -68,6 +68,7 @@ CHECKS: dict[str, CheckSpec] = {
     }),
     **_spec("survival", "warning", {
         "median-followup": "a median does not exceed the longest (or median: info) follow-up",
+        "landmark-followup": "a landmark time does not exceed the longest follow-up",
     }),
     **_spec("curves", "error", {
         "curve-read": "a curve or risk-table CSV can be read as two numeric columns",
@@ -78,7 +79,6 @@ CHECKS: dict[str, CheckSpec] = {
     **_spec("curves", "warning", {
         "curve-monotone": "a digitized curve does not rise by more than the digitization tolerance",
         "risk-start": "the first number at risk equals the arm's n (or n_analysed)",
-        "km-n": "the reconstructed curve starts with the arm's n",
         "km-events": "reconstructed events match the reported events",
         "km-median": "the reconstructed median matches the reported median",
         "km-hr": "the hazard ratio of reconstructed arms matches the reported HR",

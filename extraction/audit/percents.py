@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from extraction.audit.findings import Finding, make
-from extraction.audit.precision import counts_printing, raw_or_repr, rounds_to
+from extraction.audit.precision import counts_printing, raw_or_repr, rounds_to, truncates_to
 from extraction.audit.walk import arm_denominators, entry_list
 from extraction.loader import StudyRecord
 
@@ -36,29 +36,50 @@ def _counts_text(raw: str, n: int) -> str:
     return f"count(s) printing as {raw}% of {n}: {', '.join(map(str, counts))}"
 
 
+def _derived(record: StudyRecord, path: Path_) -> dict[str, str]:
+    node: object = record.study
+    for key in path:
+        node = node[key] if isinstance(key, int) else getattr(node, key)  # type: ignore[index]
+    return getattr(node, "derived", {})
+
+
 def check_percent(record: StudyRecord, path: Path_, count: int | None, percent: float,
                   denominator: int | None, names: tuple[str, str, str],
                   arm: str | None) -> list[Finding]:
     """Findings for one (count, percent, denominator) triple of the entry at ``path``."""
     count_name, percent_name, den_name = names
     raw = raw_or_repr(record, (*path, percent_name), percent)
+    entry_derived = _derived(record, path)
+    # a derived denominator is an assumption: a mismatch questions it rather than the paper
+    assumed = den_name in entry_derived and count_name not in entry_derived
+    severity = "warning" if assumed else None
+    why = f" ({den_name} is derived: the paper may use another denominator)" if assumed else ""
     at = (*path, percent_name)
     numbers = {percent_name: percent, count_name: count, den_name: denominator}
     if denominator is not None:
         if count is not None:
-            if rounds_to(Fraction(100 * count, denominator), raw):
+            exact = Fraction(100 * count, denominator)
+            if rounds_to(exact, raw):
                 return []
+            if truncates_to(exact, raw):
+                return [make(record, "percent-count", at,
+                             f"{raw}% is {count_name}/{den_name} = {_pct(count, denominator)} "
+                             "truncated, not rounded: accepted, check the paper's other "
+                             "percents", numbers, related=((*path, count_name), (*path, den_name)),
+                             severity="warning")]
             return [make(record, "percent-count", at,
                          f"expected {raw}% to equal {count_name}/{den_name} = "
                          f"{_pct(count, denominator)} at the printed precision; "
-                         f"{_counts_text(raw, denominator)}", numbers,
-                         related=((*path, count_name), (*path, den_name)))]
+                         f"{_counts_text(raw, denominator)}{why}", numbers,
+                         related=((*path, count_name), (*path, den_name)), severity=severity)]
         if counts_printing(raw, denominator):
             return []
+        if counts_printing(raw, denominator, truncated=True):
+            severity, why = "warning", f"{why} (a truncated, not rounded, count/{den_name} fits)"
         return [make(record, "percent-grim", at,
                      f"expected a percent that some whole count of {den_name} {denominator} "
-                     f"prints as, got {raw}% (GRIM inconsistent)", numbers,
-                     related=((*path, den_name),))]
+                     f"prints as, got {raw}% (GRIM inconsistent){why}", numbers,
+                     related=((*path, den_name),), severity=severity)]
     if count is None:
         return []
     dens = arm_denominators(record.study, arm)

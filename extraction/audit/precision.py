@@ -63,7 +63,21 @@ def rounds_to(exact: Fraction, raw: str) -> bool:
     return _round_half_up(exact, digits) == target or _round_half_even(exact, digits) == target
 
 
-def counts_printing(raw_percent: str, n: int) -> list[int]:
+def truncates_to(exact: Fraction, raw: str) -> bool:
+    """True when ``exact`` cut (not rounded) to the printed decimals gives ``raw``.
+
+    Some papers truncate (3/14 = 21.428...% printed as 21.42%); Brown & Heathers (2017) advise
+    considering it. The audit accepts it with a warning only.
+
+    >>> truncates_to(Fraction(300, 14), "21.42")
+    True
+    """
+    target, digits = printed(raw)
+    scale = Fraction(10) ** digits
+    return Fraction(math.floor(exact * scale)) / scale == target
+
+
+def counts_printing(raw_percent: str, n: int, truncated: bool = False) -> list[int]:
     """Every integer count ``k`` in ``0..n`` for which ``100·k/n`` prints as ``raw_percent``.
 
     >>> counts_printing("75.0", 108)
@@ -75,7 +89,8 @@ def counts_printing(raw_percent: str, n: int) -> list[int]:
     centre = float(target) * n / 100
     width = n / 100 * 10.0 ** -digits + 1
     lo, hi = max(0, math.floor(centre - width)), min(n, math.ceil(centre + width))
-    return [k for k in range(lo, hi + 1) if rounds_to(Fraction(100 * k, n), raw_percent)]
+    test = truncates_to if truncated else rounds_to
+    return [k for k in range(lo, hi + 1) if test(Fraction(100 * k, n), raw_percent)]
 
 
 def raw_or_repr(record: StudyRecord, path: Path_, value: float | int) -> str:

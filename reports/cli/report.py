@@ -1,28 +1,36 @@
-"""``hccmeta report``: until the comparison report is built, validate the library and say what
-the report will contain."""
+"""``hccmeta report``: the comparison report (PDF and HTML) from the study library."""
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import typer
 
-from extraction import load_paths
 from reports.cli import app
 
 
 @app.command()
 def report(
-    plan: Path = typer.Option(None, "--plan", help="analysis plan YAML"),
+    plan: Path = typer.Option(None, "--plan", help="analysis plan YAML (default: the bundled "
+                              "reports/plans/default.yaml)"),
     out: Path = typer.Option(Path("build/report"), "--out", help="output folder"),
-    studies: Path = typer.Option(Path("studies"), "--studies", help="study library"),
+    studies: Path = typer.Option(Path("studies"), "--studies", help="study library folder"),
 ) -> None:
     """Build the comparison report (PDF and HTML) from the study library."""
-    records, issues = load_paths([studies])
-    for issue in issues:
-        typer.echo(issue.format())
-    if issues:
-        raise typer.Exit(2)
-    typer.echo(f"{len(records)} study file(s) valid under {studies}/")
-    typer.echo("The comparison report (index study vs pooled historical benchmarks, forest "
-               f"plots, KM overlays; PDF and HTML in {out}/) is not built yet: see issue 6.")
+    from rich.console import Console
+
+    from reports.build import ReportError, build_report
+
+    console = Console(stderr=True)
+    start = time.perf_counter()
+    try:
+        with console.status("building the report") as status:
+            result = build_report(studies, plan, out, argv=["hccmeta", *sys.argv[1:]],
+                                  step=lambda msg: status.update(msg))
+    except ReportError as exc:
+        for line in exc.lines:
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {result.pdf} and {result.html} in {time.perf_counter() - start:.1f} s")

@@ -1,0 +1,436 @@
+"""Pseudo-IPD from a digitized Kaplan–Meier curve: the algorithm of Guyot et al. (2012).
+
+Guyot P, Ades AE, Ouwens MJNM, Welton NJ. Enhanced secondary analysis of survival data:
+reconstructing the data from published Kaplan–Meier survival curves. BMC Med Res Methodol
+2012;12:9. doi:10.1186/1471-2288-12-9.
+
+Per risk-table interval [T_j, T_{j+1}) with n_j at risk (their "Step 1"–"Step 6"):
+
+* first guess of censorings ``c = round(n_j S(T_{j+1}) / S(T_j) − n_{j+1})`` (Step 1);
+* ``c`` censoring times spread evenly over the interval (Step 2);
+* walking the digitized points, events ``d_k = round(n_k (1 − S_k / Ŝ_last))`` where Ŝ_last is
+  the reconstructed KM at the last point with an event, ``Ŝ_k = Ŝ_last (1 − d_k / n_k)`` and
+  ``n_{k+1} = n_k − d_k − c_k`` (Steps 3–4);
+* ``c`` is corrected by the mismatch of the reconstructed and published number at risk at
+  T_{j+1} until they agree (Step 5);
+* in the last interval, censoring continues at the average rate of the earlier intervals, or,
+  when total events D are reported, the last interval's censorings are adjusted until the
+  reconstructed events equal D ("last interval" paragraph of their Methods).
+
+Without a risk table the whole curve is one (last) interval: N only means no censoring before the
+end of follow-up; N and D means censoring adjusted to reproduce D.
+
+Differences from the published R code and from IPDfromKM (Liu et al. 2021, BMC Med Res Methodol
+21:111), each for robustness, none changing the result where those work:
+
+* a point is inserted at every risk time (the step curve's value there), so every interval has
+  a digitized point and intervals with zero or one click are handled;
+* the search for ``c`` is bracketed (Guyot's update ``c += mismatch``, falling back to
+  bisection), so it cannot oscillate, and it stays in [0, n_j − n_{j+1}];
+* counts never go negative; a curve at 0, risk counts reaching 0 and points beyond the last
+  risk time are handled; when the published numbers cannot be met exactly (an inconsistent risk
+  table) the closest count is kept and the pseudo-IPD stays internally consistent (the
+  reconstructed numbers at risk are reported beside the published ones);
+* events before the last interval are never forced to zero to meet D: a reported D that
+  cannot be met is reported as a mismatch instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from extraction.km.data import RiskTable
+from extraction.km.errors import KMInputError
+from extraction.km.preprocess import PreprocessedCurve, densify
+
+CASES = {
+    (True, True): "risk table + total events",
+    (True, False): "risk table only",
+    (False, True): "total events only",
+    (False, False): "N only",
+}
+
+
+@dataclass(frozen=True)
+class Reconstruction:
+    """Pseudo-IPD and the per-point bookkeeping of the reconstruction.
+
+    Attributes
+    ----------
+    time : numpy.ndarray
+        Pseudo-IPD times (months), sorted; one per patient, ``len(time) == n``.
+    event : numpy.ndarray
+        1 event, 0 censored (int).
+    case : str
+        Which information was used: one of :data:`CASES` values.
+    n : int
+        Reported number of patients.
+    events_reported : int or None
+        Reported total events, if given.
+    point_time, point_survival : numpy.ndarray
+        The points the algorithm walked: the preprocessed curve plus a point at each risk time.
+    point_events, point_censored, point_n_risk : numpy.ndarray
+        Reconstructed events at, censorings after, and number at risk at each point.
+    risk_time, risk_published : numpy.ndarray
+        Risk table used (with (0, N) prepended when missing); a single (0, N) row without one.
+    curve : PreprocessedCurve
+        The preprocessed curve.
+    notes : tuple of str
+        What was adjusted or could not be met, in words.
+    """
+
+    time: np.ndarray
+    event: np.ndarray
+    case: str
+    n: int
+    events_reported: int | None
+    point_time: np.ndarray
+    point_survival: np.ndarray
+    point_events: np.ndarray
+    point_censored: np.ndarray
+    point_n_risk: np.ndarray
+    risk_time: np.ndarray
+    risk_published: np.ndarray
+    curve: PreprocessedCurve
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n_events(self) -> int:
+        """Reconstructed total events."""
+        return int(self.event.sum())
+
+
+@dataclass
+class _Walk:
+    n_end: int
+    km_end: float
+    d: list[int]
+    c: list[int]
+    n: list[int]
+    cen_times: np.ndarray
+    sse: float
+
+
+def _walk(s: list[float], a: int, b: int, n0: int, km0: float, counts: list[int]
+          ) -> tuple[int, float, list[int], list[int], list[int], float]:
+    """Guyot Steps 3–4 over points a..b−1: events from the curve, censorings from ``counts``.
+
+    Also returns the sum of squared differences between the reconstructed KM and the points.
+    """
+    n, km = n0, km0
+    dl: list[int] = []
+    cl: list[int] = []
+    nl: list[int] = []
+    add_d, add_c, add_n = dl.append, cl.append, nl.append
+    sse = 0.0
+    for k in range(a, b):
+        add_n(n)
+        sk = s[k]
+        dk = 0
+        if n > 0 and km > 0.0:
+            x = n * (1.0 - sk / km)
+            if x > 0.5:
+                dk = int(x + 0.5)
+                if dk > n:
+                    dk = n
+                km *= 1.0 - dk / n
+                n -= dk
+        sse += (km - sk) * (km - sk)
+        ck = counts[k - a]
+        if ck > n:
+            ck = n
+        n -= ck
+        add_d(dk)
+        add_c(ck)
+    return n, km, dl, cl, nl, sse
+
+
+def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int) -> tuple[int, _Walk]:
+    """Integer root of a non-increasing mismatch f(c) on [0, cmax], closest if none.
+
+    Guyot's Step-5 update ``c ← c + f(c)`` inside a shrinking bracket, bisection when the update
+    leaves the bracket (so no oscillation). Returns (f, walk) at the chosen c.
+    """
+    lo, hi = 0, max(cmax, 0)
+    c = min(max(c0, lo), hi)
+    best: tuple[int, int, _Walk] | None = None
+    for _ in range(200):
+        f, walk = evaluate(c)
+        if best is None or abs(f) < abs(best[0]) or (abs(f) == abs(best[0]) and c < best[1]):
+            best = (f, c, walk)
+        if f == 0:
+            break
+        if f > 0:
+            lo = c + 1
+        else:
+            hi = c - 1
+        if lo > hi:
+            break
+        nxt = c + f
+        c = nxt if lo <= nxt <= hi else (lo + hi) // 2
+    assert best is not None
+    f, c, walk = best
+    # Step 5 stops at the first root, but several c often give the same mismatch (one more
+    # censoring, one fewer event). Guyot's search from an initial guess that ignores the events
+    # the censored would have had lands on the smallest such c (too few censorings, too many
+    # events); look up to 3 steps higher and keep the c whose KM fits the points best.
+    k = c + 1
+    while k <= cmax and k - c <= 3:
+        fk, wk = evaluate(k)
+        if fk != f:
+            break
+        if wk.sse < walk.sse - 1e-15:
+            walk = wk
+        k += 1
+    return f, walk
+
+
+def _augment(t: np.ndarray, s: np.ndarray, rt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add a point at each risk time with the step curve's value there (flat beyond the end)."""
+    idx = np.searchsorted(t, rt, side="right") - 1
+    missing = t[idx] != rt
+    if not missing.any():
+        return t, s
+    t2 = np.concatenate((t, rt[missing]))
+    s2 = np.concatenate((s, s[idx[missing]]))
+    order = np.argsort(t2, kind="stable")
+    return t2[order], s2[order]
+
+
+def _risk(risk: RiskTable | None, n: int, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if risk is None or not risk.informative:
+        if risk is not None and int(risk.n_risk[0]) != n:
+            raise KMInputError(f"expected {n} at risk at time 0 (as --n), got "
+                               f"{int(risk.n_risk[0])}", "n_risk", risk.source)
+        return np.array([0.0]), np.array([n])
+    rt = np.asarray(risk.time, dtype=float)
+    rn = np.asarray(risk.n_risk, dtype=float).astype(int)
+    if rt[0] > 0:
+        if rn[0] > n:
+            raise KMInputError(f"expected numbers at risk <= N = {n}, got {rn[0]} at time "
+                               f"{rt[0]:g}", "n_risk", risk.source)
+        rt, rn = np.concatenate(([0.0], rt)), np.concatenate(([n], rn))
+        notes.append(f"risk table has no time 0: ({n} at 0) assumed from N")
+    elif rn[0] != n:
+        raise KMInputError(f"expected {n} at risk at time 0 (as --n), got {rn[0]}", "n_risk",
+                           risk.source)
+    zero = np.flatnonzero(rn == 0)
+    if zero.size and zero[0] + 1 < rn.size:
+        rt, rn = rt[: zero[0] + 1], rn[: zero[0] + 1]
+    return rt, rn
+
+
+def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
+                events: int | None = None, interpolate: bool = True) -> Reconstruction:
+    """Reconstruct pseudo-IPD from a preprocessed curve (Guyot et al. 2012; see module notes).
+
+    Parameters
+    ----------
+    curve : PreprocessedCurve
+        From :func:`extraction.km.preprocess.preprocess`.
+    n : int
+        Patients in the arm (N >= 1).
+    risk : RiskTable, optional
+        Published numbers at risk; ``None`` or a single row at time 0 means none.
+    events : int, optional
+        Reported total events D (0 <= D <= N).
+    interpolate : bool
+        Read the curve as drawn through the clicks: sloped segments between clicks get points
+        every ``max(1/N, 0.002)`` of survival (:func:`~extraction.km.preprocess.densify`).
+        ``False`` is Guyot's reading (each click's drop happens at the click).
+
+    Returns
+    -------
+    Reconstruction
+
+    Raises
+    ------
+    KMInputError
+        N < 1, D outside [0, N], or a risk table inconsistent with N.
+    """
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise KMInputError(f"expected a whole number >= 1, got {n}", "n")
+    n = int(n)
+    if events is not None:
+        if isinstance(events, bool) or int(events) != events or not 0 <= events <= n:
+            raise KMInputError(f"expected a whole number of events in 0..{n} (N), got {events}",
+                               "events")
+        events = int(events)
+    notes: list[str] = []
+    rt, rn = _risk(risk, n, notes)
+    t, s = np.asarray(curve.time), np.asarray(curve.survival)
+    top = s if curve.top is None else np.asarray(curve.top)
+    if rn[-1] == 0 and t[-1] > rt[-1]:
+        notes.append(f"{int((t > rt[-1]).sum())} point(s) after time {rt[-1]:g} dropped: "
+                     "nobody is at risk there")
+        keep = t <= rt[-1]
+        t, s, top = t[keep], s[keep], top[keep]
+    if rt[-1] > t[-1]:
+        notes.append(f"curve ends at {t[-1]:g} before the last risk time {rt[-1]:g}: "
+                     "extended flat")
+    if interpolate:
+        t, s = densify(t, s, top, max(1.0 / n, 0.002))
+    t, s = _augment(t, s, rt)
+    m = t.size
+    lo = [*np.searchsorted(t, rt, side="left").tolist(), m]
+    sl = s.tolist()
+    d = np.zeros(m, dtype=int)
+    cen = np.zeros(m, dtype=int)
+    n_pt = np.zeros(m, dtype=int)
+    cen_times: list[np.ndarray] = []
+    n_cur, km = n, 1.0
+    n_int = rt.size
+    closed_cens = 0
+    extra_c = taken_c = np.zeros(m, dtype=int)
+
+    for j in range(n_int):
+        a, b = lo[j], lo[j + 1]
+        closed = j + 1 < n_int
+        t_a = float(t[a])
+        t_b = float(t[b]) if closed else float(t[m - 1])
+        pts = t[a:b]
+        n0, km0 = n_cur, km
+
+        def run(c: int, a=a, b=b, t_a=t_a, t_b=t_b, pts=pts, n0=n0, km0=km0) -> _Walk:
+            if c > 0:
+                ct = t_a + np.arange(1, c + 1) * ((t_b - t_a) / (c + 1))
+                grp = np.searchsorted(pts, ct, side="right") - 1
+                counts = np.bincount(grp, minlength=b - a).tolist()
+            else:
+                ct = np.empty(0)
+                counts = [0] * (b - a)
+            n_end, km_end, dl, cl, nl, sse = _walk(sl, a, b, n0, km0, counts)
+            if c > 0 and sum(cl) < c:  # fewer left to censor than scheduled: keep the first ones
+                grp = np.searchsorted(pts, ct, side="right") - 1
+                rank = np.arange(c) - np.searchsorted(grp, grp, side="left")
+                ct = ct[rank < np.asarray(cl)[grp]]
+            return _Walk(n_end, km_end, dl, cl, nl, ct, sse)
+
+        if closed:
+            target = int(rn[j + 1])
+            s_a = sl[a]
+            guess = round(n0 * sl[b] / s_a - target) if s_a > 0 else 0
+            f, walk = _search(lambda c, target=target: ((w := run(c)).n_end - target, w),
+                              guess, n0 - target)
+            if f:
+                notes.append(f"at time {rt[j + 1]:g}: {target} at risk published, "
+                             f"{walk.n_end} reconstructed (closest the curve allows)")
+            closed_cens += sum(walk.c)
+        else:
+            candidates = [run(0)] if n_int == 1 else []
+            if n_int > 1 and rt[-1] > 0:
+                # Guyot: the earlier intervals' censorings per month, continued ...
+                per_month = closed_cens / rt[-1]
+                candidates.append(run(min(round(per_month * (t_b - t_a)), n0)))
+                # ... or per person-month at risk (a shrinking risk set censors fewer).
+                person_time = float(np.sum(np.diff(t[:a + 1]) * n_pt[:a]))
+                if person_time > 0:
+                    probe = run(0)
+                    exposure = float(np.sum(np.diff(t[a:b], append=t_b) * np.asarray(probe.n)))
+                    candidates.append(run(min(round(closed_cens / person_time * exposure), n0)))
+            if events is not None:  # Guyot: censorings that make the events add up to D
+                target_d = events - int(d[:a].sum())
+                candidates.append(_search(
+                    lambda c, td=target_d: (sum((w := run(c)).d) - td, w), 0, n0)[1])
+            best = None
+            for walk in candidates:
+                trial = [d.copy(), cen.copy(), n_pt.copy()]
+                trial[0][a:b], trial[1][a:b], trial[2][a:b] = walk.d, walk.c, walk.n
+                extra, taken = np.zeros(m, dtype=int), np.zeros(m, dtype=int)
+                left = walk.n_end
+                if events is not None:
+                    left = _match_events(events - int(trial[0].sum()), s, *trial, extra, taken,
+                                         left)
+                score = _sse(s, trial[0], trial[2])
+                if best is None or score < best[0] - 1e-15:
+                    best = (score, walk, trial, extra, taken, left)
+            assert best is not None
+            _, walk, (d, cen, n_pt), extra_c, taken_c, n_cur = best
+            cen_times.append(walk.cen_times)
+            if events is not None and int(d.sum()) != events:
+                notes.append(f"total events: {events} reported, {int(d.sum())} reconstructed "
+                             "(closest the curve allows)")
+            break
+        d[a:b] = walk.d
+        cen[a:b] = walk.c
+        n_pt[a:b] = walk.n
+        cen_times.append(walk.cen_times)
+        n_cur, km = walk.n_end, walk.km_end
+
+    cens = np.concatenate(cen_times)
+    if taken_c.any() and cens.size:
+        grp = np.searchsorted(t, cens, side="right") - 1
+        rank = np.arange(cens.size) - np.searchsorted(grp, grp, side="left")
+        cens = cens[rank >= taken_c[grp]]
+    event_t = np.repeat(t, d)
+    cens_t = np.concatenate([cens, np.repeat(t, extra_c), np.full(n_cur, t[m - 1])])
+    time = np.concatenate((event_t, cens_t))
+    event = np.concatenate((np.ones(event_t.size, dtype=int), np.zeros(cens_t.size, dtype=int)))
+    order = np.lexsort((-event, time))
+    arrays = [time[order], event[order], t, s, d, cen + extra_c - taken_c, n_pt, rt,
+              rn.astype(int)]
+    for arr in arrays:
+        arr.setflags(write=False)
+    return Reconstruction(arrays[0], arrays[1], CASES[(n_int > 1, events is not None)], n, events,
+                          *arrays[2:], curve=curve, notes=tuple(notes))
+
+
+def _sse(s: np.ndarray, d: np.ndarray, n_pt: np.ndarray) -> float:
+    """Sum of squared differences between the reconstructed KM and the points."""
+    live = n_pt > 0
+    factor = np.ones_like(s)
+    factor[live] = 1.0 - d[live] / n_pt[live]
+    return float(np.sum((np.cumprod(factor) - s) ** 2))
+
+
+def _match_events(delta: int, s: np.ndarray, d: np.ndarray, cen: np.ndarray, n_pt: np.ndarray,
+                  extra_c: np.ndarray, taken_c: np.ndarray, survivors: int) -> int:
+    """Meet the reported total events by swapping events and censorings at digitized points.
+
+    Turning an event at point k into a censoring at the same time (or a censoring after k into an
+    event at k) leaves every number at risk at every risk-table time unchanged, so the published
+    risk table stays matched; only the KM after k moves, by the factor r_k. Each swap is the one
+    that increases the squared distance to the digitized points least:
+    ΔSSE_k = A_k (r_k² − 1) − 2 B_k (r_k − 1), A_k = Σ_{i≥k} Ŝ_i², B_k = Σ_{i≥k} S_i Ŝ_i.
+    Guyot et al. (2012) instead adjust only the last interval, which cannot absorb the rounding
+    surplus of earlier intervals when few patients remain at risk. Arrays are updated in place;
+    returns the final number of survivors censored at the end.
+    """
+    last = d.size - 1
+    for _ in range(abs(delta)):
+        live = n_pt > 0
+        factor = np.ones_like(s)
+        factor[live] = 1.0 - d[live] / n_pt[live]
+        km = np.cumprod(factor)
+        rest = n_pt - d  # alive just after the events at k
+        if delta < 0:  # too many events: one event -> censoring
+            ok = (d > 0) & (rest > 0)
+            r = np.where(ok, (rest + 1) / np.where(ok, rest, 1), 1.0)
+        else:  # too few: one censoring (or a survivor at the end) -> event
+            avail = cen + extra_c - taken_c
+            avail[last] += survivors
+            ok = (avail > 0) & (rest > 0)
+            r = np.where(ok, (rest - 1) / np.where(rest > 0, rest, 1), 1.0)
+        if not ok.any():
+            break
+        a_sum = np.cumsum((km * km)[::-1])[::-1]
+        b_sum = np.cumsum((s * km)[::-1])[::-1]
+        cost = np.where(ok, a_sum * (r * r - 1.0) - 2.0 * b_sum * (r - 1.0), np.inf)
+        k = int(np.argmin(cost))
+        if delta < 0:
+            d[k] -= 1
+            extra_c[k] += 1
+            delta += 1
+        else:
+            d[k] += 1
+            if k == last and cen[k] + extra_c[k] - taken_c[k] == 0:
+                survivors -= 1
+            elif extra_c[k] > 0:
+                extra_c[k] -= 1
+            else:
+                taken_c[k] += 1
+            delta -= 1
+    return survivors

@@ -1,0 +1,153 @@
+"""The statistics of the report: per outcome and comparator group, the benchmark arms as an
+effect table, the index study's estimate and the comparison (:mod:`meta.comparison`).
+
+Nothing here formats text; :mod:`reports.context` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from meta import effects
+from meta.comparison import Benchmark, ComparisonResult, compare, pool
+from reports.dataset import OutcomeData
+from reports.plan import Group, Outcome, Plan
+
+
+@dataclass(frozen=True)
+class GroupAnalysis:
+    """One outcome against one comparator group.
+
+    Attributes
+    ----------
+    arms : pandas.DataFrame
+        Benchmark arms with ``yi``, ``vi`` (analysis scale) and ``note`` added, in forest order.
+    excluded : tuple of (label, reason)
+        Benchmark arms that report the outcome but could not be used, and why.
+    comparison, comparison_knha : ComparisonResult or None
+        The comparison with Wald (plan's inference) and with Knapp–Hartung inference.
+    reason : str
+        Why there is no comparison (empty when there is one).
+    subgroups : tuple of (name, Benchmark or None, k)
+        Pooled benchmark per subgroup (``plan.subgroup_by``); None for single-study subgroups.
+    """
+
+    outcome: Outcome
+    group: Group
+    arms: pd.DataFrame
+    excluded: tuple[tuple[str, str], ...]
+    index_yi: float | None
+    index_vi: float | None
+    index_note: str
+    comparison: ComparisonResult | None
+    comparison_knha: ComparisonResult | None
+    reason: str
+    subgroups: tuple[tuple[str, Benchmark | None, int], ...]
+
+
+def effect_sizes(frame: pd.DataFrame, outcome: Outcome, level: float = 95.0
+                 ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Add ``yi``, ``vi``, ``note`` to ``frame`` (rows that cannot be converted are dropped)."""
+    if frame.empty:
+        return frame.assign(yi=[], vi=[], note=[]), []
+    if outcome.kind != "median":
+        table = effects.proportions(frame["events"].tolist(), frame["total"].tolist(),
+                                    outcome.measure, study=frame["label"].tolist())
+        return frame.assign(yi=table.yi, vi=table.vi, note=list(table.notes)), []
+    keep, yi, vi, notes, excluded = [], [], [], [], []
+    for i, row in enumerate(frame.itertuples()):
+        table = effects.median_survival([row.median], [row.ci_lower], [row.ci_upper],
+                                        events=[row.tte_events], level=row.ci_level,
+                                        study=[row.label])
+        if table.k:
+            keep.append(i), yi.append(table.yi[0]), vi.append(table.vi[0])
+            notes.append(table.notes[0])
+        else:
+            excluded.append((row.label, table.excluded[0].reason))
+    out = frame.iloc[keep].assign(yi=yi, vi=vi, note=notes)
+    return out, excluded
+
+
+def _ni(arms: pd.DataFrame, outcome: Outcome) -> list[float] | None:
+    return arms["total"].astype(float).tolist() if outcome.measure == "PFT" else None
+
+
+def _subgroups(arms: pd.DataFrame, plan: Plan) -> tuple[tuple[str, Benchmark | None, int], ...]:
+    if plan.subgroup_by == "none" or arms.empty:
+        return ()
+    out = []
+    for name, part in arms.groupby(plan.subgroup_by, sort=False):
+        bench = (pool(part["yi"], part["vi"], plan.estimator, "z", plan.level)
+                 if len(part) > 1 else None)
+        out.append((str(name), bench, len(part)))
+    return tuple(out)
+
+
+def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
+    """Benchmark of ``group`` for the outcome of ``data`` and the index study against it."""
+    outcome = data.outcome
+    frame = data.frame
+    empty = frame.iloc[0:0] if not frame.empty else frame
+    bench = (frame[~frame["is_index"] & frame["groups"].map(lambda g: group.id in g)]
+             if not frame.empty else empty)
+    index = frame[frame["is_index"]] if not frame.empty else empty
+    by = plan.subgroup_by if plan.subgroup_by != "none" else "study"
+    bench = bench.sort_values([by, "year", "label"], kind="stable") if not bench.empty else bench
+    arms, excluded = effect_sizes(bench, outcome, plan.level)
+    labels = set(arms["label"]) if not arms.empty else set()
+    excluded += [(lab, why) for lab, why in data.excluded
+                 if lab not in labels and lab in set(bench.get("label", []))]
+    index_yi = index_vi = None
+    index_note = ""
+    if index.empty:
+        index_note = "the index study does not report this outcome"
+    else:
+        idx, idx_excl = effect_sizes(index, outcome, plan.level)
+        if outcome.kind == "median":
+            row = index.iloc[0]
+            index_yi = float(np.log(row["median"]))
+            if idx.empty:
+                index_note = (f"variance unknown ({idx_excl[0][1]}): no test, position only")
+            else:
+                index_vi, index_note = float(idx["vi"].iloc[0]), str(idx["note"].iloc[0])
+        else:
+            index_yi, index_vi = float(idx["yi"].iloc[0]), float(idx["vi"].iloc[0])
+            index_note = str(idx["note"].iloc[0])
+    k = len(arms)
+    reason = ""
+    comparison = knha = None
+    if k == 0:
+        reason = "no benchmark study in this group reports the outcome"
+    elif index_yi is None:
+        reason = index_note
+    else:
+        mods = {m.id: (arms[m.id].astype(float).to_numpy(),
+                       float(index[m.id].iloc[0]) if index[m.id].notna().iloc[0] else None)
+                for m in plan.moderators if m.id in arms.columns}
+        comparison = compare(arms["yi"], arms["vi"], index_yi, index_vi, outcome.measure,
+                             method=plan.estimator, test=plan.inference, level=plan.level,
+                             ni=_ni(arms, outcome), estimators=plan.sensitivity.estimators,
+                             moderators=mods, min_k_metareg=plan.min_studies_metareg)
+        if k >= 2 and "knha" in plan.sensitivity.inference:
+            knha = compare(arms["yi"], arms["vi"], index_yi, index_vi, outcome.measure,
+                           method=plan.estimator, test="knha", level=plan.level,
+                           ni=_ni(arms, outcome))
+    if k and comparison is None:
+        # benchmark without a comparison: still pooled for the forest plot
+        comparison = None
+    return GroupAnalysis(outcome, group, arms.reset_index(drop=True), tuple(excluded),
+                         index_yi, index_vi, index_note, comparison, knha, reason,
+                         _subgroups(arms, plan))
+
+
+def benchmark_only(analysis: GroupAnalysis, plan: Plan) -> Benchmark | None:
+    """The pooled benchmark of ``analysis`` (also when the index study has no value)."""
+    if analysis.comparison is not None:
+        return analysis.comparison.benchmark
+    if analysis.arms.empty:
+        return None
+    return pool(analysis.arms["yi"], analysis.arms["vi"], plan.estimator, plan.inference,
+                plan.level)

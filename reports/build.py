@@ -1,0 +1,203 @@
+"""Orchestration of ``hccmeta report``: study library + plan -> PDF and HTML.
+
+Everything is built in a temporary folder next to the output folder and moved into place at
+the end, so the output folder holds either the previous complete report or the new one, never
+a half-written mix. Long steps report progress through ``rich`` when a progress callback is
+given.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extraction import StudyRecord, load_paths
+from extraction.audit import audit_records, build_trail
+from extraction.loader import expand
+from reports import render
+from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
+from reports.context import caveats, group_items, methods, summary_line
+from reports.dataset import OutcomeData, outcome_data
+from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
+from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
+from reports.stamp import stamp
+
+Step = Callable[[str], None]
+
+
+class ReportError(Exception):
+    """A problem of user input that stops the report (the CLI exits with code 2)."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced."""
+
+    out: Path
+    pdf: Path
+    html: Path
+    context: dict[str, Any]
+    analyses: tuple[GroupAnalysis, ...]
+
+
+def _load(studies: Path, plan_path: Path | None) -> tuple[Plan, list[StudyRecord], Path]:
+    try:
+        plan, _ = load_plan(plan_path)
+    except PlanError as exc:
+        raise ReportError([i.format() for i in exc.issues]) from None
+    if not studies.exists():
+        raise ReportError([f"{studies}: expected a study library folder, got a path that does "
+                           "not exist"])
+    records, issues = load_paths([studies])
+    if issues:
+        raise ReportError([i.format() for i in issues]
+                          + [f"{len(issues)} problem(s) in the study library: fix them "
+                             "(hccmeta validate) before building the report"])
+    if not records:
+        raise ReportError([f"{studies}: no study files (*.yaml): the report needs the index "
+                           f"study '{plan.index.study}' and at least one benchmark study"])
+    ids = {r.id for r in records}
+    if plan.index.study not in ids:
+        raise ReportError([f"{plan_path or DEFAULT_PLAN}: index.study: expected a study of the "
+                           f"library ({', '.join(sorted(ids))}), got '{plan.index.study}'"])
+    if len(records) < 2:
+        raise ReportError([f"{studies}: only one study file ({records[0].shown}): a comparison "
+                           "report needs at least one benchmark study besides the index study"])
+    return plan, records, plan_path or DEFAULT_PLAN
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` that replaces ``out`` on success, vanishes on error."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        yield tmp
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / "previous")
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _index_row(data: OutcomeData) -> Any:
+    f = data.frame
+    if f.empty or not f["is_index"].any():
+        return None
+    return f[f["is_index"]].iloc[0]
+
+
+def _reading(analyses: list[GroupAnalysis]) -> str:
+    tested = [a for a in analyses if a.comparison and a.comparison.difference]
+    placed = [a for a in analyses if a.comparison and a.comparison.position != "n/a"]
+    above = [a for a in placed if a.comparison.position == "above"]  # type: ignore[union-attr]
+    within = [a for a in placed if a.comparison.position == "within"]  # type: ignore[union-attr]
+    below = [a for a in placed if a.comparison.position == "below"]  # type: ignore[union-attr]
+    sig = [a for a in tested if a.comparison.difference.pval < 0.05]  # type: ignore[union-attr]
+    return (f"{len([a for a in analyses if a.comparison])} comparison(s) were possible; "
+            f"{len(tested)} with a test, of which {len(sig)} at p < 0.05. Against the "
+            f"prediction intervals ({len(placed)} with one), the index study lies above in "
+            f"{len(above)}, within in {len(within)} and below in {len(below)}. A historical "
+            "comparison describes where the index study's reported numbers sit among "
+            "published arms; with the caveats below it cannot show that the index treatment "
+            "is better.")
+
+
+def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
+                 out: Path = Path("build/report"), argv: list[str] | None = None,
+                 step: Step | None = None) -> BuildResult:
+    """Build the report; raises :class:`ReportError` for unusable input."""
+    from reports.figures import plot_forest
+    from reports.figures_build import bubbles, funnels, survival_section
+    from reports.frames import forest_frame
+
+    say = step or (lambda _msg: None)
+    say("loading plan and study library")
+    plan, records, plan_file = _load(studies, plan_path)
+    index = next(r for r in records if r.id == plan.index.study)
+    with staging(out) as tmp:
+        figdir = tmp / "figures"
+        figdir.mkdir()
+        datas, analyses, outcomes = [], [], []
+        for outcome in plan.outcomes:
+            say(f"analysing {outcome.label}")
+            data = outcome_data(records, plan, outcome)
+            datas.append(data)
+            row = _index_row(data)
+            groups = []
+            for group in plan.groups_for(outcome):
+                a = analyse_group(data, group, plan)
+                analyses.append(a)
+                bench = benchmark_only(a, plan)
+                entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
+                                         "kv": group_items(a, row, plan),
+                                         "excluded": list(a.excluded), "bubbles": []}
+                if not a.arms.empty:
+                    frame = forest_frame(a, bench, index.study.citation.authors[0] + " "
+                                         + str(index.study.citation.year), row, [],
+                                         plan.level, plan.subgroup_by)
+                    name = f"figures/forest_{outcome.id}_{group.id}.svg"
+                    unit = "months" if outcome.kind == "median" else "%"
+                    plot_forest(frame, tmp / name, xlabel=f"{outcome.label} ({unit})",
+                                log=outcome.kind == "median",
+                                headings=("Study", "n/N" if outcome.kind != "median" else "n",
+                                          f"Estimate [{plan.level:g}% CI]", "Weight"))
+                    entry["figure"] = name
+                    entry["caption"] = (f"{outcome.label}, {group.label}: benchmark arms "
+                                        f"pooled by {plan.estimator}; the index study (red) is "
+                                        "not pooled. Grey bar: prediction interval.")
+                    entry["bubbles"] = bubbles(a, plan, tmp)
+                groups.append(entry)
+            scale = {"PLO": "logit", "PFT": "Freeman–Tukey", "PAS": "arcsine", "PR": "proportion",
+                     "MED": "log months"}[outcome.measure]
+            outcomes.append({"label": outcome.label, "scale": scale, "groups": groups,
+                             "index_line": "" if row is not None else
+                             "The index study does not report this outcome."})
+        say("extraction audit")
+        findings = audit_records(records)
+        trail = build_trail(records, findings)
+        say("sensitivity analyses and figures")
+        rows, notes = studies_table(records, datas, plan)
+        inputs = [*expand([studies]), plan_file]
+        st = stamp(inputs, argv)
+        s = index.study
+        context = {
+            "title": plan.title, "short_title": plan.index.study + " vs historical benchmarks",
+            "claim": plan.index.claim,
+            "index": {"citation": f"{s.citation.authors[0]} et al. {s.citation.journal} "
+                      f"{s.citation.year}" + (f", doi:{s.citation.doi}" if s.citation.doi
+                                              else ""),
+                      "design": s.design.replace("_", " "), "n": sum(a.n for a in s.arms)},
+            "summary": [t for a in analyses if (t := summary_line(a))],
+            "reading": _reading(analyses),
+            "caveats": caveats(index, plan, analyses),
+            "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
+            "studies": rows, "library_notes": notes, "outcomes": outcomes,
+            "sensitivity": sensitivity(analyses, plan, funnels(analyses, plan, tmp)),
+            "survival": survival_section(records, plan, tmp),
+            "audit": audit_rows(datas, out, trail),
+            "audit_findings": audit_findings(datas, findings),
+            "stamp": st,
+        }
+        say("rendering PDF")
+        source = render.render_typst(context)
+        pdf = render.compile_pdf(source, tmp)
+        (tmp / "report.pdf").write_bytes(pdf)
+        say("rendering HTML")
+        (tmp / "report.html").write_text(render.render_html(context, tmp), encoding="utf-8")
+    return BuildResult(out, out / "report.pdf", out / "report.html", context, tuple(analyses))

@@ -1,0 +1,114 @@
+"""Audit commands: ``hccmeta audit`` (consistency checks), ``hccmeta diff`` (double extraction)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import typer
+
+from extraction.audit import CHECKS, audit_paths, build_trail, diff_records, load_extraction
+from extraction.audit.findings import RANK, Finding
+from extraction.issues import StudyFileError
+from extraction.loader import expand
+from reports.atomic import write_text_atomic
+from reports.cli import app
+
+EXIT_FINDINGS = 1
+EXIT_INPUT_ERROR = 2
+FORMATS = ("text", "csv", "json")
+CSV_COLUMNS = ("file", "line", "severity", "check", "field", "message", "study", "numbers")
+
+
+def render_findings(findings: list[Finding], fmt: str) -> str:
+    """Findings as text (one ``file:line: severity check: field: message`` per line), CSV or
+    JSON."""
+    if fmt == "json":
+        return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for f in findings:
+            row = f.as_dict()
+            row["numbers"] = json.dumps(row["numbers"], ensure_ascii=False)
+            writer.writerow([row[c] for c in CSV_COLUMNS])
+        return buffer.getvalue()
+    return "".join(f.format() + "\n" for f in findings)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(EXIT_INPUT_ERROR)
+
+
+@app.command()
+def audit(
+    paths: list[Path] = typer.Argument(None, help="study files or folders (default: studies/)"),
+    strict: bool = typer.Option(False, "--strict", help="exit 1 when any error is found"),
+    fmt: str = typer.Option("text", "--format", help="text | csv | json"),
+    severity: str = typer.Option("info", "--severity",
+                                 help="least severity shown: info | warning | error"),
+    trail: Path = typer.Option(None, "--trail", help="also write the audit trail (CSV) here"),
+    list_checks: bool = typer.Option(False, "--list-checks", help="list the check ids and exit"),
+) -> None:
+    """Check extracted numbers for consistency; one finding per line:
+    file:line: severity check-id: field: message. Exit 2 on invalid study files."""
+    if list_checks:
+        for spec in CHECKS.values():
+            typer.echo(f"{spec.id:22} {spec.severity:8} {spec.family:11} {spec.description}")
+        return
+    if fmt not in FORMATS:
+        raise _fail(f"hccmeta audit: --format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if severity not in RANK or severity == "ok":
+        raise _fail(f"hccmeta audit: --severity: expected info, warning or error, got "
+                    f"{severity!r}")
+    paths = paths or [Path("studies")]
+    files = expand(paths)
+    result = audit_paths(paths)
+    if result.issues:
+        for issue in result.issues:
+            typer.echo(issue.format())
+        raise _fail(f"{len(result.issues)} validation error(s) in "
+                    f"{len({i.path for i in result.issues})} of {len(files)} file(s); "
+                    "fix them (hccmeta validate) before auditing")
+    if not files:
+        raise _fail(f"no study files under {', '.join(map(str, paths))}")
+    shown = [f for f in result.findings if RANK[f.severity] >= RANK[severity]]
+    typer.echo(render_findings(shown, fmt), nl=False)
+    if trail is not None:
+        frame = build_trail(result.records, result.findings).to_frame()
+        write_text_atomic(trail, frame.to_csv(index=False))
+    counts = result.count()
+    typer.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} "
+               f"info in {len(result.records)} file(s)", err=True)
+    if strict and result.has_errors:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def diff(
+    a: Path = typer.Argument(..., metavar="A.yaml", help="first extraction"),
+    b: Path = typer.Argument(..., metavar="B.yaml", help="second extraction of the same paper"),
+    numbers_only: bool = typer.Option(False, "--numbers-only",
+                                      help="show numeric differences only"),
+) -> None:
+    """Compare two independent extractions of one paper: every differing value with its line in
+    both files, values in only one file, and the agreement rate. Exit 0 identical, 1 differing."""
+    records = []
+    for path in (a, b):
+        if not path.is_file():
+            raise _fail(f"{path}:0:0: expected a study file, got a path that does not exist")
+        try:
+            records.append(load_extraction(path))
+        except StudyFileError as exc:
+            for issue in exc.issues:
+                typer.echo(issue.format())
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+    result = diff_records(records[0], records[1])
+    for line in result.lines(numbers_only=numbers_only):
+        typer.echo(line)
+    if not result.identical:
+        raise typer.Exit(EXIT_FINDINGS)

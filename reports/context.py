@@ -1,0 +1,236 @@
+"""Analyses -> the plain dict the templates render (all text formatted here, escaped later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from extraction import StudyRecord
+from extraction import vocabulary as vocab
+from meta.comparison import ComparisonResult
+from reports import fmt
+from reports.analysis import GroupAnalysis
+from reports.plan import Outcome, Plan
+
+SCALES = {"PLO": "logit", "PFT": "Freeman–Tukey double arcsine", "PAS": "arcsine square root",
+          "PR": "raw proportion", "MED": "log months"}
+ESTIMATORS = {"FE": "common effect", "DL": "DerSimonian–Laird", "REML": "restricted maximum "
+              "likelihood", "ML": "maximum likelihood", "PM": "Paule–Mandel", "HS":
+              "Hunter–Schmidt", "SJ": "Sidik–Jonkman", "EB": "empirical Bayes", "HE": "Hedges"}
+
+
+def index_text(a: GroupAnalysis, row: Any) -> str:
+    """The index study's value as printed in the report."""
+    factor, _ = fmt.scale(a.outcome.kind)
+    c = a.comparison
+    if a.outcome.kind == "median":
+        est = float(row["median"])
+        ci = fmt.interval(*(c.index_bt[1:] if c else (None, None)))
+        return f"{est:.1f} months {ci}".strip()
+    est, lb, ub = (v * factor for v in c.index_bt) if c else (
+        100 * row["events"] / row["total"], None, None)
+    return f"{fmt.est_ci(est, lb, ub)}% ({int(row['events'])}/{int(row['total'])})"
+
+
+def _unit(outcome: Outcome) -> str:
+    return " months" if outcome.kind == "median" else "%"
+
+
+def _bench_text(c: ComparisonResult, outcome: Outcome) -> str:
+    factor, _ = fmt.scale(outcome.kind)
+    est, lb, ub = (v * factor for v in c.benchmark_bt)
+    b = c.benchmark
+    return f"{fmt.est_ci(est, lb, ub)}{_unit(outcome)} ({b.method}, {b.test}; k = {b.k})"
+
+
+def _diff_text(c: ComparisonResult, outcome: Outcome) -> tuple[str, str]:
+    d = c.difference
+    scale = SCALES.get(c.measure, c.measure)
+    factor, _ = fmt.scale(outcome.kind)
+    if d is None:
+        analysis = (f"{c.index_yi - c.benchmark.estimate:+.3f} on the {scale} scale; no test "
+                    "(the index study's variance is unknown)")
+    else:
+        stat = "z" if d.df is None else f"t({d.df})"
+        analysis = (f"{d.estimate:+.3f} [{d.ci_lb:.3f}, {d.ci_ub:.3f}] on the {scale} scale, "
+                    f"{stat} = {d.stat:.2f}, {fmt.pval(d.pval)}")
+    if outcome.kind == "median":
+        back = f"index − benchmark {c.points_bt:+.1f} months"
+    else:
+        back = f"index − benchmark {c.points_bt * factor:+.1f} percentage points"
+    if c.ratio_bt is not None:
+        name = "ratio of medians" if c.measure == "MED" else "odds ratio"
+        back += f"; {name} {fmt.est_ci(*c.ratio_bt, digits=2)}"
+    return analysis, back
+
+
+def _position_text(c: ComparisonResult, outcome: Outcome) -> str:
+    if c.position == "n/a":
+        return "no prediction interval (fewer than 2 benchmark studies)"
+    factor, _ = fmt.scale(outcome.kind)
+    lb, ub = (v * factor for v in c.pi_bt)
+    return (f"{c.position} the {c.level:g}% prediction interval "
+            f"{fmt.interval(lb, ub)}{_unit(outcome)}")
+
+
+def _adjust_rows(c: ComparisonResult, plan: Plan) -> list[tuple[str, str]]:
+    rows = []
+    labels = {m.id: m.label for m in plan.moderators}
+    for adj in c.adjustments:
+        name = labels.get(adj.moderator, adj.moderator)
+        if not adj.done:
+            rows.append((f"Case mix: {name}", f"not adjusted: {adj.reason}"))
+            continue
+        text = (f"meta-regression on {adj.k_with} studies, slope {adj.slope:+.4f} per % "
+                f"({fmt.pval(adj.slope_pval)}); at the index's {adj.index_value:.1f}%: "
+                f"predicted {adj.predicted:.3f}")
+        if adj.difference is not None:
+            text += (f", adjusted difference {adj.difference.estimate:+.3f} "
+                     f"[{adj.difference.ci_lb:.3f}, {adj.difference.ci_ub:.3f}], "
+                     f"{fmt.pval(adj.difference.pval)}")
+        if adj.extrapolated:
+            text += " (extrapolated: the index lies outside the studies' range)"
+        rows.append((f"Case mix: {name}", text))
+    return rows
+
+
+def estimator_rows(c: ComparisonResult, outcome: Outcome) -> list[list[str]]:
+    """One row per tau² estimator: tau², benchmark [CI], PI, difference p."""
+    factor, _ = fmt.scale(outcome.kind)
+    from meta.transforms import backtransform
+
+    rows = []
+    for b, d in c.by_estimator:
+        est, lb, ub, plb, pub = (float(v) * factor for v in backtransform(
+            c.measure, np.array([b.estimate, b.ci_lb, b.ci_ub, b.pi_lb, b.pi_ub]),
+            ni=c.ni))
+        rows.append([b.method, f"{b.tau2:.4f}", fmt.est_ci(est, lb, ub),
+                     fmt.interval(plb, pub), f"{d.estimate:+.3f}" if d else "–",
+                     fmt.pval(d.pval) if d else "no test"])
+    return rows
+
+
+def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str, str]]:
+    """Key/value lines of one comparison, in reading order."""
+    c = a.comparison
+    items: list[tuple[str, str]] = []
+    if a.index_yi is not None and index_row is not None:
+        items.append(("Index study", index_text(a, index_row)))
+    if c is None:
+        items.append(("Comparison", a.reason))
+        return items
+    items.append(("Benchmark", _bench_text(c, a.outcome)))
+    analysis, back = _diff_text(c, a.outcome)
+    items += [("Difference", analysis), ("Back-transformed", back),
+              ("Position", _position_text(c, a.outcome))]
+    if c.benchmark.k == 1:
+        items.append(("Note", "a single benchmark study: no pooling, no heterogeneity"))
+    k = a.comparison_knha
+    if k is not None:
+        factor, _ = fmt.scale(a.outcome.kind)
+        est, lb, ub = (v * factor for v in k.benchmark_bt)
+        test = (f"; difference {fmt.pval(k.difference.pval)} (t, {k.difference.df} df)"
+                if k.difference else "")
+        items.append(("Knapp–Hartung", f"benchmark {fmt.est_ci(est, lb, ub)}{_unit(a.outcome)}"
+                      f"{test}; index {_position_text(k, a.outcome)}"))
+    items += _adjust_rows(c, plan)
+    if a.index_note:
+        items.append(("Index estimate", a.index_note))
+    return items
+
+
+def summary_line(a: GroupAnalysis) -> str | None:
+    """One sentence for the summary, or None when there is no comparison."""
+    c = a.comparison
+    if c is None:
+        return None
+    factor, _ = fmt.scale(a.outcome.kind)
+    unit = _unit(a.outcome)
+    idx = fmt.num(c.index_bt[0] * factor)
+    bench = fmt.est_ci(*(v * factor for v in c.benchmark_bt))
+    text = (f"{a.outcome.label} vs {a.group.label} (k = {c.benchmark.k}): index {idx}{unit}, "
+            f"benchmark {bench}{unit}")
+    if c.difference is not None:
+        text += f"; difference {fmt.pval(c.difference.pval)}"
+    else:
+        text += "; no test (index variance unknown)"
+    if c.position != "n/a":
+        text += f"; index {c.position} the prediction interval"
+    return text + "."
+
+
+def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> list[str]:
+    """The caveats a reviewer would raise, from what the study files say."""
+    s = index.study
+    out = ["Historical comparison: the index cohort and the benchmark arms were not randomised "
+           "against each other; differences mix treatment effect, patient selection, era, "
+           "follow-up and assessment."]
+    design = vocab.DESIGNS.get(s.design, s.design)
+    centres = {"single": "single-institution ", "multi": "multi-centre "}.get(
+        s.setting.centres, "")
+    out.append(f"Selection: the index study is a {centres}{design}; patients chosen for "
+               "radiotherapy plus immunotherapy may differ from trial populations in ways "
+               "not recorded here.")
+    crit = {b.criteria for b in s.outcomes.binary if b.endpoint in ("orr", "dcr")}
+    if crit <= {"not_reported", None}:
+        out.append("Response criteria: the index study does not report which criteria "
+                   "(RECIST 1.1, mRECIST...) its response rate uses; benchmark arms may use "
+                   "others, so response rates are not strictly comparable.")
+    if s.setting.line in ("not_reported", "mixed"):
+        out.append(f"Line of therapy: the index study's line of therapy is "
+                   f"{s.setting.line.replace('_', ' ')}; first-line trial arms are not the same "
+                   "population as a mixed or later-line cohort.")
+    locations = {e.source.location for e in [*s.outcomes.binary, *s.outcomes.time_to_event,
+                                             *s.outcomes.adverse_events]}
+    if locations <= {"abstract"}:
+        out.append("Abstract-only data: every index number comes from the published abstract; "
+                   "confidence intervals, event counts and denominators are missing or derived "
+                   "(see the audit appendix).")
+    untested = sorted({a.outcome.label for a in analyses
+                       if a.comparison is not None and a.comparison.difference is None})
+    if untested:
+        out.append("No test possible for " + ", ".join(untested) + ": the index study gives no "
+                   "confidence interval or event count, so only the position against the "
+                   "benchmark's prediction interval is shown.")
+    small = sorted({a.group.label for a in analyses
+                    if a.comparison is not None and a.comparison.benchmark.k < 5})
+    if small:
+        out.append("Few benchmark studies (k < 5) in: " + "; ".join(small) + ". Heterogeneity "
+                   "and prediction intervals are imprecise.")
+    return out
+
+
+def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
+    """Methods paragraphs generated from the plan and the software versions."""
+    measures = sorted({(o.measure, SCALES.get(o.measure, o.measure)) for o in plan.outcomes})
+    soft = ", ".join(f"{n} {v}" for n, v in versions)
+    groups = "; ".join(f"{g.label}: classes {', '.join(g.treatment_classes)}"
+                       + (f", lines {', '.join(g.lines)}" if g.lines else "")
+                       + (f", phases {', '.join(g.phases)}" if g.phases else "")
+                       + (f", designs {', '.join(g.designs)}" if g.designs else "")
+                       for g in plan.groups)
+    return [
+        f"Index study: {plan.index.study} (arm {plan.index.arm or 'first'}). Comparator groups "
+        f"(arms from the study library selected by treatment class and, where given, line, "
+        f"phase and design): {groups}. Superseded analyses"
+        + (" and numbers whose source is not verified" if not plan.include_unverified else "")
+        + " are excluded.",
+        "Effect sizes: " + "; ".join(f"{m} ({s})" for m, s in measures) + ". Proportions use a "
+        "continuity correction of 1/2 for 0 or all events (metafor's default); log medians take "
+        "their standard error from the reported CI, or approximately from the number of events "
+        "(exponential model).",
+        f"Pooling: random effects, tau² by {ESTIMATORS[plan.estimator]} ({plan.estimator}), "
+        f"{'Wald (z)' if plan.inference == 'z' else 'Knapp–Hartung (t)'} inference, "
+        f"{plan.level:g}% confidence and prediction intervals (metafor's definitions), "
+        "back-transformed for display.",
+        "Comparison: the index estimate minus the pooled benchmark on the analysis scale, "
+        "tested with z = (y₀ − μ̂)/√(v₀ + SE(μ̂)²) (t with k − 1 df under Knapp–Hartung); "
+        "whether the index lies inside the benchmark's prediction interval. Case-mix "
+        f"adjustment by meta-regression on {', '.join(m.label for m in plan.moderators)} "
+        f"where at least {plan.min_studies_metareg} benchmark studies report the moderator, "
+        "evaluated at the index study's value.",
+        "Sensitivity: every tau² estimator (" + ", ".join(plan.sensitivity.estimators) + "), "
+        "Knapp–Hartung inference and leave-one-out.",
+        f"Software: {soft}.",
+    ]

@@ -1,0 +1,46 @@
+"""Number formatting shared by the figures' frames and the report text (one place, one style)."""
+
+from __future__ import annotations
+
+import math
+
+DESIGN_LABELS = {
+    "rct": "Randomised controlled trials",
+    "nonrandomized_trial": "Non-randomised trials",
+    "single_arm_trial": "Single-arm trials",
+    "prospective_cohort": "Prospective cohorts",
+    "retrospective_cohort": "Retrospective cohorts",
+}
+
+
+def ok(x: float | None) -> bool:
+    """Whether ``x`` is a finite number."""
+    return x is not None and isinstance(x, int | float) and math.isfinite(x)
+
+
+def num(x: float | None, digits: int = 1) -> str:
+    """``x`` with ``digits`` decimals, or an en dash when missing."""
+    return f"{x:.{digits}f}" if ok(x) else "–"
+
+
+def interval(lb: float | None, ub: float | None, digits: int = 1) -> str:
+    """``[lb, ub]`` or an empty string when the bounds are missing."""
+    return f"[{num(lb, digits)}, {num(ub, digits)}]" if ok(lb) and ok(ub) else ""
+
+
+def est_ci(est: float | None, lb: float | None, ub: float | None, digits: int = 1) -> str:
+    """``est [lb, ub]`` (or just ``est`` without bounds)."""
+    ci = interval(lb, ub, digits)
+    return f"{num(est, digits)} {ci}".strip()
+
+
+def pval(p: float | None) -> str:
+    """p-value as ``p = 0.034`` / ``p < 0.001``."""
+    if not ok(p):
+        return "p = –"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def scale(kind: str) -> tuple[float, str]:
+    """Display factor and unit of an outcome kind: percent for proportions, months otherwise."""
+    return (1.0, "months") if kind == "median" else (100.0, "%")

@@ -1,0 +1,116 @@
+"""Tidy frames for the figures, built from analyses (labels and values travel together)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from meta.comparison import Benchmark
+from meta.transforms import backtransform
+from reports import fmt
+from reports.analysis import GroupAnalysis
+
+NAN = float("nan")
+
+
+def _row(kind: str, label: str, left: str = "", est: float = NAN, lb: float = NAN,
+         ub: float = NAN, right: str = "", weight: str = "") -> dict[str, object]:
+    return {"kind": kind, "label": label, "left": left, "est": est, "lb": lb, "ub": ub,
+            "right": right, "weight": weight}
+
+
+def _bt(measure: str, values: list[float], ni: list[float] | None) -> list[float]:
+    return [float(v) for v in backtransform(measure, np.asarray(values, float), ni=ni)]
+
+
+def _left(row: pd.Series, kind: str) -> str:
+    if kind == "median":
+        return f"n = {int(row['total'])}"
+    return f"{int(row['events'])}/{int(row['total'])}"
+
+
+def _short(label: str, width: int = 46) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def study_interval(row: pd.Series, measure: str, kind: str, level: float) -> tuple[float, ...]:
+    """A study's estimate and CI on the display scale (reported CI for medians if given)."""
+    factor, _ = fmt.scale(kind)
+    if kind == "median":
+        lo, hi = row.get("ci_lower"), row.get("ci_upper")
+        if fmt.ok(lo) and fmt.ok(hi):
+            return float(row["median"]), float(lo), float(hi)
+    z = stats.norm.ppf(1 - (1 - level / 100) / 2)
+    half = z * np.sqrt(row["vi"])
+    ni = [float(row["total"])] if measure == "PFT" else None
+    est, lb, ub = _bt(measure, [row["yi"], row["yi"] - half, row["yi"] + half], ni)
+    return est * factor, lb * factor, ub * factor
+
+
+def _pooled_rows(kind: str, label: str, bench: Benchmark, measure: str, ni, factor: float,
+                 left: str = "") -> dict[str, object]:
+    est, lb, ub = (v * factor for v in _bt(measure, [bench.estimate, bench.ci_lb, bench.ci_ub],
+                                           ni))
+    return _row(kind, label, left, est, lb, ub, fmt.est_ci(est, lb, ub), "")
+
+
+def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
+                 index_row: pd.Series | None, references: list[dict[str, object]],
+                 level: float, subgroup_by: str) -> pd.DataFrame:
+    """The forest plot of one outcome and comparator group as a tidy frame."""
+    kind, measure = a.outcome.kind, a.outcome.measure
+    factor, _ = fmt.scale(kind)
+    ni = a.arms["total"].astype(float).tolist() if measure == "PFT" and len(a.arms) else None
+    rows = []
+    if a.index_yi is not None and index_row is not None:
+        c = a.comparison
+        if c is not None:
+            est, lb, ub = (v * factor for v in c.index_bt)
+        else:
+            est = float(backtransform(measure, np.array([a.index_yi]), ni=ni)[0]) * factor
+            lb = ub = NAN
+            if a.index_vi is not None:
+                z = stats.norm.ppf(1 - (1 - level / 100) / 2) * np.sqrt(a.index_vi)
+                lb, ub = (float(v) * factor for v in backtransform(
+                    measure, np.array([a.index_yi - z, a.index_yi + z]),
+                    ni=[float(index_row["total"])] if measure == "PFT" else None))
+        rows.append(_row("index", _short(f"{index_label} (index, not pooled)"),
+                         _left(index_row, kind), est, lb, ub, fmt.est_ci(est, lb, ub)))
+    for ref in references:
+        rows.append(_row("reference", _short(f"Published: {ref['label']}"), str(ref["left"]),
+                         float(ref["est"]), float(ref["lb"]), float(ref["ub"]),
+                         fmt.est_ci(ref["est"], ref["lb"], ref["ub"])))
+    weights = dict(zip(a.arms["label"], bench.weights_pct, strict=True)) if bench else {}
+    subgroups = {name: (b, k) for name, b, k in a.subgroups}
+    show_sub = len(subgroups) > 1
+    by = subgroup_by if subgroup_by != "none" else None
+    parts = a.arms.groupby(by, sort=False) if by and len(a.arms) else [(None, a.arms)]
+    for name, part in parts:
+        if show_sub:
+            rows.append(_row("header", fmt.DESIGN_LABELS.get(str(name), str(name))))
+        for _, r in part.iterrows():
+            est, lb, ub = study_interval(r, measure, kind, level)
+            w = weights.get(r["label"])
+            rows.append(_row("study", _short(str(r["label"])), _left(r, kind), est, lb, ub,
+                             fmt.est_ci(est, lb, ub), f"{w:.1f}%" if w is not None else ""))
+        sub, k = subgroups.get(str(name), (None, 0))
+        if show_sub and sub is not None:
+            ni_part = part["total"].astype(float).tolist() if measure == "PFT" else None
+            rows.append(_pooled_rows("subgroup", f"Subgroup pooled (k = {k})", sub, measure,
+                                     ni_part, factor))
+    if bench is not None:
+        left = (f"{int(a.arms['events'].sum())}/{int(a.arms['total'].sum())}"
+                if kind != "median" else f"n = {int(a.arms['total'].sum())}")
+        rows.append(_pooled_rows("overall", f"Pooled, {bench.method} (k = {bench.k})", bench,
+                                 measure, ni, factor, left))
+        rows[-1]["weight"] = "100%"
+        if bench.k >= 2:
+            lb, ub = (v * factor for v in _bt(measure, [bench.pi_lb, bench.pi_ub], ni))
+            rows.append(_row("pi", f"{level:g}% prediction interval", "", NAN, lb, ub,
+                             fmt.interval(lb, ub)))
+            rows.append(_row("note", f"Heterogeneity: I² = {bench.I2:.0f}%, τ² = "
+                             f"{bench.tau2:.3f}, Q = {bench.Q:.2f} on {bench.k - 1} df, "
+                             f"{fmt.pval(bench.Q_pval)}"))
+    return pd.DataFrame(rows, columns=["kind", "label", "left", "est", "lb", "ub", "right",
+                                       "weight"])

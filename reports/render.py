@@ -1,0 +1,93 @@
+"""Context -> Typst source -> PDF, and context -> HTML, from the Jinja templates.
+
+Escaping is not left to template authors:
+
+* The Typst environment escapes **every** ``{{ ... }}`` output (Jinja ``finalize``): each
+  character that is not a letter, digit or space is preceded by a backslash, so ``#read(...)``,
+  ``$``, ``*``, ``_``, ``<``, ``@``, ``[``, ``//`` and the like print as themselves, and newlines
+  become spaces (no heading or list can start inside a value). Trusted Typst produced by this
+  module (string literals for image paths) is wrapped in :class:`Raw`.
+* The HTML environment uses Jinja autoescape.
+
+Typst compiles with the build folder as its root and without system fonts (bundled fonts only:
+the same PDF on every machine), so a template cannot read files outside the build folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES = Path(__file__).parent / "templates"
+_SPECIAL = re.compile(r"([^\w\s]|_)")
+
+
+class Raw(str):
+    """Typst source that is trusted (produced here, never from a study file)."""
+
+    __slots__ = ()
+
+
+def typst_escape(value: Any) -> str:
+    """Escape ``value`` as literal Typst markup text (see the module docstring)."""
+    if isinstance(value, Raw):
+        return value
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def typst_string(value: Any) -> Raw:
+    """A Typst string literal ``"..."`` holding ``value`` verbatim."""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return Raw(f'"{text}"')
+
+
+def _env_typst() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
+                             finalize=typst_escape, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["str"] = typst_string
+    return env
+
+
+def _env_html() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    env.filters["str"] = str
+    return env
+
+
+def render_typst(context: dict[str, Any]) -> str:
+    """The report as Typst source."""
+    return _env_typst().get_template("report.typ.j2").render(**context)
+
+
+def compile_pdf(source: str, root: Path) -> bytes:
+    """Compile Typst ``source`` to PDF bytes with ``root`` as the only readable folder."""
+    import matplotlib
+    import typst
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu Sans of the figures
+    main = root / "report.typ"
+    main.write_text(source, encoding="utf-8")
+    return typst.compile(str(main), root=str(root), font_paths=[str(fonts)],
+                         ignore_system_fonts=True)
+
+
+def data_uri(path: Path) -> str:
+    """An SVG file as a ``data:`` URI (the HTML page is self-contained)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def render_html(context: dict[str, Any], root: Path) -> str:
+    """The report as one self-contained HTML page (figures inlined as data URIs)."""
+    env = _env_html()
+    env.filters["figure_uri"] = lambda rel: data_uri(root / rel)
+    return env.get_template("report.html.j2").render(**context)

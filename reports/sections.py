@@ -1,0 +1,140 @@
+"""Report sections that are tables: included studies, sensitivity, audit appendix."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from extraction import StudyRecord
+from extraction import vocabulary as vocab
+from extraction.audit import AuditTrail, Finding
+from meta.comparison import Benchmark, difference
+from meta.sensitivity import leave1out
+from meta.transforms import backtransform
+from reports import fmt
+from reports.analysis import GroupAnalysis
+from reports.context import estimator_rows
+from reports.dataset import OutcomeData, superseded
+from reports.plan import Plan
+
+NAN = float("nan")
+
+
+def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Plan
+                  ) -> tuple[list[dict[str, str]], list[str]]:
+    """One row per study file, with the outcomes it contributes; plus library notes."""
+    used: dict[str, list[str]] = {}
+    for d in data:
+        if d.frame.empty:
+            continue
+        for sid in d.frame["study"].unique():
+            used.setdefault(sid, []).append(d.outcome.id)
+    gone = superseded(records)
+    rows, notes = [], []
+    for rec in sorted(records, key=lambda r: (r.id != plan.index.study, r.id)):
+        s = rec.study
+        author = s.citation.authors[0]
+        label = f"{author} {s.citation.year}" + (f" ({s.citation.trial_name})"
+                                                   if s.citation.trial_name else "")
+        if rec.id == plan.index.study:
+            label += " [index]"
+        arms = "; ".join(f"{a.label} ({a.treatment_class}, {a.n})" for a in s.arms)
+        design = vocab.DESIGNS.get(s.design, s.design) + (f", phase {s.phase}" if s.phase
+                                                          else "")
+        rows.append({"label": label, "arms": arms, "design": design,
+                     "line": s.setting.line.replace("_", " "),
+                     "used": ", ".join(used.get(rec.id, [])) or "none", "file": rec.shown})
+        if rec.id in gone:
+            notes.append(f"{rec.shown} is superseded by {gone[rec.id]} and not pooled.")
+        for rel in s.related:
+            if rel.relation in ("overlapping_cohort", "same_institution"):
+                notes.append(f"{rec.id} and {rel.study}: {rel.relation.replace('_', ' ')}"
+                             + (f" ({rel.note})" if rel.note else "") + "; both kept, "
+                             "patients may be counted twice.")
+    return rows, notes
+
+
+def leave_one_out(a: GroupAnalysis, plan: Plan) -> list[list[str]]:
+    """Benchmark re-pooled without each study in turn (:func:`meta.sensitivity.leave1out`)
+    and the index study's difference test against each."""
+    factor, _ = fmt.scale(a.outcome.kind)
+    arms = a.arms
+    if len(arms) < 3:
+        return []
+    loo = leave1out(arms["yi"], arms["vi"], study=list(arms["label"]), method=plan.estimator,
+                    test=plan.inference, level=plan.level)
+    rows = []
+    for i, r in loo.iterrows():
+        rest = arms.drop(arms.index[i])
+        ni = rest["total"].astype(float).tolist() if a.outcome.measure == "PFT" else None
+        est, lb, ub = (float(v) * factor for v in backtransform(
+            a.outcome.measure, [r["estimate"], r["ci_lb"], r["ci_ub"]], ni=ni))
+        bench = Benchmark(plan.estimator, plan.inference, int(r["k"]), r["estimate"], r["se"],
+                          r["ci_lb"], r["ci_ub"], NAN, NAN, r["tau2"], r["I2"], r["Q"],
+                          r["Q_pval"], (), int(r["k"]) - 1 if plan.inference == "knha" else None)
+        d = (difference(a.index_yi, a.index_vi, bench, plan.level)
+             if a.index_yi is not None else None)
+        rows.append([str(r["study"]), fmt.est_ci(est, lb, ub), f"{r['I2']:.0f}%",
+                     fmt.pval(d.pval) if d else "no test"])
+    return rows
+
+
+def sensitivity(analyses: list[GroupAnalysis], plan: Plan,
+                funnels: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sensitivity subsections: estimator table, leave-one-out, publication bias."""
+    out = []
+    for a in analyses:
+        c = a.comparison
+        if c is None or c.benchmark.k < 2:
+            continue
+        title = f"{a.outcome.label}: {a.group.label}"
+        unit = "months" if a.outcome.kind == "median" else "%"
+        out.append({"title": f"{title} — tau² estimators", "note": "",
+                    "header": ["Estimator", "τ²", f"Benchmark [CI] ({unit})", "PI",
+                               "Difference", "Test"],
+                    "rows": estimator_rows(c, a.outcome), "figures": []})
+        loo = leave_one_out(a, plan)
+        out.append({"title": f"{title} — leave-one-out",
+                    "note": "" if loo else "Needs at least 3 benchmark studies.",
+                    "header": ["Omitted", f"Benchmark [CI] ({unit})", "I²", "Index test"],
+                    "rows": loo, "figures": []})
+        bias = funnels.get((a.outcome.id, a.group.id))
+        if bias:
+            out.append({"title": f"{title} — small-study effects", **bias})
+    return out
+
+
+def audit_rows(data: list[OutcomeData], out_dir: Path, trail: AuditTrail | None = None
+               ) -> list[dict[str, str]]:
+    """One row per number used (deduplicated), linking to its study file and line, with the
+    status the extraction audit (:func:`extraction.audit.build_trail`) gives that number."""
+    status = {(r.file, r.field): r for r in (trail.rows if trail else ())}
+    rows, seen = [], set()
+    for d in data:
+        for p in d.provenance:
+            key = (d.outcome.id, p.file, p.field)
+            if key in seen:
+                continue
+            seen.add(key)
+            t = status.get((p.file, p.field))
+            href = os.path.relpath(Path(p.file).resolve(), out_dir.resolve())
+            rows.append({"id": f"A{len(rows) + 1}", "outcome": d.outcome.label,
+                         "value": t.raw if t else p.value, "where": f"{p.file}:{p.line}",
+                         "field": p.field, "href": f"{href}#L{p.line}",
+                         "location": p.location, "quote": p.quote or "(no quote recorded)",
+                         "derived": p.derived,
+                         "status": (t.status + (f" ({', '.join(t.checks)})" if t.checks else ""))
+                         if t else "not audited"})
+    return rows
+
+
+def audit_findings(data: list[OutcomeData], findings: list[Finding]) -> list[str]:
+    """Warnings and errors of the extraction audit that concern a number the report uses."""
+    used = {(p.file, p.field) for d in data for p in d.provenance}
+    out = []
+    for f in findings:
+        if f.severity in ("warning", "error") and any(
+                (f.file, name) in used for name in (f.field, *f.related)):
+            out.append(f"{f.file}:{f.line}: {f.field}: {f.severity} [{f.check}] {f.message}")
+    return out

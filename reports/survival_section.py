@@ -1,0 +1,167 @@
+"""The survival section: pseudo-IPD comparisons where digitized curves exist, else approximate
+curves for orientation, labelled as such and never mixed with reconstructed ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from extraction import StudyRecord
+from meta.ipd_comparison import ArmIPD, exponential_curve, one_stage_cox, two_stage
+from reports import fmt
+from reports.dataset import in_group, superseded
+from reports.plan import Plan
+
+ENDPOINTS = {"os": "overall survival", "pfs": "progression-free survival"}
+TAU, LANDMARK = 24.0, 12.0
+"""RMST horizon and landmark (months) of the pseudo-IPD comparison."""
+
+
+def _name(rec: StudyRecord, arm: Any) -> str:
+    s = rec.study
+    base = f"{s.citation.authors[0].split()[0]} {s.citation.year}"
+    return f"{base}: {arm.label}" if len(s.arms) > 1 else base
+
+
+def _arms(records: list[StudyRecord], plan: Plan):
+    gone = superseded(records)
+    for rec in records:
+        if rec.id in gone:
+            continue
+        for arm in rec.study.arms:
+            is_index = rec.id == plan.index.study and arm.id == (plan.index.arm
+                                                                 or rec.study.arms[0].id)
+            groups = [g for g in plan.groups if in_group(rec, arm, g)]
+            if is_index or (groups and rec.id != plan.index.study):
+                yield rec, arm, is_index, groups
+
+
+def reconstructed(records: list[StudyRecord], plan: Plan, endpoint: str
+                  ) -> list[tuple[ArmIPD, bool, list[str]]]:
+    """Pseudo-IPD of every arm with a digitized curve for ``endpoint`` (Guyot et al. 2012)."""
+    from extraction.km import make_risk_table, read_curve_csv, read_risk_csv, reconstruct_km
+    from extraction.schema_entries import risk_rows
+
+    out = []
+    for rec, arm, is_index, groups in _arms(records, plan):
+        for curve in rec.study.curves:
+            if curve.arm != arm.id or curve.endpoint != endpoint:
+                continue
+            base = rec.path.parent
+            digitized = read_curve_csv(base / curve.file)
+            risk = None
+            if curve.risk_file:
+                risk = read_risk_csv(base / curve.risk_file)
+            elif (rows := risk_rows(curve)):
+                risk = make_risk_table([r[0] for r in rows], [r[1] for r in rows])
+            rec_km = reconstruct_km(digitized, arm.n_analysed or arm.n, risk,
+                                    curve.total_events)
+            origin = (f"reconstructed from the digitized curve {curve.file} (Guyot 2012"
+                      + (", with the published risk table" if risk is not None else
+                         ", no risk table") + ")")
+            out.append((ArmIPD(_name(rec, arm), rec_km.time, rec_km.event, origin), is_index,
+                        [g.id for g in groups]))
+    return out
+
+
+def approximate_frame(records: list[StudyRecord], plan: Plan, endpoint: str) -> pd.DataFrame:
+    """Exponential curves through each arm's reported median (index and benchmark arms)."""
+    times = np.linspace(0, 36, 73)
+    parts = []
+    for rec, arm, is_index, _groups in _arms(records, plan):
+        for t in rec.study.outcomes.time_to_event:
+            if t.arm != arm.id or t.endpoint != endpoint:
+                continue
+            median = t.in_months("median")
+            if median is None:
+                continue
+            label = (f"{_name(rec, arm)}{' [index]' if is_index else ''} — approximate "
+                     f"(exponential through median {median:.1f} mo)")
+            parts.append(pd.DataFrame({"curve": label, "time": times,
+                                       "survival": exponential_curve(median, times),
+                                       "kind": "index_approximate" if is_index
+                                       else "approximate"}))
+            break
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["curve", "time", "survival", "kind"])
+
+
+def survival(records: list[StudyRecord], plan: Plan, root: Path) -> dict[str, Any]:
+    """Text, figures and table of the survival section."""
+    from reports.figures import plot_km
+
+    figures, rows, texts = [], [], []
+    header = ["Endpoint", "Comparison", "Index", "Historical (pooled)", "Difference / HR",
+              "How the IPD was obtained"]
+    for endpoint, name in ENDPOINTS.items():
+        ipd = reconstructed(records, plan, endpoint)
+        index = [a for a, is_index, _ in ipd if is_index]
+        hist = [a for a, is_index, _ in ipd if not is_index]
+        if ipd:
+            frame = pd.concat([pd.DataFrame({"curve": a.label, "time": a.time[np.argsort(
+                a.time)], "survival": np.nan, "kind": "index" if is_index else
+                "reconstructed"}) for a, is_index, _ in ipd], ignore_index=True)
+            from extraction.km import km_step
+
+            steps = []
+            for a, is_index, _ in ipd:
+                km = km_step(a.time, a.event)
+                steps.append(pd.DataFrame({"curve": f"{a.label} (reconstructed)",
+                                           "time": km.time, "survival": km.surv,
+                                           "kind": "index" if is_index else "reconstructed"}))
+            frame = pd.concat(steps, ignore_index=True)
+            rel = f"figures/km_{endpoint}_reconstructed.svg"
+            plot_km(frame, root / rel, ylabel=name)
+            figures.append({"figure": rel, "caption": f"Kaplan–Meier curves of {name} "
+                            "reconstructed from digitized published curves (pseudo-IPD)."})
+        if index and hist:
+            ts = two_stage(index[0], hist, TAU, LANDMARK, plan.estimator, plan.level)
+            cox = one_stage_cox(index, hist, plan.level)
+            origin = "; ".join(sorted({a.origin for a in [*index, *hist]}))
+            c = ts.rmst
+            rows.append([name, f"RMST to {TAU:g} months (two-stage)", fmt.num(ts.index.rmst),
+                         fmt.est_ci(*c.benchmark_bt), fmt.est_ci(
+                             c.difference.estimate, c.difference.ci_lb, c.difference.ci_ub)
+                         + f", {fmt.pval(c.difference.pval)}" if c.difference else "–", origin])
+            if ts.landmark_cmp is not None:
+                lm = ts.landmark_cmp
+                rows.append([name, f"{LANDMARK:g}-month survival (two-stage)",
+                             fmt.num(100 * ts.index.surv) + "%",
+                             fmt.est_ci(*(100 * v for v in lm.benchmark_bt)) + "%",
+                             f"{fmt.pval(lm.difference.pval)}" if lm.difference else "–",
+                             origin])
+            rows.append([name, "Cox, index vs historical (one-stage)", "", "",
+                         f"HR {fmt.est_ci(cox.hr, cox.ci_lb, cox.ci_ub, 2)}, "
+                         f"{fmt.pval(cox.pval)}" + (" (robust SE by study)" if cox.robust
+                                                    else ""), origin])
+        elif ipd:
+            texts.append(f"{name.capitalize()}: curves were reconstructed for "
+                         f"{len(ipd)} arm(s), but " + ("the index study has no digitized "
+                         "curve" if not index else "no historical arm has one")
+                         + ", so no pseudo-IPD comparison is possible.")
+    if not any(rec.study.curves for rec in records):
+        texts.insert(0, "No study file in the library has a digitized Kaplan–Meier curve, so "
+                     "no pseudo-individual patient data could be reconstructed and no two-stage "
+                     "(RMST, landmark survival) or one-stage (Cox) comparison was run. For "
+                     "orientation only, the figures below draw approximate curves: exponential "
+                     "survival through each arm's reported median, S(t) = 2^(−t/median). They "
+                     "are not data, assume a constant hazard, and enter no analysis.")
+        for endpoint, name in ENDPOINTS.items():
+            frame = approximate_frame(records, plan, endpoint)
+            if frame.empty:
+                continue
+            rel = f"figures/km_{endpoint}_approximate.svg"
+            plot_km(frame, root / rel, ylabel=f"{name} (approximate)")
+            figures.append({"figure": rel, "caption": f"APPROXIMATE {name} curves "
+                            "(exponential through the reported medians; not reconstructed "
+                            "data). Red: the index study."})
+    elif rows:
+        texts.append("Pseudo-IPD comparisons: two-stage (per-arm RMST and landmark survival, "
+                     "historical arms pooled with random effects) and one-stage (Cox model of "
+                     "index vs historical with a study-clustered robust variance; a model "
+                     "stratified by study cannot estimate this contrast when the index is one "
+                     "study). Robust SEs with few clusters are optimistic.")
+    return {"text": " ".join(texts), "figures": figures, "header": header, "rows": rows}
