@@ -29,7 +29,8 @@ from extraction.schema_common import Slug, Strict
 from extraction.schema_errors import translate
 from extraction.yaml_source import load_yaml
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "studies" / "external" / "published_pooled.yaml"
+DEFAULT_PATH = (Path(__file__).resolve().parents[1] / "studies" / "external"
+                / "published_pooled.yaml")
 """The bundled copy of the published pooled results."""
 
 OUTCOMES = {
@@ -50,7 +51,7 @@ class PooledValue(Strict):
 
     value: Bound
     ci95: Annotated[list[Bound], Field(min_length=2, max_length=2)] | None = None
-    I2: Annotated[float, Field(ge=0, le=100)] | None = None  # noqa: N815 (the file's key)
+    I2: Annotated[float, Field(ge=0, le=100)] | None = None  # the file's key
     quote: Text | None = None
     note: Text | None = None
 
@@ -68,7 +69,7 @@ class Heterogeneity(Strict):
 
     Q: Bound | None = None
     p: Annotated[float, Field(ge=0, le=1)] | None = None
-    I2: Annotated[float, Field(ge=0, le=100)] | None = None  # noqa: N815 (the file's key)
+    I2: Annotated[float, Field(ge=0, le=100)] | None = None  # the file's key
     quote: Text | None = None
 
 

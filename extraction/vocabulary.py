@@ -20,8 +20,8 @@ TREATMENT_CLASSES = {
     "rt+ici": "radiotherapy (EBRT, SBRT, IMRT, proton) with immune checkpoint inhibitor(s)",
     "rt+ici+vegf": "radiotherapy with an ICI and an anti-VEGF antibody (e.g. bevacizumab)",
     "rt+ici+tki": "radiotherapy with an ICI and a VEGFR/multikinase TKI (lenvatinib, apatinib)",
-    "rt+ici+antiangiogenic": "radiotherapy with an ICI and an anti-angiogenic agent the source does "
-                             "not name (TKI or anti-VEGF antibody)",
+    "rt+ici+antiangiogenic": "radiotherapy with an ICI and an anti-angiogenic agent the source "
+                             "does not name (TKI or anti-VEGF antibody)",
     "tace+rt+ici": "TACE followed by radiotherapy and an ICI",
     "rt": "radiotherapy alone",
     "ici": "immune checkpoint inhibitor monotherapy (anti-PD-1 or anti-PD-L1)",

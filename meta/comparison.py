@@ -179,7 +179,8 @@ def adjust(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, index_yi: float,
     if index_x is None or not np.isfinite(index_x):
         return Adjustment(name, k_with, False, "the index study does not report it")
     if k_with < min_k:
-        return Adjustment(name, k_with, False, f"only {k_with} benchmark studies report it "
+        return Adjustment(name, k_with, False, f"{k_with} benchmark "
+                          f"{'study reports' if k_with == 1 else 'studies report'} it "
                           f"(at least {min_k} needed for a meta-regression)")
     if np.ptp(x[has]) == 0:
         return Adjustment(name, k_with, False, "no variation across the benchmark studies")

@@ -15,7 +15,9 @@ Degenerate input raises ``ValueError`` naming the argument. k = 1 (one study) is
 ``test="z"`` and returns the documented common-effect result: tau² = 0, the estimate is the
 study's ``yi`` with SE ``sqrt(vi)``, Q = 0 on 0 df with p = 1, I² = 0, H² = 1, no tau² CI and the
 prediction interval equal to the CI (metafor's ``k = 1`` behaviour for every method). ``test =
-"knha"`` with k = 1 (or k <= p) raises, since t(0) does not exist.
+"knha"`` with k = 1 (or k <= p) raises, since t(0) does not exist. With ``test="knha"`` and
+effects that fit the model exactly (``sum w r² = 0``, e.g. identical ``yi``) the Knapp–Hartung SE
+is 0 and the CI a point, as in metafor; ``knha_adhoc=True`` avoids that.
 """
 
 from __future__ import annotations

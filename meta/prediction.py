@@ -7,7 +7,8 @@ Two forms:
   Knapp–Hartung SE).
 * Higgins, Thompson & Spiegelhalter (2009, J R Stat Soc A 172:137, eq. 12):
   ``mu ± t_{k-2, 1-a/2} sqrt(SE(mu)² + tau²)``; equals metafor's ``pi.type = "riley"`` on a Wald
-  fit (df = k - p - 1). Needs k >= 3 (df >= 1).
+  fit (df = k - p - 1). Needs k >= 3 (df >= 1); for k = 2 this returns None, whereas metafor
+  floors the df at 1.
 """
 
 from __future__ import annotations

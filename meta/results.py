@@ -371,7 +371,7 @@ class RmaResult:
             ),
             "moderator": self._moderator_dict(),
         }
-        return _clean(out)
+        return json_clean(out)
 
     def _moderator_dict(self) -> dict[str, Any] | None:
         if self.p == 1:
@@ -391,12 +391,12 @@ class RmaResult:
         }
 
 
-def _clean(obj: Any) -> Any:
-    """Replace NaN/inf by None recursively (JSON has no NaN)."""
+def json_clean(obj: Any) -> Any:
+    """Replace NaN/inf by None recursively (JSON has no NaN); numpy scalars -> Python."""
     if isinstance(obj, dict):
-        return {key: _clean(val) for key, val in obj.items()}
+        return {key: json_clean(val) for key, val in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_clean(val) for val in obj]
+        return [json_clean(val) for val in obj]
     if isinstance(obj, float | np.floating):
         return float(obj) if math.isfinite(obj) else None
     if isinstance(obj, np.integer):

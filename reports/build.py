@@ -19,11 +19,12 @@ from typing import Any
 
 from extraction import StudyRecord, load_paths
 from extraction.audit import audit_records, build_trail
+from extraction.external import ReferenceFileError
 from extraction.loader import expand
-from reports import render
+from reports import references, render
 from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
 from reports.context import caveats, group_items, methods, summary_line
-from reports.dataset import OutcomeData, outcome_data
+from reports.dataset import OutcomeData, outcome_data, study_label
 from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
 from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
 from reports.stamp import stamp
@@ -102,6 +103,10 @@ def _index_row(data: OutcomeData) -> Any:
     return f[f["is_index"]].iloc[0]
 
 
+def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
+
+
 def _reading(analyses: list[GroupAnalysis]) -> str:
     tested = [a for a in analyses if a.comparison and a.comparison.difference]
     placed = [a for a in analyses if a.comparison and a.comparison.position != "n/a"]
@@ -122,15 +127,20 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  out: Path = Path("build/report"), argv: list[str] | None = None,
                  step: Step | None = None) -> BuildResult:
     """Build the report; raises :class:`ReportError` for unusable input."""
-    from reports.figures import plot_forest
+    from reports.figure_jobs import FigureJobs
     from reports.figures_build import bubbles, funnels, survival_section
     from reports.frames import forest_frame
 
     say = step or (lambda _msg: None)
     say("loading plan and study library")
     plan, records, plan_file = _load(studies, plan_path)
+    try:
+        ref_lines = references.load(studies)
+    except ReferenceFileError as exc:
+        raise ReportError([i.format() for i in exc.issues]) from None
+    ref_audit: list[dict[str, str]] = []
     index = next(r for r in records if r.id == plan.index.study)
-    with staging(out) as tmp:
+    with staging(out) as tmp, FigureJobs() as jobs:
         figdir = tmp / "figures"
         figdir.mkdir()
         datas, analyses, outcomes = [], [], []
@@ -144,24 +154,28 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                 a = analyse_group(data, group, plan)
                 analyses.append(a)
                 bench = benchmark_only(a, plan)
+                refs = references.for_group(ref_lines, outcome, group)
+                kv = group_items(a, row, plan) + [("Published reference", r["text"])
+                                                  for r in refs]
+                ref_audit += [r for r in references.audit_rows(refs, outcome, 0)
+                              if r["field"] not in {x["field"] for x in ref_audit}]
                 entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
-                                         "kv": group_items(a, row, plan),
+                                         "kv": kv,
                                          "excluded": list(a.excluded), "bubbles": []}
                 if not a.arms.empty:
-                    frame = forest_frame(a, bench, index.study.citation.authors[0] + " "
-                                         + str(index.study.citation.year), row, [],
+                    frame = forest_frame(a, bench, study_label(index), row, refs,
                                          plan.level, plan.subgroup_by)
                     name = f"figures/forest_{outcome.id}_{group.id}.svg"
                     unit = "months" if outcome.kind == "median" else "%"
-                    plot_forest(frame, tmp / name, xlabel=f"{outcome.label} ({unit})",
-                                log=outcome.kind == "median",
+                    jobs.submit("plot_forest", frame, tmp / name,
+                                xlabel=f"{outcome.label} ({unit})", log=outcome.kind == "median",
                                 headings=("Study", "n/N" if outcome.kind != "median" else "n",
                                           f"Estimate [{plan.level:g}% CI]", "Weight"))
                     entry["figure"] = name
                     entry["caption"] = (f"{outcome.label}, {group.label}: benchmark arms "
                                         f"pooled by {plan.estimator}; the index study (red) is "
                                         "not pooled. Grey bar: prediction interval.")
-                    entry["bubbles"] = bubbles(a, plan, tmp)
+                    entry["bubbles"] = bubbles(a, plan, tmp, jobs)
                 groups.append(entry)
             scale = {"PLO": "logit", "PFT": "Freeman–Tukey", "PAS": "arcsine", "PR": "proportion",
                      "MED": "log months"}[outcome.measure]
@@ -173,13 +187,15 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
         trail = build_trail(records, findings)
         say("sensitivity analyses and figures")
         rows, notes = studies_table(records, datas, plan)
-        inputs = [*expand([studies]), plan_file]
+        ref_file = references.reference_file(studies)
+        inputs = [*expand([studies]), *([ref_file] if ref_file.is_file() else []), plan_file]
         st = stamp(inputs, argv)
         s = index.study
         context = {
             "title": plan.title, "short_title": plan.index.study + " vs historical benchmarks",
             "claim": plan.index.claim,
-            "index": {"citation": f"{s.citation.authors[0]} et al. {s.citation.journal} "
+            "index": {"citation": f"{s.citation.authors[0]} et al. “{s.citation.title}”, "
+                      f"{s.citation.journal} "
                       f"{s.citation.year}" + (f", doi:{s.citation.doi}" if s.citation.doi
                                               else ""),
                       "design": s.design.replace("_", " "), "n": sum(a.n for a in s.arms)},
@@ -188,12 +204,14 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
-            "sensitivity": sensitivity(analyses, plan, funnels(analyses, plan, tmp)),
-            "survival": survival_section(records, plan, tmp),
-            "audit": audit_rows(datas, out, trail),
+            "sensitivity": sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
+            "survival": survival_section(records, plan, tmp, jobs),
+            "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),
             "stamp": st,
         }
+        say("drawing figures")
+        jobs.wait()
         say("rendering PDF")
         source = render.render_typst(context)
         pdf = render.compile_pdf(source, tmp)

@@ -26,11 +26,11 @@ def index_text(a: GroupAnalysis, row: Any) -> str:
     c = a.comparison
     if a.outcome.kind == "median":
         est = float(row["median"])
-        ci = fmt.interval(*(c.index_bt[1:] if c else (None, None)))
-        return f"{est:.1f} months {ci}".strip()
+        lb, ub = c.index_bt[1:] if c else (None, None)
+        return fmt.est_ci_unit(est, lb, ub, " months")
     est, lb, ub = (v * factor for v in c.index_bt) if c else (
         100 * row["events"] / row["total"], None, None)
-    return f"{fmt.est_ci(est, lb, ub)}% ({int(row['events'])}/{int(row['total'])})"
+    return f"{fmt.est_ci_unit(est, lb, ub, '%')} ({int(row['events'])}/{int(row['total'])})"
 
 
 def _unit(outcome: Outcome) -> str:
@@ -41,7 +41,7 @@ def _bench_text(c: ComparisonResult, outcome: Outcome) -> str:
     factor, _ = fmt.scale(outcome.kind)
     est, lb, ub = (v * factor for v in c.benchmark_bt)
     b = c.benchmark
-    return f"{fmt.est_ci(est, lb, ub)}{_unit(outcome)} ({b.method}, {b.test}; k = {b.k})"
+    return f"{fmt.est_ci_unit(est, lb, ub, _unit(outcome))} ({b.method}, {b.test}; k = {b.k})"
 
 
 def _diff_text(c: ComparisonResult, outcome: Outcome) -> tuple[str, str]:
@@ -71,7 +71,7 @@ def _position_text(c: ComparisonResult, outcome: Outcome) -> str:
     factor, _ = fmt.scale(outcome.kind)
     lb, ub = (v * factor for v in c.pi_bt)
     return (f"{c.position} the {c.level:g}% prediction interval "
-            f"{fmt.interval(lb, ub)}{_unit(outcome)}")
+            f"{fmt.interval(lb, ub)} ({_unit(outcome).strip()})")
 
 
 def _adjust_rows(c: ComparisonResult, plan: Plan) -> list[tuple[str, str]]:
@@ -132,7 +132,8 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str,
         est, lb, ub = (v * factor for v in k.benchmark_bt)
         test = (f"; difference {fmt.pval(k.difference.pval)} (t, {k.difference.df} df)"
                 if k.difference else "")
-        items.append(("Knapp–Hartung", f"benchmark {fmt.est_ci(est, lb, ub)}{_unit(a.outcome)}"
+        items.append(("Knapp–Hartung", f"benchmark "
+                      f"{fmt.est_ci_unit(est, lb, ub, _unit(a.outcome))}"
                       f"{test}; index {_position_text(k, a.outcome)}"))
     items += _adjust_rows(c, plan)
     if a.index_note:
@@ -148,11 +149,13 @@ def summary_line(a: GroupAnalysis) -> str | None:
     factor, _ = fmt.scale(a.outcome.kind)
     unit = _unit(a.outcome)
     idx = fmt.num(c.index_bt[0] * factor)
-    bench = fmt.est_ci(*(v * factor for v in c.benchmark_bt))
+    bench = fmt.est_ci_unit(*(v * factor for v in c.benchmark_bt), unit)
     text = (f"{a.outcome.label} vs {a.group.label} (k = {c.benchmark.k}): index {idx}{unit}, "
-            f"benchmark {bench}{unit}")
+            f"benchmark {bench}")
+    points = "months" if a.outcome.kind == "median" else "points"
     if c.difference is not None:
-        text += f"; difference {fmt.pval(c.difference.pval)}"
+        text += (f"; difference {c.points_bt * factor:+.1f} {points}, "
+                 f"{fmt.pval(c.difference.pval)}")
     else:
         text += "; no test (index variance unknown)"
     if c.position != "n/a":

@@ -99,12 +99,18 @@ def moderator_value(record: StudyRecord, arm_id: str, characteristic: str
     return best if best else (None, None)
 
 
-def _label(record: StudyRecord, arm: Any, multi_arm: bool) -> str:
+def study_label(record: StudyRecord) -> str:
+    """``Surname year (TRIAL)``; the study id when the first author is not known."""
     s = record.study
-    author = s.citation.authors[0].split()[0]
-    base = f"{author} {s.citation.year}"
-    if s.citation.trial_name:
-        base += f" ({s.citation.trial_name})"
+    first = s.citation.authors[0]
+    if not first[:1].isalpha():  # e.g. "[first author not retrieved]"
+        return record.id
+    base = f"{first.split()[0]} {s.citation.year}"
+    return base + (f" ({s.citation.trial_name})" if s.citation.trial_name else "")
+
+
+def _label(record: StudyRecord, arm: Any, multi_arm: bool) -> str:
+    base = study_label(record)
     return f"{base}: {arm.label}" if multi_arm else base
 
 

@@ -13,6 +13,7 @@ from meta import bias
 from meta.transforms import backtransform
 from reports import fmt
 from reports.analysis import GroupAnalysis
+from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
 
 MIN_K_BIAS = 10
@@ -47,10 +48,8 @@ def bubble_frame(a: GroupAnalysis, moderator: str, slope_fit: tuple[float, float
     return pd.concat([study, fit, index], ignore_index=True)
 
 
-def bubbles(a: GroupAnalysis, plan: Plan, root: Path) -> list[dict[str, str]]:
+def bubbles(a: GroupAnalysis, plan: Plan, root: Path, jobs: FigureJobs) -> list[dict[str, str]]:
     """Bubble plots for the meta-regressions that were done."""
-    from reports.figures import plot_bubble
-
     out = []
     c = a.comparison
     if c is None:
@@ -63,7 +62,7 @@ def bubbles(a: GroupAnalysis, plan: Plan, root: Path) -> list[dict[str, str]]:
         frame = bubble_frame(a, adj.moderator, (b0, adj.slope), adj.index_value)
         name = f"figures/bubble_{a.outcome.id}_{a.group.id}_{adj.moderator}.svg"
         unit = "months" if a.outcome.kind == "median" else "%"
-        plot_bubble(frame, root / name, xlabel=labels.get(adj.moderator, adj.moderator),
+        jobs.submit("plot_bubble", frame, root / name, xlabel=labels.get(adj.moderator, adj.moderator),
                     ylabel=f"{a.outcome.label} ({unit})")
         out.append({"figure": name, "caption": f"Meta-regression of {a.outcome.label} on "
                     f"{labels.get(adj.moderator, adj.moderator)} ({a.group.label}); circles "
@@ -71,11 +70,9 @@ def bubbles(a: GroupAnalysis, plan: Plan, root: Path) -> list[dict[str, str]]:
     return out
 
 
-def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path
+def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path, jobs: FigureJobs
             ) -> dict[tuple[str, str], dict[str, Any]]:
     """Egger's test, trim-and-fill and a funnel plot per comparison with enough studies."""
-    from reports.figures import plot_funnel
-
     out = {}
     for a in analyses:
         c = a.comparison
@@ -96,7 +93,7 @@ def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path
                                 filled=tf.filled, level=plan.level)
         frame = data[data["kind"] != "pseudo_ci"].rename(columns={"study": "label"})
         name = f"figures/funnel_{a.outcome.id}_{a.group.id}.svg"
-        plot_funnel(frame[["label", "yi", "sei", "kind"]], root / name,
+        jobs.submit("plot_funnel", frame[["label", "yi", "sei", "kind"]], root / name,
                     centre=c.benchmark.estimate, egger=(egger.limit_estimate, egger.slope),
                     xlabel=f"{a.outcome.label} ({c.measure} scale)", level=plan.level)
         factor, _ = fmt.scale(a.outcome.kind)
@@ -115,8 +112,9 @@ def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path
     return out
 
 
-def survival_section(records: list[StudyRecord], plan: Plan, root: Path) -> dict[str, Any]:
+def survival_section(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs
+                     ) -> dict[str, Any]:
     """Pseudo-IPD comparisons where curves exist; otherwise approximate curves, labelled."""
     from reports.survival_section import survival
 
-    return survival(records, plan, root)
+    return survival(records, plan, root, jobs)

@@ -34,6 +34,12 @@ def est_ci(est: float | None, lb: float | None, ub: float | None, digits: int = 
     return f"{num(est, digits)} {ci}".strip()
 
 
+def est_ci_unit(est: float | None, lb: float | None, ub: float | None, unit: str,
+                digits: int = 1) -> str:
+    """``est<unit> [lb, ub]``, e.g. ``75.0% [66.0, 82.3]`` or ``17.0 months [..]``."""
+    return f"{num(est, digits)}{unit} {interval(lb, ub, digits)}".strip()
+
+
 def pval(p: float | None) -> str:
     """p-value as ``p = 0.034`` / ``p < 0.001``."""
     if not ok(p):

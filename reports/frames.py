@@ -78,7 +78,7 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
         rows.append(_row("index", _short(f"{index_label} (index, not pooled)"),
                          _left(index_row, kind), est, lb, ub, fmt.est_ci(est, lb, ub)))
     for ref in references:
-        rows.append(_row("reference", _short(f"Published: {ref['label']}"), str(ref["left"]),
+        rows.append(_row("reference", _short(f"Published MA: {ref['label']}"), str(ref["left"]),
                          float(ref["est"]), float(ref["lb"]), float(ref["ub"]),
                          fmt.est_ci(ref["est"], ref["lb"], ref["ub"])))
     weights = dict(zip(a.arms["label"], bench.weights_pct, strict=True)) if bench else {}

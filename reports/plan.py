@@ -54,6 +54,9 @@ class Group(_Strict):
     lines: list[Line] | None = Field(None, description="lines of therapy; any when omitted")
     designs: list[Design] | None = Field(None, description="designs; any when omitted")
     phases: list[Phase] | None = Field(None, description="trial phases; any when omitted")
+    references: list[Slug] = Field(
+        default_factory=list, description="ids of published meta-analyses "
+        "(studies/external/published_pooled.yaml) drawn as reference lines for this group")
 
 
 class Outcome(_Strict):

@@ -15,7 +15,7 @@ from meta.transforms import backtransform
 from reports import fmt
 from reports.analysis import GroupAnalysis
 from reports.context import estimator_rows
-from reports.dataset import OutcomeData, superseded
+from reports.dataset import OutcomeData, study_label, superseded
 from reports.plan import Plan
 
 NAN = float("nan")
@@ -34,9 +34,7 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
     rows, notes = [], []
     for rec in sorted(records, key=lambda r: (r.id != plan.index.study, r.id)):
         s = rec.study
-        author = s.citation.authors[0]
-        label = f"{author} {s.citation.year}" + (f" ({s.citation.trial_name})"
-                                                   if s.citation.trial_name else "")
+        label = study_label(rec)
         if rec.id == plan.index.study:
             label += " [index]"
         arms = "; ".join(f"{a.label} ({a.treatment_class}, {a.n})" for a in s.arms)

@@ -12,7 +12,8 @@ import pandas as pd
 from extraction import StudyRecord
 from meta.ipd_comparison import ArmIPD, exponential_curve, one_stage_cox, two_stage
 from reports import fmt
-from reports.dataset import in_group, superseded
+from reports.dataset import in_group, study_label, superseded
+from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
 
 ENDPOINTS = {"os": "overall survival", "pfs": "progression-free survival"}
@@ -21,9 +22,8 @@ TAU, LANDMARK = 24.0, 12.0
 
 
 def _name(rec: StudyRecord, arm: Any) -> str:
-    s = rec.study
-    base = f"{s.citation.authors[0].split()[0]} {s.citation.year}"
-    return f"{base}: {arm.label}" if len(s.arms) > 1 else base
+    base = study_label(rec)
+    return f"{base}: {arm.label}" if len(rec.study.arms) > 1 else base
 
 
 def _arms(records: list[StudyRecord], plan: Plan):
@@ -89,10 +89,9 @@ def approximate_frame(records: list[StudyRecord], plan: Plan, endpoint: str) -> 
         columns=["curve", "time", "survival", "kind"])
 
 
-def survival(records: list[StudyRecord], plan: Plan, root: Path) -> dict[str, Any]:
+def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs
+             ) -> dict[str, Any]:
     """Text, figures and table of the survival section."""
-    from reports.figures import plot_km
-
     figures, rows, texts = [], [], []
     header = ["Endpoint", "Comparison", "Index", "Historical (pooled)", "Difference / HR",
               "How the IPD was obtained"]
@@ -101,9 +100,6 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path) -> dict[str, An
         index = [a for a, is_index, _ in ipd if is_index]
         hist = [a for a, is_index, _ in ipd if not is_index]
         if ipd:
-            frame = pd.concat([pd.DataFrame({"curve": a.label, "time": a.time[np.argsort(
-                a.time)], "survival": np.nan, "kind": "index" if is_index else
-                "reconstructed"}) for a, is_index, _ in ipd], ignore_index=True)
             from extraction.km import km_step
 
             steps = []
@@ -114,7 +110,7 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path) -> dict[str, An
                                            "kind": "index" if is_index else "reconstructed"}))
             frame = pd.concat(steps, ignore_index=True)
             rel = f"figures/km_{endpoint}_reconstructed.svg"
-            plot_km(frame, root / rel, ylabel=name)
+            jobs.submit("plot_km", frame, root / rel, ylabel=name)
             figures.append({"figure": rel, "caption": f"Kaplan–Meier curves of {name} "
                             "reconstructed from digitized published curves (pseudo-IPD)."})
         if index and hist:
@@ -154,7 +150,7 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path) -> dict[str, An
             if frame.empty:
                 continue
             rel = f"figures/km_{endpoint}_approximate.svg"
-            plot_km(frame, root / rel, ylabel=f"{name} (approximate)")
+            jobs.submit("plot_km", frame, root / rel, ylabel=f"{name} (approximate)")
             figures.append({"figure": rel, "caption": f"APPROXIMATE {name} curves "
                             "(exponential through the reported medians; not reconstructed "
                             "data). Red: the index study."})

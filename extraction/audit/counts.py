@@ -197,23 +197,25 @@ def _categories(record: StudyRecord) -> list[Finding]:
     return out
 
 
-GRADE_NESTING = (("any", "3+"), ("3+", "5"), ("3+", "3-4"), ("any", "1-2"), ("any", "5"))
+GRADE_NESTING = (("any", "3+"), ("3+", "5"), ("3+", "3-4"), ("3+", "3"), ("3-4", "3"),
+                 ("any", "1-2"), ("any", "3-4"), ("any", "3"), ("any", "5"))
 """(wider, narrower) grade bands: patients with the narrower band are among the wider's."""
 
 
 def _adverse_events(record: StudyRecord) -> list[Finding]:
-    table: dict[tuple[str, str, str, str], Part] = {}
+    table: dict[tuple[object, ...], Part] = {}
     for i, ae in enumerate(record.study.outcomes.adverse_events):
-        table.setdefault((ae.arm, ae.attribution, ae.term.lower(), ae.grade), _part(
+        group = (ae.arm, ae.attribution, getattr(ae, "population", None))
+        table.setdefault((*group, ae.term.lower(), ae.grade), _part(
             record, ("outcomes", "adverse_events", i), ae.count, ae.total, ae.percent))
     out: list[Finding] = []
-    for (arm, attribution, term, grade), part in table.items():
+    for (*group, term, grade), part in table.items():
         for wide, narrow in GRADE_NESTING:
-            if grade == narrow and (arm, attribution, term, wide) in table:
-                out += _exceeds(record, "ae-nesting", table[(arm, attribution, term, wide)],
+            if grade == narrow and (*group, term, wide) in table:
+                out += _exceeds(record, "ae-nesting", table[(*group, term, wide)],
                                 part, f"grade {narrow} {term} within grade {wide}:")
-        if term != "any" and (arm, attribution, "any", grade) in table:
-            out += _exceeds(record, "ae-nesting", table[(arm, attribution, "any", grade)], part,
+        if term != "any" and (*group, "any", grade) in table:
+            out += _exceeds(record, "ae-nesting", table[(*group, "any", grade)], part,
                             f"{term} within any adverse event of grade {grade}:")
     return out
 

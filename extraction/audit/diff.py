@@ -33,8 +33,8 @@ NATURAL_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("population",): ("characteristic", "arm", "label"),
     ("followup",): ("arm",),
     ("outcomes", "binary"): ("endpoint", "arm", "criteria", "assessment", "population"),
-    ("outcomes", "time_to_event"): ("endpoint", "arm"),
-    ("outcomes", "adverse_events"): ("term", "grade", "attribution", "arm"),
+    ("outcomes", "time_to_event"): ("endpoint", "arm", "population"),
+    ("outcomes", "adverse_events"): ("term", "grade", "attribution", "arm", "population"),
     ("contrasts",): ("endpoint", "measure", "arm", "reference"),
     ("curves",): ("endpoint", "arm"),
     ("landmarks",): ("time",),
@@ -142,6 +142,7 @@ def flatten(record: StudyRecord, validated: bool = False) -> dict[str, Leaf]:
     out: dict[str, Leaf] = {}
 
     def walk(node: Any, path: Path_, key: str, list_path: tuple[str, ...]) -> None:
+        """Record the scalars under ``node`` (``path``: YAML path, ``key``: matching key)."""
         if isinstance(node, dict):
             for name, value in node.items():
                 if name in IGNORED:

@@ -61,6 +61,10 @@ CHECKS: dict[str, CheckSpec] = {
         "ci-log-symmetry": "a ratio CI is symmetric on the log scale within printed rounding",
         "p-ci": "a p-value agrees with the p recomputed from the ratio's CI (Altman 2011)",
     }),
+    **_spec("proportions", "warning", {
+        "binary-ci": "a proportion's CI matches Clopper-Pearson, Wilson (+cc) or Wald for its "
+                     "events/total",
+    }),
     **_spec("survival", "error", {
         "median-ci": "a median lies inside its CI; NE bounds consistent with an NE median",
         "landmark-monotone": "landmark survival does not increase with time",

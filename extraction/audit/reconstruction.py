@@ -107,6 +107,8 @@ def _reported(record: StudyRecord, curve: Curve) -> tuple[int | None, Any]:
     """Reported (events, (path, time-to-event entry)) for the curve's endpoint and arm."""
     matches = [(i, t) for i, t in enumerate(record.study.outcomes.time_to_event)
                if t.endpoint == curve.endpoint and t.arm == curve.arm]
+    if len(matches) > 1:  # the arm as allocated, not a subset (population: ...)
+        matches = [(i, t) for i, t in matches if getattr(t, "population", None) is None]
     entry = matches[0] if len(matches) == 1 else None
     events = curve.total_events
     if events is None and entry is not None:

@@ -7,14 +7,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from extraction.audit import counts, curves, intervals, library, percents, provenance, survival
+from extraction.audit import (
+    counts,
+    curves,
+    intervals,
+    library,
+    percents,
+    proportions,
+    provenance,
+    survival,
+)
 from extraction.audit.findings import RANK, Finding
 from extraction.issues import Issue
 from extraction.loader import StudyRecord, load_paths
 
 PER_FILE: tuple[Callable[[StudyRecord], list[Finding]], ...] = (
-    percents.check, counts.check, intervals.check, survival.check, curves.check,
-    provenance.check,
+    percents.check, counts.check, intervals.check, proportions.check, survival.check,
+    curves.check, provenance.check,
 )
 """The per-file check families, in report order."""
 

@@ -105,30 +105,37 @@ class Reconstruction:
 
 @dataclass
 class _Walk:
+    n0: int
     n_end: int
     km_end: float
     d: list[int]
     c: list[int]
-    n: list[int]
     cen_times: np.ndarray
     sse: float
 
+    @property
+    def n(self) -> np.ndarray:
+        """Number at risk at each point (before its events)."""
+        out = np.empty(len(self.d), dtype=int)
+        out[0] = self.n0
+        np.subtract(self.n0, np.cumsum(np.add(self.d, self.c))[:-1], out=out[1:])
+        return out
 
-def _walk(s: list[float], a: int, b: int, n0: int, km0: float, counts: list[int]
-          ) -> tuple[int, float, list[int], list[int], list[int], float]:
-    """Guyot Steps 3–4 over points a..b−1: events from the curve, censorings from ``counts``.
 
-    Also returns the sum of squared differences between the reconstructed KM and the points.
+def _walk(s_seg: list[float], n0: int, km0: float, counts: list[int]
+          ) -> tuple[int, float, list[int], list[int], float]:
+    """Guyot Steps 3–4 over one interval's points: events from the curve, censorings from
+    ``counts`` (censorings between each point and the next).
+
+    Returns n at risk after the last point, the KM there, events and censorings per point, and
+    the sum of squared differences between the reconstructed KM and the points.
     """
     n, km = n0, km0
     dl: list[int] = []
     cl: list[int] = []
-    nl: list[int] = []
-    add_d, add_c, add_n = dl.append, cl.append, nl.append
+    add_d, add_c = dl.append, cl.append
     sse = 0.0
-    for k in range(a, b):
-        add_n(n)
-        sk = s[k]
+    for sk, ck in zip(s_seg, counts, strict=True):
         dk = 0
         if n > 0 and km > 0.0:
             x = n * (1.0 - sk / km)
@@ -138,21 +145,23 @@ def _walk(s: list[float], a: int, b: int, n0: int, km0: float, counts: list[int]
                     dk = n
                 km *= 1.0 - dk / n
                 n -= dk
-        sse += (km - sk) * (km - sk)
-        ck = counts[k - a]
+        diff = km - sk
+        sse += diff * diff
         if ck > n:
             ck = n
         n -= ck
         add_d(dk)
         add_c(ck)
-    return n, km, dl, cl, nl, sse
+    return n, km, dl, cl, sse
 
 
-def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int) -> tuple[int, _Walk]:
+def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int,
+            gain: float = 1.0) -> tuple[int, _Walk]:
     """Integer root of a non-increasing mismatch f(c) on [0, cmax], closest if none.
 
-    Guyot's Step-5 update ``c ← c + f(c)`` inside a shrinking bracket, bisection when the update
-    leaves the bracket (so no oscillation). Returns (f, walk) at the chosen c.
+    Guyot's Step-5 update ``c ← c + f(c)``, here ``c ← c + gain·f(c)`` with ``gain`` ≈ 1/|f'|,
+    inside a shrinking bracket, bisection when the update leaves the bracket (so no
+    oscillation). Returns (f, walk) at the chosen c.
     """
     lo, hi = 0, max(cmax, 0)
     c = min(max(c0, lo), hi)
@@ -169,22 +178,23 @@ def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int) ->
             hi = c - 1
         if lo > hi:
             break
-        nxt = c + f
+        nxt = c + (round(gain * f) or (1 if f > 0 else -1))
         c = nxt if lo <= nxt <= hi else (lo + hi) // 2
     assert best is not None
     f, c, walk = best
     # Step 5 stops at the first root, but several c often give the same mismatch (one more
-    # censoring, one fewer event). Guyot's search from an initial guess that ignores the events
-    # the censored would have had lands on the smallest such c (too few censorings, too many
-    # events); look up to 3 steps higher and keep the c whose KM fits the points best.
-    k = c + 1
-    while k <= cmax and k - c <= 3:
-        fk, wk = evaluate(k)
-        if fk != f:
-            break
-        if wk.sse < walk.sse - 1e-15:
-            walk = wk
-        k += 1
+    # censoring, one fewer event): Guyot's upward search from his first guess always lands on
+    # the smallest such c (too few censorings, too many events). Look up to 3 steps either way
+    # and keep the c whose KM fits the points best.
+    for step in (1, -1):
+        k = c + step
+        while 0 <= k <= cmax and abs(k - c) <= 3:
+            fk, wk = evaluate(k)
+            if fk != f:
+                break
+            if wk.sse < walk.sse - 1e-15:
+                walk = wk
+            k += step
     return f, walk
 
 
@@ -239,7 +249,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
         Reported total events D (0 <= D <= N).
     interpolate : bool
         Read the curve as drawn through the clicks: sloped segments between clicks get points
-        every ``max(1/N, 0.002)`` of survival (:func:`~extraction.km.preprocess.densify`).
+        every ``max(1.5/N, 0.003)`` of survival (:func:`~extraction.km.preprocess.densify`).
         ``False`` is Guyot's reading (each click's drop happens at the click).
 
     Returns
@@ -272,7 +282,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
         notes.append(f"curve ends at {t[-1]:g} before the last risk time {rt[-1]:g}: "
                      "extended flat")
     if interpolate:
-        t, s = densify(t, s, top, max(1.0 / n, 0.002))
+        t, s = densify(t, s, top, max(1.5 / n, 0.003))
     t, s = _augment(t, s, rt)
     m = t.size
     lo = [*np.searchsorted(t, rt, side="left").tolist(), m]
@@ -294,7 +304,13 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
         pts = t[a:b]
         n0, km0 = n_cur, km
 
-        def run(c: int, a=a, b=b, t_a=t_a, t_b=t_b, pts=pts, n0=n0, km0=km0) -> _Walk:
+        memo: dict[int, _Walk] = {}
+        s_seg = sl[a:b]
+
+        def run(c: int, a=a, b=b, t_a=t_a, t_b=t_b, pts=pts, n0=n0, km0=km0, memo=memo,
+                s_seg=s_seg) -> _Walk:
+            if c in memo:
+                return memo[c]
             if c > 0:
                 ct = t_a + np.arange(1, c + 1) * ((t_b - t_a) / (c + 1))
                 grp = np.searchsorted(pts, ct, side="right") - 1
@@ -302,19 +318,24 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
             else:
                 ct = np.empty(0)
                 counts = [0] * (b - a)
-            n_end, km_end, dl, cl, nl, sse = _walk(sl, a, b, n0, km0, counts)
+            n_end, km_end, dl, cl, sse = _walk(s_seg, n0, km0, counts)
             if c > 0 and sum(cl) < c:  # fewer left to censor than scheduled: keep the first ones
                 grp = np.searchsorted(pts, ct, side="right") - 1
                 rank = np.arange(c) - np.searchsorted(grp, grp, side="left")
                 ct = ct[rank < np.asarray(cl)[grp]]
-            return _Walk(n_end, km_end, dl, cl, nl, ct, sse)
+            memo[c] = _Walk(n0, n_end, km_end, dl, cl, ct, sse)
+            return memo[c]
 
         if closed:
             target = int(rn[j + 1])
-            s_a = sl[a]
-            guess = round(n0 * sl[b] / s_a - target) if s_a > 0 else 0
+            s_a, s_b = sl[a], sl[b]
+            # Guyot's first guess n_j S(T_{j+1})/S(T_j) − n_{j+1} ignores that a patient
+            # censored mid-interval would not all have died: one censoring lowers n_{j+1} by
+            # about S_b/S_mid only, so the guess and the update are scaled by S_mid/S_b.
+            gain = (s_a + s_b) / (2 * s_b) if s_b > 0 else 1.0
+            guess = round((n0 * s_b / s_a - target) * gain) if s_a > 0 else 0
             f, walk = _search(lambda c, target=target: ((w := run(c)).n_end - target, w),
-                              guess, n0 - target)
+                              guess, n0 - target, gain)
             if f:
                 notes.append(f"at time {rt[j + 1]:g}: {target} at risk published, "
                              f"{walk.n_end} reconstructed (closest the curve allows)")

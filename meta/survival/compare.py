@@ -1,8 +1,10 @@
 """Two-arm comparisons of (pseudo-)IPD: Cox hazard ratio and log-rank test, as R survival 3.5.
 
-* Cox proportional hazards (Cox 1972, JRSS-B 34:187) with one binary covariate (arm), fitted by
-  statsmodels ``PHReg``; ties by Efron (1977, JASA 72:557), R ``coxph``'s default, or Breslow.
-  Wald CI exp(β ± z·SE) and Wald p, as ``summary(coxph)``.
+* Cox proportional hazards (Cox 1972, JRSS-B 34:187) with one covariate (arm), Newton–Raphson
+  on the partial likelihood, vectorised over event times (statsmodels ``PHReg`` gives the same
+  estimates but takes ~1 s per fit with Efron ties on 500 patients); ties by Efron (1977, JASA
+  72:557), R ``coxph``'s default, or Breslow (1974, Biometrics 30:89). Wald CI exp(β ± z·SE)
+  and Wald p, as ``summary(coxph)``; SE from the observed information at β̂.
 * Log-rank test (Mantel 1966; Peto & Peto 1972) as R ``survdiff(rho=0)``: observed and expected
   events per group, hypergeometric variance, χ² on k − 1 df.
 """
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import chi2, norm
-from statsmodels.duration.hazard_regression import PHReg
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,67 @@ def cox_hr(time, event, arm, ties: str = "efron", conf_level: float = 0.95) -> C
         raise ValueError(f"ties: expected 'efron' or 'breslow', got {ties!r}")
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=int)
-    x = np.asarray(arm, dtype=float).reshape(-1, 1)
-    model = PHReg(time, x, status=event, ties=ties)
-    fit = model.fit(method="newton", maxiter=200, tol=1e-12)
-    coef = float(fit.params[0])
-    se = float(fit.bse[0])
+    x = np.asarray(arm, dtype=float)
+    coef, info = _newton(time, event, x - x.mean(), ties)  # centred, as coxph; β unchanged
+    se = float(1.0 / np.sqrt(info))
     z = coef / se
     q = float(norm.ppf(1 - (1 - conf_level) / 2))
     return CoxResult(coef, se, float(np.exp(coef)), float(np.exp(coef - q * se)),
                      float(np.exp(coef + q * se)), z, float(2 * norm.sf(abs(z))), ties,
                      conf_level)
+
+
+def _partial_likelihood(beta: float, parts) -> tuple[float, float, float]:
+    """Log partial likelihood, score and information at ``beta`` (Efron or Breslow)."""
+    uniq_inv, ev_idx, frac, x, event = parts
+    w = np.exp(beta * x)
+    n_u = int(uniq_inv.max()) + 1
+    a0 = np.bincount(uniq_inv, w, n_u)
+    a1 = np.bincount(uniq_inv, w * x, n_u)
+    a2 = np.bincount(uniq_inv, w * x * x, n_u)
+    ew = w * event
+    t0 = np.bincount(uniq_inv, ew, n_u)
+    t1 = np.bincount(uniq_inv, ew * x, n_u)
+    t2 = np.bincount(uniq_inv, ew * x * x, n_u)
+    s0 = np.cumsum(a0[::-1])[::-1]  # risk-set sums: times >= t
+    s1 = np.cumsum(a1[::-1])[::-1]
+    s2 = np.cumsum(a2[::-1])[::-1]
+    r0 = s0[ev_idx] - frac * t0[ev_idx]  # Efron: the tied deaths leave the risk set gradually
+    r1 = s1[ev_idx] - frac * t1[ev_idx]
+    r2 = s2[ev_idx] - frac * t2[ev_idx]
+    xe = float(np.sum(x * event))
+    loglik = beta * xe - float(np.sum(np.log(r0)))
+    mean = r1 / r0
+    return loglik, xe - float(np.sum(mean)), float(np.sum(r2 / r0 - mean * mean))
+
+
+def _newton(time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: str
+            ) -> tuple[float, float]:
+    """β̂ and the information at β̂, by Newton–Raphson with step halving (as coxph)."""
+    _, uniq_inv = np.unique(time, return_inverse=True)
+    d = np.bincount(uniq_inv, event)
+    ev_times = np.flatnonzero(d > 0)
+    counts = d[ev_times].astype(int)
+    ev_idx = np.repeat(ev_times, counts)
+    if ties == "efron":
+        frac = (np.arange(ev_idx.size) - np.repeat(np.cumsum(counts) - counts, counts)) / \
+            np.repeat(counts, counts)
+    else:
+        frac = np.zeros(ev_idx.size)
+    parts = (uniq_inv, ev_idx, frac, x, event.astype(float))
+    beta = 0.0
+    loglik, score, info = _partial_likelihood(beta, parts)
+    for _ in range(100):
+        step = score / info
+        new = beta + step
+        new_ll, new_score, new_info = _partial_likelihood(new, parts)
+        while new_ll < loglik - 1e-12 and abs(new - beta) > 1e-14:  # step halving
+            new = (beta + new) / 2
+            new_ll, new_score, new_info = _partial_likelihood(new, parts)
+        beta, loglik, score, info = new, new_ll, new_score, new_info
+        if abs(step) < 1e-12 or abs(score) < 1e-12:
+            break
+    return float(beta), float(info)
 
 
 def log_rank(time, event, group) -> LogRankResult:

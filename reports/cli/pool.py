@@ -18,6 +18,7 @@ import typer
 from meta import effects
 from meta.model import rma
 from meta.regression import meta_regression
+from meta.results import json_clean
 from meta.subgroups import subgroup_analysis
 from meta.tau2 import METHODS
 from reports.cli import app
@@ -64,38 +65,33 @@ def _backtransformed(measure: str, table: effects.EffectTable, fit_dict: dict[st
 def _optional_blocks(y: np.ndarray, v: np.ndarray, study: list[str], method: str, test: str,
                      level: float) -> dict[str, Any]:
     """Egger, trim-and-fill and leave-one-out from meta.bias / meta.sensitivity."""
-    blocks: dict[str, Any] = {"egger": None, "trimfill": None, "leave1out": None}
+    blocks: dict[str, Any] = {"egger": None, "trimfill": None, "leave1out": None, "notes": []}
     try:
         from meta.bias import egger_test, trimfill
         from meta.sensitivity import leave1out
     except ImportError:  # pragma: no cover
         return blocks
     k = y.size
+    notes: list[str] = blocks["notes"]
     if k >= 3:
         try:
             blocks["egger"] = egger_test(y, v, level=level).to_dict()
-        except ValueError:
-            blocks["egger"] = None
+        except ValueError as exc:
+            notes.append(f"egger: not computed: {exc}")
         try:
             blocks["trimfill"] = trimfill(y, v, method=method, level=level).to_dict()
-        except ValueError:
-            blocks["trimfill"] = None
+        except ValueError as exc:
+            notes.append(f"trimfill: not computed: {exc}")
+    else:
+        notes.append(f"egger, trimfill: not computed: need k >= 3 studies, got k={k}")
     if k >= 3 or (k == 2 and test == "z"):  # knha on one remaining study has no t(0)
         frame = leave1out(y, v, study=study, method=method, test=test, level=level)
         blocks["leave1out"] = json.loads(frame.to_json(orient="records"))
+    else:
+        notes.append(f"leave1out: not computed for k={k} with --ci {test}")
+    if k == 1:
+        notes.append("k = 1: common-effect result (tau² = 0, no heterogeneity statistics)")
     return blocks
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {key: _clean(val) for key, val in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(val) for val in obj]
-    if isinstance(obj, float | np.floating):
-        return float(obj) if np.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
 
 
 def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
@@ -138,6 +134,8 @@ def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
             f"[{slope['ci_lb']:.4f}, {slope['ci_ub']:.4f}], p = {slope['pval']:.4g}, "
             f"R² {md['R2'] if md['R2'] is not None else float('nan'):.1f}%"
         )
+    for note in r.get("notes", []):
+        lines.append(f"note: {note}")
     if table.excluded:
         lines.append("excluded: " + "; ".join(f"{e.study} ({e.reason})" for e in table.excluded))
     return "\n".join(lines)
@@ -205,7 +203,7 @@ def pool(
             ).to_dict()
     except ValueError as exc:
         raise _fail(f"{csv_path}: {exc}") from None
-    result = _clean(result)
+    result = json_clean(result)
     if as_json:
         typer.echo(json.dumps(result, indent=2, allow_nan=False))
     else:

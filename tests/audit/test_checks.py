@@ -6,6 +6,8 @@ mutation changes one value and the test asserts the check id, severity and line 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from audit_helpers import CLEAN, audit_file, line_of, mutate
 
@@ -32,6 +34,8 @@ MUTATIONS = [
     ("ae-nesting", "error", "count: 5  # neutro", "count: 45  # neutro", "# neutro-count"),
     ("estimate-in-ci", "error", "ci_lower: 21.2  # orr", "ci_lower: 31.2  # orr",
      "# orr-a-percent"),
+    ("binary-ci", "warning", "ci_lower: 21.2  # orr", "ci_lower: 22.5  # orr",
+     "# orr-a-ci-lower"),
     ("ci-log-symmetry", "warning", "ci_upper: 0.89  # hr", "ci_upper: 0.99  # hr",
      "# hr-ci-upper"),
     ("p-ci", "warning", "p_value: 0.004  # hr", "p_value: 0.02  # hr", "# hr-p"),
@@ -60,7 +64,7 @@ def test_clean_study_has_no_errors_or_warnings():
 
 def test_every_per_file_check_has_a_failing_mutation():
     per_file = {k for k, s in CHECKS.items() if s.family in {
-        "percents", "counts", "intervals", "survival"}} | {"unverified"}
+        "percents", "counts", "intervals", "proportions", "survival"}} | {"unverified"}
     assert per_file <= {m[0] for m in MUTATIONS}
 
 
@@ -108,3 +112,10 @@ def test_percent_given_in_yaml_as_integer_has_zero_decimals(tmp_path):
                      "percent: 60\n    denominator: 100\n    source: {location: "
                      "table, label: \"Table 1\"}\n  - characteristic: male\n    arm: b")
     assert [f for f in audit_file(path) if f.check.startswith("percent")] == []
+
+
+def test_every_check_id_is_exercised_by_some_audit_test():
+    here = Path(__file__).resolve().parent
+    sources = "".join(p.read_text(encoding="utf-8") for p in here.glob("test_*.py"))
+    untested = [c for c in CHECKS if f'"{c}"' not in sources]
+    assert untested == []

@@ -98,6 +98,9 @@ def test_diff_reports_each_difference_with_both_lines_and_the_agreement_rate():
     assert result.exit_code == 1
     a_text, b_text = A.read_text(encoding="utf-8"), B.read_text(encoding="utf-8")
     lines = result.stdout.splitlines()
+    title = line_of(a_text, "title:")
+    assert lines.pop(0) == (f"{A}:{title} vs {B}:{title}: citation.title: 'A synthetic trial for "
+                            "audit tests' vs 'A synthetic trial for audit tests (B)'")
     assert lines[0] == (f"{A}:{line_of(a_text, '# orr-a-events')} vs "
                         f"{B}:{line_of(b_text, '# orr-a-events')}: "
                         "outcomes.binary[orr/a/recist_1.1].events: 30 vs 31")
@@ -108,6 +111,8 @@ def test_diff_reports_each_difference_with_both_lines_and_the_agreement_rate():
     # identical: all but events and ci_lower
     assert lines[-1] == "agreement: 59/61 numeric fields identical (96.7%)"
     assert len(lines) == 3
+    numbers_only = run("diff", "--numbers-only", str(A), str(B)).stdout.splitlines()
+    assert numbers_only == lines
 
 
 def test_diff_of_identical_files_exits_0_with_full_agreement():

@@ -14,6 +14,7 @@ import pytest
 from extraction.audit import precision
 from extraction.audit.intervals import p_range_from_ci, reported_p_range, z_critical
 from extraction.audit.precision import counts_printing, decimals, rounds_to, truncates_to
+from extraction.audit.proportions import clopper_pearson, wilson
 
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 
@@ -82,3 +83,15 @@ def test_rounding_widens_the_recomputed_p_range():
                                                                                    0.0405))])
 def test_reported_p_range(text, expected):
     assert reported_p_range(text) == pytest.approx(expected)
+
+
+def test_proportion_cis_against_r_binom_and_prop_test():
+    ref = json.loads((FIXTURES / "audit_proportion_ci.json").read_text())
+    assert len(ref["cases"]) == 10  # the reference grid cannot shrink silently
+    for case in ref["cases"]:
+        x, n, level = case["x"], case["n"], case["level"]
+        # bisection to 2^-60 and a summed binomial tail: 1e-12 absolute is ample
+        assert clopper_pearson(x, n, level) == pytest.approx(case["clopper_pearson"], abs=1e-12)
+        # closed formulas identical to R's prop.test: agree to rounding error
+        assert wilson(x, n, level) == pytest.approx(case["wilson"], abs=1e-14)
+        assert wilson(x, n, level, correct=True) == pytest.approx(case["wilson_cc"], abs=1e-14)

@@ -99,7 +99,7 @@ def test_risk_table_without_time_zero_gets_n_prepended():
 
 def test_last_interval_with_no_and_with_one_digitized_point():
     # curve clicks stop at 19; risk table goes to 24: the last interval has no click
-    t, s = T[:11] + [19], S[:11] + [0.48]
+    t, s = [*T[:11], 19], [*S[:11], 0.48]
     rec = reconstruct_km(make_curve(t, s), 200, make_risk_table(RISK_T, RISK_N), 90)
     _check_consistent(rec, 200)
     assert rec.n_events == 90

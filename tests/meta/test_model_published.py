@@ -139,3 +139,14 @@ def test_bad_options_name_the_argument(kwargs, message):
 def test_more_coefficients_than_studies_is_an_error():
     with pytest.raises(ValueError, match="mods: 3 coefficients need more than 3 studies"):
         rma([0.1, 0.5, 0.3], [0.01, 0.02, 0.03], mods=[[1, 0], [2, 5], [4, 1]])
+
+
+def test_knha_with_an_exact_fit_is_documented_zero_se():
+    """Identical effects: the Knapp–Hartung scale is 0 (as metafor); ad hoc falls back to Wald."""
+    import json
+
+    yi, vi = [0.0, 0.0, 0.0], [0.1, 0.2, 0.3]
+    fit = rma(yi, vi, test="knha")
+    assert fit.se == 0.0 and fit.ci_lb == fit.ci_ub == 0.0
+    json.dumps(fit.to_dict(), allow_nan=False)  # 0/0 statistic becomes None, not NaN
+    assert rma(yi, vi, test="knha", knha_adhoc=True).se == pytest.approx(rma(yi, vi).se)

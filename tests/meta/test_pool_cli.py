@@ -147,3 +147,12 @@ def test_pool_bad_input_exits_2_with_file_line_messages(tmp_path, content, args,
 def test_pool_missing_file_exits_2(tmp_path):
     res = _run("--csv", str(tmp_path / "nope.csv"), "--measure", "GEN")
     assert res.exit_code == 2 and "file not found" in res.output
+
+
+def test_pool_single_study_is_documented_in_notes(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("study,yi,vi\nA,0.1,0.04\n", encoding="utf-8")
+    out = json.loads(_run("--csv", str(path), "--measure", "GEN", "--json").stdout)
+    assert out["k"] == 1 and out["tau2"] == 0.0 and out["estimate"] == pytest.approx(0.1)
+    assert any("k = 1: common-effect result" in note for note in out["notes"])
+    assert out["egger"] is None and out["leave1out"] is None

@@ -66,7 +66,7 @@ h <- per_arm[c("h1", "h2", "h3")]
 rm_res <- rma(sapply(h, `[[`, "rmst"), sapply(h, `[[`, "rmst_se")^2, method = "REML",
               control = ctrl)
 ipd$index <- as.integer(ipd$arm == "index")
-cx <- coxph(Surv(time, event) ~ index, data = ipd, cluster = arm, ties = "efron")
+cx <- coxph(Surv(time, event) ~ index, data = ipd, cluster = arm, ties = "breslow")
 cx_s <- summary(cx)$coefficients
 
 out <- list(

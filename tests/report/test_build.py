@@ -1,0 +1,158 @@
+"""End-to-end: `hccmeta report` on the bundled library, small and hostile libraries."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+from typer.testing import CliRunner
+
+from reports import render
+from reports.build import build_report
+from reports.cli import app
+
+ROOT = Path(__file__).parents[2]
+STUDIES = ROOT / "studies"
+
+
+def _pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "report"
+    result = build_report(STUDIES, None, out, argv=["hccmeta", "report"])
+    return result, _pdf_text(result.pdf), result.html.read_text()
+
+
+def test_bundled_library_builds_pdf_and_html(bundled):
+    result, text, html = bundled
+    assert result.pdf.stat().st_size > 10_000
+    assert "Audit appendix" in text and "Reproducibility" in text
+    assert "more favorable results compared with historical ones" in text
+    assert html.startswith("<!DOCTYPE html>") and "Audit appendix" in html
+    assert not list(result.out.parent.glob(".report.*"))  # no staging folder left behind
+
+
+def test_key_numbers_appear_in_pdf_and_html(bundled):
+    result, text, html = bundled
+    assert "75.0" in text and "81/108" in text and "17.0 months" in text
+    shown = 0
+    for a in result.analyses:
+        c = a.comparison
+        if c is None:
+            continue
+        factor = 1 if a.outcome.kind == "median" else 100
+        bench = f"{factor * c.benchmark_bt[0]:.1f} [{factor * c.benchmark_bt[1]:.1f}, "
+        assert bench in text, (a.outcome.id, a.group.id, bench)
+        assert bench in html
+        if c.difference is not None:
+            p = c.difference.pval
+            assert ("p < 0.001" if p < 0.001 else f"p = {p:.3f}") in text
+        shown += 1
+    assert shown >= 3
+
+
+def test_audit_appendix_links_numbers_to_lines(bundled):
+    result, text, _ = bundled
+    rows = result.context["audit"]
+    orr = next(r for r in rows if r["where"].endswith("zhai2025.yaml:84"))
+    assert orr["value"] == "81" and "75.0%" in orr["quote"]
+    assert "zhai2025.yaml:84" in text.replace(" ", "")
+
+
+def test_stamp_hashes_every_input(bundled):
+    result, text, _ = bundled
+    st = result.context["stamp"]
+    assert len(st["files"]) == len(list(STUDIES.glob("*.yaml"))) + 1
+    assert st["digest"] in text.replace(" ", "") or st["digest"][:16] in text
+
+
+def test_survival_section_says_how_the_curves_were_obtained(bundled):
+    result, text, _ = bundled
+    surv = result.context["survival"]
+    if any(STUDIES.glob("km/*.csv")):
+        assert "reconstructed" in surv["text"] or surv["rows"]
+    else:
+        assert "No study file in the library has a digitized Kaplan–Meier curve" in text
+        assert surv["figures"] and all("APPROXIMATE" in f["caption"] for f in surv["figures"])
+        assert not surv["rows"]
+
+
+def _library(tmp_path: Path, ids: list[str]) -> Path:
+    lib = tmp_path / "studies"
+    lib.mkdir()
+    for sid in ids:
+        shutil.copy(STUDIES / f"{sid}.yaml", lib / f"{sid}.yaml")
+    return lib
+
+
+def test_empty_library_exits_2_with_a_message(tmp_path):
+    (tmp_path / "studies").mkdir()
+    res = CliRunner().invoke(app, ["report", "--studies", str(tmp_path / "studies"),
+                                   "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "no study files" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_one_study_library_exits_2_with_a_message(tmp_path):
+    lib = _library(tmp_path, ["zhai2025"])
+    res = CliRunner().invoke(app, ["report", "--studies", str(lib), "--out",
+                                   str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "only one study file" in res.output
+
+
+def test_bad_plan_exits_2_with_located_message(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("title: x\nindex:\n  study: zhai2025\n  claim: c\n  colour: red\n")
+    res = CliRunner().invoke(app, ["report", "--plan", str(plan), "--out",
+                                   str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert f"{plan}:5:3: index.colour:" in res.output
+    assert f"{plan}:1:1: groups:" in res.output or "groups" in res.output
+
+
+def test_hostile_strings_render_as_text_in_both_outputs(tmp_path):
+    lib = _library(tmp_path, ["zhai2025", "kim2024", "chen2023"])
+    path = lib / "zhai2025.yaml"
+    text = path.read_text()
+    evil_title = '#read("/etc/passwd") <script>alert(1)</script> $x$ *b* _i_ @r [l]'
+    text = re.sub(r"(?m)^  title: .*$", f"  title: '{evil_title}'", text, count=1)
+    text = text.replace(
+        "label: Radiotherapy + immune checkpoint inhibitor (sequential or concurrent)",
+        "label: '<img src=x onerror=alert(2)> #raw(\"x\")'", 1)
+    assert evil_title in text
+    path.write_text(text)
+    result = build_report(lib, None, tmp_path / "out")
+    pdf_text = _pdf_text(result.pdf)
+    assert evil_title.split(" <")[0] in pdf_text
+    assert "<script>alert(1)</script>" in pdf_text
+    assert "root:" not in pdf_text
+    html = result.html.read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+
+
+def test_failed_build_leaves_previous_report_untouched(tmp_path, monkeypatch):
+    lib = _library(tmp_path, ["zhai2025", "kim2024"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"previous")
+
+    def boom(source, root):
+        raise RuntimeError("typst failed")
+
+    monkeypatch.setattr(render, "compile_pdf", boom)
+    with pytest.raises(RuntimeError):
+        build_report(lib, None, out)
+    assert (out / "report.pdf").read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "studies"]

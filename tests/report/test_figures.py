@@ -1,0 +1,89 @@
+"""Figures are tested through the frames they draw (labels and values from one frame)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from extraction import load_paths
+from reports.analysis import analyse_group, benchmark_only
+from reports.dataset import outcome_data
+from reports.figures import plot_bubble, plot_forest, plot_funnel, plot_km
+from reports.frames import forest_frame
+from reports.plan import load_plan
+
+STUDIES = Path(__file__).parents[2] / "studies"
+
+
+@pytest.fixture(scope="module")
+def orr_rt_ici():
+    records, issues = load_paths([STUDIES])
+    assert not issues
+    plan, _ = load_plan()
+    outcome = next(o for o in plan.outcomes if o.id == "orr")
+    data = outcome_data(records, plan, outcome)
+    group = next(g for g in plan.groups if g.id == "rt_ici")
+    a = analyse_group(data, group, plan)
+    index_row = data.frame[data.frame["is_index"]].iloc[0]
+    bench = benchmark_only(a, plan)
+    return a, bench, forest_frame(a, bench, "Zhai 2025", index_row, [], plan.level, "design")
+
+
+def test_forest_frame_rows_match_the_analysis(orr_rt_ici):
+    a, bench, frame = orr_rt_ici
+    studies = frame[frame["kind"] == "study"]
+    assert len(studies) == len(a.arms) == bench.k
+    weights = studies["weight"].str.rstrip("%").astype(float)
+    assert weights.sum() == pytest.approx(100, abs=0.1 * len(weights))
+    overall = frame[frame["kind"] == "overall"].iloc[0]
+    assert overall["est"] == pytest.approx(100 * a.comparison.benchmark_bt[0])
+    assert overall["right"].startswith(f"{100 * a.comparison.benchmark_bt[0]:.1f} [")
+    index = frame[frame["kind"] == "index"].iloc[0]
+    assert index["left"] == "81/108"
+    assert index["right"].startswith("75.0 [")
+    pi = frame[frame["kind"] == "pi"].iloc[0]
+    assert pi["lb"] == pytest.approx(100 * a.comparison.pi_bt[0])
+
+
+def test_forest_plot_draws_its_frame(tmp_path, orr_rt_ici):
+    _, _, frame = orr_rt_ici
+    drawn = plot_forest(frame, tmp_path / "f.svg", xlabel="ORR (%)")
+    assert list(drawn["label"]) == list(frame["label"])
+    assert drawn["y"].is_monotonic_decreasing
+    svg = (tmp_path / "f.svg").read_text()
+    for label in frame.loc[frame["kind"].isin(["study", "index"]), "left"]:
+        assert label in svg  # svg.fonttype none: the frame's text is in the SVG
+
+
+def test_forest_frame_rejects_unknown_kind(tmp_path):
+    bad = pd.DataFrame([{"kind": "bogus", "label": "x", "left": "", "est": 1.0, "lb": 0.0,
+                         "ub": 2.0, "right": "", "weight": ""}])
+    with pytest.raises(ValueError, match="unknown kinds"):
+        plot_forest(bad, tmp_path / "x.svg")
+
+
+def test_funnel_bubble_km_return_their_frames(tmp_path):
+    funnel = pd.DataFrame({"label": ["a", "b", "c"], "yi": [0.1, 0.3, -0.2],
+                           "sei": [0.1, 0.2, 0.3], "kind": ["study", "study", "filled"]})
+    assert plot_funnel(funnel, tmp_path / "fu.svg", centre=0.1, egger=(0.0, 1.0)).equals(funnel)
+    bubble = pd.DataFrame({"label": ["a", "fit", "index"], "x": [10.0, 20.0, 30.0],
+                           "y": [30.0, 40.0, 50.0], "size": [50.0, 0.0, 0.0],
+                           "kind": ["study", "fit", "index"]})
+    assert plot_bubble(bubble, tmp_path / "b.svg").equals(bubble)
+    t = np.linspace(0, 24, 5)
+    km = pd.DataFrame({"curve": "A — approximate", "time": t, "survival": 2 ** (-t / 10),
+                       "kind": "approximate"})
+    assert plot_km(km, tmp_path / "k.svg").equals(km)
+    assert "A — approximate" in (tmp_path / "k.svg").read_text()
+
+
+def test_km_refuses_to_mix_approximate_and_reconstructed(tmp_path):
+    t = np.linspace(0, 24, 5)
+    mixed = pd.DataFrame({"curve": ["a"] * 5 + ["b"] * 5, "time": [*t, *t],
+                          "survival": [*2 ** (-t / 10), *2 ** (-t / 12)],
+                          "kind": ["approximate"] * 5 + ["reconstructed"] * 5})
+    with pytest.raises(ValueError, match="approximate and reconstructed"):
+        plot_km(mixed, tmp_path / "m.svg")
