@@ -21,7 +21,7 @@ def main() -> None:
     runs = []
     for _ in range(20):
         start = time.perf_counter()
-        records, issues = load_paths([ROOT / "studies"])
+        _records, issues = load_paths([ROOT / "studies"])
         runs.append(time.perf_counter() - start)
     assert not issues
     per_file = []

@@ -62,7 +62,8 @@ def bubbles(a: GroupAnalysis, plan: Plan, root: Path, jobs: FigureJobs) -> list[
         frame = bubble_frame(a, adj.moderator, (b0, adj.slope), adj.index_value)
         name = f"figures/bubble_{a.outcome.id}_{a.group.id}_{adj.moderator}.svg"
         unit = "months" if a.outcome.kind == "median" else "%"
-        jobs.submit("plot_bubble", frame, root / name, xlabel=labels.get(adj.moderator, adj.moderator),
+        jobs.submit("plot_bubble", frame, root / name,
+                    xlabel=labels.get(adj.moderator, adj.moderator),
                     ylabel=f"{a.outcome.label} ({unit})")
         out.append({"figure": name, "caption": f"Meta-regression of {a.outcome.label} on "
                     f"{labels.get(adj.moderator, adj.moderator)} ({a.group.label}); circles "

@@ -21,18 +21,31 @@ Without a risk table the whole curve is one (last) interval: N only means no cen
 end of follow-up; N and D means censoring adjusted to reproduce D.
 
 Differences from the published R code and from IPDfromKM (Liu et al. 2021, BMC Med Res Methodol
-21:111), each for robustness, none changing the result where those work:
+21:111). For robustness, not changing the result where those work:
 
 * a point is inserted at every risk time (the step curve's value there), so every interval has
   a digitized point and intervals with zero or one click are handled;
-* the search for ``c`` is bracketed (Guyot's update ``c += mismatch``, falling back to
-  bisection), so it cannot oscillate, and it stays in [0, n_j − n_{j+1}];
+* the search for ``c`` is bracketed (Guyot's update, scaled by the expected slope, falling back
+  to bisection), so it cannot oscillate, and it stays in [0, n_j − n_{j+1}];
 * counts never go negative; a curve at 0, risk counts reaching 0 and points beyond the last
   risk time are handled; when the published numbers cannot be met exactly (an inconsistent risk
   table) the closest count is kept and the pseudo-IPD stays internally consistent (the
-  reconstructed numbers at risk are reported beside the published ones);
-* events before the last interval are never forced to zero to meet D: a reported D that
-  cannot be met is reported as a mismatch instead.
+  reconstructed numbers at risk are reported beside the published ones).
+
+For accuracy, changing the result (each measured in benchmarks/bench_km_reconstruction.py):
+
+* clicks are read as a curve drawn through them: sloped gaps between clicks get points
+  (:func:`~extraction.km.preprocess.densify`), instead of putting a whole gap's drop at its
+  later click; ``interpolate=False`` restores Guyot's reading;
+* when several ``c`` meet n_{j+1} (one more censoring, one fewer event), the one whose KM fits
+  the points best is kept, not the smallest (which biases events upwards);
+* in the last interval, Guyot's censoring rate per month, a rate per person-month at risk and
+  (with D) Guyot's D-matching count are all tried; the one whose KM fits best after meeting D
+  is kept;
+* D is met exactly by swapping events and censorings at the same time where that harms the fit
+  least (:func:`~extraction.km.events.match_events`): the numbers at risk at every risk time
+  are unchanged. Guyot's last-interval adjustment alone cannot absorb the rounding surplus of
+  earlier intervals when few patients remain, and never forces the last interval's events to 0.
 """
 
 from __future__ import annotations
@@ -44,6 +57,7 @@ import numpy as np
 
 from extraction.km.data import RiskTable
 from extraction.km.errors import KMInputError
+from extraction.km.events import match_events, sse
 from extraction.km.preprocess import PreprocessedCurve, densify
 
 CASES = {
@@ -188,7 +202,7 @@ def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int,
     # and keep the c whose KM fits the points best.
     for step in (1, -1):
         k = c + step
-        while 0 <= k <= cmax and abs(k - c) <= 3:
+        while 0 <= k <= cmax and abs(k - c) <= 1:
             fk, wk = evaluate(k)
             if fk != f:
                 break
@@ -354,18 +368,20 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
                     candidates.append(run(min(round(closed_cens / person_time * exposure), n0)))
             if events is not None:  # Guyot: censorings that make the events add up to D
                 target_d = events - int(d[:a].sum())
+                start = sum(candidates[0].c) if n_int > 1 else 0
+                # one more censoring removes about half an event (censored mid-interval)
                 candidates.append(_search(
-                    lambda c, td=target_d: (sum((w := run(c)).d) - td, w), 0, n0)[1])
+                    lambda c, td=target_d: (sum((w := run(c)).d) - td, w), start, n0, 2.0)[1])
             best = None
-            for walk in candidates:
+            for walk in {id(w): w for w in candidates}.values():  # memo: same c, same walk
                 trial = [d.copy(), cen.copy(), n_pt.copy()]
                 trial[0][a:b], trial[1][a:b], trial[2][a:b] = walk.d, walk.c, walk.n
                 extra, taken = np.zeros(m, dtype=int), np.zeros(m, dtype=int)
                 left = walk.n_end
                 if events is not None:
-                    left = _match_events(events - int(trial[0].sum()), s, *trial, extra, taken,
+                    left = match_events(events - int(trial[0].sum()), s, *trial, extra, taken,
                                          left)
-                score = _sse(s, trial[0], trial[2])
+                score = sse(s, trial[0], trial[2])
                 if best is None or score < best[0] - 1e-15:
                     best = (score, walk, trial, extra, taken, left)
             assert best is not None
@@ -397,61 +413,3 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
         arr.setflags(write=False)
     return Reconstruction(arrays[0], arrays[1], CASES[(n_int > 1, events is not None)], n, events,
                           *arrays[2:], curve=curve, notes=tuple(notes))
-
-
-def _sse(s: np.ndarray, d: np.ndarray, n_pt: np.ndarray) -> float:
-    """Sum of squared differences between the reconstructed KM and the points."""
-    live = n_pt > 0
-    factor = np.ones_like(s)
-    factor[live] = 1.0 - d[live] / n_pt[live]
-    return float(np.sum((np.cumprod(factor) - s) ** 2))
-
-
-def _match_events(delta: int, s: np.ndarray, d: np.ndarray, cen: np.ndarray, n_pt: np.ndarray,
-                  extra_c: np.ndarray, taken_c: np.ndarray, survivors: int) -> int:
-    """Meet the reported total events by swapping events and censorings at digitized points.
-
-    Turning an event at point k into a censoring at the same time (or a censoring after k into an
-    event at k) leaves every number at risk at every risk-table time unchanged, so the published
-    risk table stays matched; only the KM after k moves, by the factor r_k. Each swap is the one
-    that increases the squared distance to the digitized points least:
-    ΔSSE_k = A_k (r_k² − 1) − 2 B_k (r_k − 1), A_k = Σ_{i≥k} Ŝ_i², B_k = Σ_{i≥k} S_i Ŝ_i.
-    Guyot et al. (2012) instead adjust only the last interval, which cannot absorb the rounding
-    surplus of earlier intervals when few patients remain at risk. Arrays are updated in place;
-    returns the final number of survivors censored at the end.
-    """
-    last = d.size - 1
-    for _ in range(abs(delta)):
-        live = n_pt > 0
-        factor = np.ones_like(s)
-        factor[live] = 1.0 - d[live] / n_pt[live]
-        km = np.cumprod(factor)
-        rest = n_pt - d  # alive just after the events at k
-        if delta < 0:  # too many events: one event -> censoring
-            ok = (d > 0) & (rest > 0)
-            r = np.where(ok, (rest + 1) / np.where(ok, rest, 1), 1.0)
-        else:  # too few: one censoring (or a survivor at the end) -> event
-            avail = cen + extra_c - taken_c
-            avail[last] += survivors
-            ok = (avail > 0) & (rest > 0)
-            r = np.where(ok, (rest - 1) / np.where(rest > 0, rest, 1), 1.0)
-        if not ok.any():
-            break
-        a_sum = np.cumsum((km * km)[::-1])[::-1]
-        b_sum = np.cumsum((s * km)[::-1])[::-1]
-        cost = np.where(ok, a_sum * (r * r - 1.0) - 2.0 * b_sum * (r - 1.0), np.inf)
-        k = int(np.argmin(cost))
-        if delta < 0:
-            d[k] -= 1
-            extra_c[k] += 1
-            delta += 1
-        else:
-            d[k] += 1
-            if k == last and cen[k] + extra_c[k] - taken_c[k] == 0:
-                survivors -= 1
-            elif extra_c[k] > 0:
-                extra_c[k] -= 1
-            else:
-                taken_c[k] += 1
-            delta -= 1
-    return survivors

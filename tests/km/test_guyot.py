@@ -8,6 +8,8 @@ import time as clock
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extraction.km import (
     KMInputError,
@@ -188,3 +190,24 @@ def test_reconstruction_is_frozen_and_read_only():
         rec.n = 3  # type: ignore[misc]
     with pytest.raises(ValueError):
         rec.time[0] = 1.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_any_valid_input_gives_a_consistent_pseudo_ipd(data):
+    """Random clicks (rising, duplicated, at 0 or 1), random risk tables (consistent or not),
+    random N and D: never an exception, always N patients and D events when D is attainable."""
+    m = data.draw(st.integers(1, 40))
+    t = data.draw(st.lists(st.floats(0, 60), min_size=m, max_size=m))
+    s = data.draw(st.lists(st.floats(0, 1), min_size=m, max_size=m))
+    n = data.draw(st.integers(1, 300))
+    k = data.draw(st.integers(0, 6))
+    counts = sorted(data.draw(st.lists(st.integers(0, n), min_size=k, max_size=k)),
+                    reverse=True)
+    risk = make_risk_table([0.0] + [6.0 * (i + 1) for i in range(k)], [n, *counts])
+    events = data.draw(st.one_of(st.none(), st.integers(0, n)))
+    rec = reconstruct_km(make_curve(t, s), n, risk, events)
+    _check_consistent(rec, n)
+    assert rec.time.max() <= max(max(t), 6.0 * k) + 1e-9
+    if events is not None and not rec.notes:
+        assert rec.n_events == events

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
@@ -48,8 +49,8 @@ def test_key_numbers_appear_in_pdf_and_html(bundled):
         c = a.comparison
         if c is None:
             continue
-        factor = 1 if a.outcome.kind == "median" else 100
-        bench = f"{factor * c.benchmark_bt[0]:.1f} [{factor * c.benchmark_bt[1]:.1f}, "
+        factor, unit = (1, " months") if a.outcome.kind == "median" else (100, "%")
+        bench = f"{factor * c.benchmark_bt[0]:.1f}{unit} [{factor * c.benchmark_bt[1]:.1f}, "
         assert bench in text, (a.outcome.id, a.group.id, bench)
         assert bench in html
         if c.difference is not None:
@@ -70,8 +71,12 @@ def test_audit_appendix_links_numbers_to_lines(bundled):
 def test_stamp_hashes_every_input(bundled):
     result, text, _ = bundled
     st = result.context["stamp"]
-    assert len(st["files"]) == len(list(STUDIES.glob("*.yaml"))) + 1
-    assert st["digest"] in text.replace(" ", "") or st["digest"][:16] in text
+    names = {Path(f).name: h for f, h in st["files"]}
+    assert {"default.yaml", "zhai2025.yaml"} <= set(names)
+    assert names["zhai2025.yaml"] == hashlib.sha256(
+        (STUDIES / "zhai2025.yaml").read_bytes()).hexdigest()
+    assert len(st["digest"]) == 64 and st["digest"][:16] in text
+    assert st["command"] == "hccmeta report"
 
 
 def test_survival_section_says_how_the_curves_were_obtained(bundled):
