@@ -205,7 +205,7 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
             "sensitivity": sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
-            "survival": survival_section(records, plan, tmp, jobs),
+            "survival": survival_section(records, plan, tmp, jobs, analyses),
             "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),
             "stamp": st,

@@ -113,9 +113,9 @@ def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path, jobs: FigureJ
     return out
 
 
-def survival_section(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs
-                     ) -> dict[str, Any]:
+def survival_section(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs,
+                     analyses: list[GroupAnalysis]) -> dict[str, Any]:
     """Pseudo-IPD comparisons where curves exist; otherwise approximate curves, labelled."""
     from reports.survival_section import survival
 
-    return survival(records, plan, root, jobs)
+    return survival(records, plan, root, jobs, analyses)

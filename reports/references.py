@@ -67,8 +67,8 @@ def audit_rows(refs: list[dict[str, Any]], outcome: Outcome, start: int
     for i, ref in enumerate(refs):
         line: ReferenceLine = ref["line"]
         rows.append({"id": f"A{start + i}", "outcome": outcome.label,
-                     "value": f"{line.value:g}", "where": "studies/external/"
-                     "published_pooled.yaml", "field": f"{line.id}.{line.outcome}",
+                     "value": f"{line.value:g}", "where": "published_pooled.yaml",
+                     "field": f"{line.id}.{line.outcome}",
                      "href": line.source_url, "location": "published meta-analysis",
                      "quote": line.quote or "(no quote recorded)",
                      "derived": "reference line only, not pooled", "status": "external"})

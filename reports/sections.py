@@ -118,7 +118,7 @@ def audit_rows(data: list[OutcomeData], out_dir: Path, trail: AuditTrail | None 
             t = status.get((p.file, p.field))
             href = os.path.relpath(Path(p.file).resolve(), out_dir.resolve())
             rows.append({"id": f"A{len(rows) + 1}", "outcome": d.outcome.label,
-                         "value": t.raw if t else p.value, "where": f"{p.file}:{p.line}",
+                         "value": t.raw if t else p.value, "where": f"{Path(p.file).name}:{p.line}",
                          "field": p.field, "href": f"{href}#L{p.line}",
                          "location": p.location, "quote": p.quote or "(no quote recorded)",
                          "derived": p.derived,

@@ -12,6 +12,7 @@ import pandas as pd
 from extraction import StudyRecord
 from meta.ipd_comparison import ArmIPD, exponential_curve, one_stage_cox, two_stage
 from reports import fmt
+from reports.analysis import GroupAnalysis
 from reports.dataset import in_group, study_label, superseded
 from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
@@ -67,30 +68,33 @@ def reconstructed(records: list[StudyRecord], plan: Plan, endpoint: str
     return out
 
 
-def approximate_frame(records: list[StudyRecord], plan: Plan, endpoint: str) -> pd.DataFrame:
-    """Exponential curves through each arm's reported median (index and benchmark arms)."""
+def approximate_frame(analyses: list[GroupAnalysis], endpoint: str) -> pd.DataFrame:
+    """Exponential curves through the index study's reported median and through each comparator
+    group's pooled median (orientation only; labelled approximate)."""
     times = np.linspace(0, 36, 73)
     parts = []
-    for rec, arm, is_index, _groups in _arms(records, plan):
-        for t in rec.study.outcomes.time_to_event:
-            if t.arm != arm.id or t.endpoint != endpoint:
-                continue
-            median = t.in_months("median")
-            if median is None:
-                continue
-            label = (f"{_name(rec, arm)}{' [index]' if is_index else ''} — approximate "
-                     f"(exponential through median {median:.1f} mo)")
-            parts.append(pd.DataFrame({"curve": label, "time": times,
-                                       "survival": exponential_curve(median, times),
-                                       "kind": "index_approximate" if is_index
-                                       else "approximate"}))
-            break
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+    index_done = False
+    for a in analyses:
+        if a.outcome.kind != "median" or a.outcome.endpoint != endpoint:
+            continue
+        if a.index_yi is not None and not index_done:
+            m = float(np.exp(a.index_yi))
+            parts.append(("index [index study] — approximate (exponential through its reported "
+                          f"median {m:.1f} mo)", m, "index_approximate"))
+            index_done = True
+        if a.comparison is not None:
+            m = float(np.exp(a.comparison.benchmark.estimate))
+            parts.append((f"{a.group.label}, pooled median {m:.1f} mo (k = "
+                          f"{a.comparison.benchmark.k}) — approximate", m, "approximate"))
+    frames = [pd.DataFrame({"curve": label, "time": times,
+                            "survival": exponential_curve(m, times), "kind": kind})
+              for label, m, kind in parts]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["curve", "time", "survival", "kind"])
 
 
-def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs
-             ) -> dict[str, Any]:
+def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs,
+             analyses: list[GroupAnalysis]) -> dict[str, Any]:
     """Text, figures and table of the survival section."""
     figures, rows, texts = [], [], []
     header = ["Endpoint", "Comparison", "Index", "Historical (pooled)", "Difference / HR",
@@ -143,17 +147,18 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
                      "no pseudo-individual patient data could be reconstructed and no two-stage "
                      "(RMST, landmark survival) or one-stage (Cox) comparison was run. For "
                      "orientation only, the figures below draw approximate curves: exponential "
-                     "survival through each arm's reported median, S(t) = 2^(−t/median). They "
-                     "are not data, assume a constant hazard, and enter no analysis.")
+                     "survival through the index study's reported median and through each "
+                     "comparator group's pooled median, S(t) = 2^(−t/median). They are not data, "
+                     "assume a constant hazard, and enter no analysis.")
         for endpoint, name in ENDPOINTS.items():
-            frame = approximate_frame(records, plan, endpoint)
+            frame = approximate_frame(analyses, endpoint)
             if frame.empty:
                 continue
             rel = f"figures/km_{endpoint}_approximate.svg"
             jobs.submit("plot_km", frame, root / rel, ylabel=f"{name} (approximate)")
             figures.append({"figure": rel, "caption": f"APPROXIMATE {name} curves "
-                            "(exponential through the reported medians; not reconstructed "
-                            "data). Red: the index study."})
+                            "(exponential through the index study's median and the pooled "
+                            "benchmark medians; not reconstructed data). Red: the index study."})
     elif rows:
         texts.append("Pseudo-IPD comparisons: two-stage (per-arm RMST and landmark survival, "
                      "historical arms pooled with random effects) and one-stage (Cox model of "

@@ -332,12 +332,12 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
             else:
                 ct = np.empty(0)
                 counts = [0] * (b - a)
-            n_end, km_end, dl, cl, sse = _walk(s_seg, n0, km0, counts)
+            n_end, km_end, dl, cl, fit = _walk(s_seg, n0, km0, counts)
             if c > 0 and sum(cl) < c:  # fewer left to censor than scheduled: keep the first ones
                 grp = np.searchsorted(pts, ct, side="right") - 1
                 rank = np.arange(c) - np.searchsorted(grp, grp, side="left")
                 ct = ct[rank < np.asarray(cl)[grp]]
-            memo[c] = _Walk(n0, n_end, km_end, dl, cl, ct, sse)
+            memo[c] = _Walk(n0, n_end, km_end, dl, cl, ct, fit)
             return memo[c]
 
         if closed:
@@ -346,7 +346,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
             # Guyot's first guess n_j S(T_{j+1})/S(T_j) − n_{j+1} ignores that a patient
             # censored mid-interval would not all have died: one censoring lowers n_{j+1} by
             # about S_b/S_mid only, so the guess and the update are scaled by S_mid/S_b.
-            gain = (s_a + s_b) / (2 * s_b) if s_b > 0 else 1.0
+            gain = min((s_a + s_b) / (2 * s_b), 10.0) if s_b > 0 else 1.0
             guess = round((n0 * s_b / s_a - target) * gain) if s_a > 0 else 0
             f, walk = _search(lambda c, target=target: ((w := run(c)).n_end - target, w),
                               guess, n0 - target, gain)
