@@ -8,7 +8,8 @@ last entry, 1 %/month dropout; risk table every 6 months.
    |ΔS| at the follow-up quartiles (25/50/75 % of the longest follow-up) and event counts.
 2. reader digitization (40–120 clicks along the curve, 80 % on corners, jitter 0.3 % of each axis):
    sup |ΔKM| over the digitized range, in the four information cases, for hccmeta's default
-   reading (curve drawn through the clicks) and Guyot's step reading (--step-reading).
+   reading (curve drawn through the clicks) and Guyot's step reading (--step-reading); and a
+   reader who clicks only the feet of drops (where the step reading should be at its best).
 3. speed: in-process time of preprocess + reconstruct per curve (median), and one 5,000-patient,
    1,000-point curve.
 4. real IPD (survival::lung by sex, survival::veteran by treatment): two-arm Cox log HR of the
@@ -96,7 +97,16 @@ def reader_accuracy(count: int) -> None:
                 rec = run(curve, t.size, rt, rn, int(e.sum()), r, d, interp)
                 sup = sup_distance(diagnose(rec).km, truth, float(cx.max()))
                 rows.setdefault((case, interp), []).append(sup)
-    for case in CASES:
+    feet = {True: [], False: []}
+    for rng, t, e in arms(count, seed=78):
+        rt, rn = risk_table(t, 6.0)
+        cx, cy = digitize_reader(rng, t, e, int(rng.integers(40, 121)), feet_only=True)
+        for interp in (True, False):
+            rec = run(make_curve(cx, cy), t.size, rt, rn, int(e.sum()), interpolate=interp)
+            feet[interp].append(sup_distance(diagnose(rec).km, km_step(t, e), float(cx.max())))
+    rows[("feet-only clicks, table + D", True)] = feet[True]
+    rows[("feet-only clicks, table + D", False)] = feet[False]
+    for case in [*CASES, "feet-only clicks, table + D"]:
         a, b = np.array(rows[(case, True)]), np.array(rows[(case, False)])
         print(f"   {case:<26} drawn through clicks {np.median(a):.4f} [{np.quantile(a, .9):.4f}]"
               f"   Guyot step reading {np.median(b):.4f} [{np.quantile(b, .9):.4f}]")

@@ -82,6 +82,7 @@ def staging(out: Path) -> Iterator[Path]:
     """A temporary folder beside ``out`` that replaces ``out`` on success, vanishes on error."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes 0700; the report folder is meant to be shared
     try:
         yield tmp
         old = None

@@ -222,7 +222,8 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         "Effect sizes: " + "; ".join(f"{m} ({s})" for m, s in measures) + ". Proportions use a "
         "continuity correction of 1/2 for 0 or all events (metafor's default); log medians take "
         "their standard error from the reported CI, or approximately from the number of events "
-        "(exponential model).",
+        "(exponential model). Landmark survival is pooled as a proportion of the arm's patients "
+        "(approximate: censoring before the landmark is ignored).",
         f"Pooling: random effects, tau² by {ESTIMATORS[plan.estimator]} ({plan.estimator}), "
         f"{'Wald (z)' if plan.inference == 'z' else 'Knapp–Hartung (t)'} inference, "
         f"{plan.level:g}% confidence and prediction intervals (metafor's definitions), "

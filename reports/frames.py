@@ -30,7 +30,7 @@ def _left(row: pd.Series, kind: str) -> str:
     return f"{int(row['events'])}/{int(row['total'])}"
 
 
-def _short(label: str, width: int = 46) -> str:
+def _short(label: str, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 

@@ -52,7 +52,7 @@ def for_group(lines: tuple[ReferenceLine, ...], outcome: Outcome, group: Group
         unit = " months" if outcome.kind == "median" else "%"
         out.append({"label": _label(line), "left": f"{line.patients} pts" if line.patients
                     else "", "est": est, "lb": lb, "ub": ub,
-                    "text": f"{fmt.est_ci(est, lb, ub)}{unit}: {line.citation}"
+                    "text": f"{fmt.est_ci_unit(est, lb, ub, unit)}: {line.citation}"
                     + (f"; {line.question}" if line.question else "")
                     + (f"; I² = {line.i2:g}%" if line.i2 is not None else "")
                     + (f" ({line.note})" if line.note else ""),

@@ -48,11 +48,19 @@ def typst_string(value: Any) -> Raw:
     return Raw(f'"{text}"')
 
 
+def typst_breakable(value: Any) -> Raw:
+    """Escaped like :func:`typst_escape`, with a line-break opportunity (zero-width space)
+    after each ``_`` and ``/``: for file names and ids in narrow table cells."""
+    text = typst_escape(value)
+    return Raw(text.replace("\\_", "\\_\\u{200b}").replace("\\/", "\\/\\u{200b}"))
+
+
 def _env_typst() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
                              finalize=typst_escape, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["str"] = typst_string
+    env.filters["brk"] = typst_breakable
     return env
 
 
@@ -61,6 +69,7 @@ def _env_html() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters["str"] = str
+    env.filters["brk"] = str
     return env
 
 

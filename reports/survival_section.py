@@ -60,15 +60,15 @@ def reconstructed(records: list[StudyRecord], plan: Plan, endpoint: str
                 risk = make_risk_table([r[0] for r in rows], [r[1] for r in rows])
             rec_km = reconstruct_km(digitized, arm.n_analysed or arm.n, risk,
                                     curve.total_events)
-            origin = (f"reconstructed from the digitized curve {curve.file} (Guyot 2012"
-                      + (", with the published risk table" if risk is not None else
-                         ", no risk table") + ")")
+            origin = (f"reconstructed from the digitized curve {curve.file} (Guyot 2012, "
+                      + ("risk table" if risk is not None else "no risk table") + ")")
             out.append((ArmIPD(_name(rec, arm), rec_km.time, rec_km.event, origin), is_index,
                         [g.id for g in groups]))
     return out
 
 
-def approximate_frame(analyses: list[GroupAnalysis], endpoint: str) -> pd.DataFrame:
+def approximate_frame(analyses: list[GroupAnalysis], endpoint: str, index_label: str
+                      ) -> pd.DataFrame:
     """Exponential curves through the index study's reported median and through each comparator
     group's pooled median (orientation only; labelled approximate)."""
     times = np.linspace(0, 36, 73)
@@ -79,8 +79,8 @@ def approximate_frame(analyses: list[GroupAnalysis], endpoint: str) -> pd.DataFr
             continue
         if a.index_yi is not None and not index_done:
             m = float(np.exp(a.index_yi))
-            parts.append(("index [index study] — approximate (exponential through its reported "
-                          f"median {m:.1f} mo)", m, "index_approximate"))
+            parts.append((f"{index_label} [index], reported median {m:.1f} mo — approximate",
+                          m, "index_approximate"))
             index_done = True
         if a.comparison is not None:
             m = float(np.exp(a.comparison.benchmark.estimate))
@@ -120,7 +120,7 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
         if index and hist:
             ts = two_stage(index[0], hist, TAU, LANDMARK, plan.estimator, plan.level)
             cox = one_stage_cox(index, hist, plan.level)
-            origin = "; ".join(sorted({a.origin for a in [*index, *hist]}))
+            origin = "; ".join(f"{a.label}: {a.origin}" for a in [*index, *hist])
             c = ts.rmst
             rows.append([name, f"RMST to {TAU:g} months (two-stage)", fmt.num(ts.index.rmst),
                          fmt.est_ci(*c.benchmark_bt), fmt.est_ci(
@@ -151,7 +151,8 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
                      "comparator group's pooled median, S(t) = 2^(−t/median). They are not data, "
                      "assume a constant hazard, and enter no analysis.")
         for endpoint, name in ENDPOINTS.items():
-            frame = approximate_frame(analyses, endpoint)
+            index = next(r for r in records if r.id == plan.index.study)
+            frame = approximate_frame(analyses, endpoint, study_label(index))
             if frame.empty:
                 continue
             rel = f"figures/km_{endpoint}_approximate.svg"

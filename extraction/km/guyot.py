@@ -198,8 +198,8 @@ def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int,
     f, c, walk = best
     # Step 5 stops at the first root, but several c often give the same mismatch (one more
     # censoring, one fewer event): Guyot's upward search from his first guess always lands on
-    # the smallest such c (too few censorings, too many events). Look up to 3 steps either way
-    # and keep the c whose KM fits the points best.
+    # the smallest such c (too few censorings, too many events). Look one step either way
+    # (wider plateaus are rare; each look costs a walk) and keep the c whose KM fits best.
     for step in (1, -1):
         k = c + step
         while 0 <= k <= cmax and abs(k - c) <= 1:
@@ -210,6 +210,16 @@ def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int,
                 walk = wk
             k += step
     return f, walk
+
+
+def _whole(x) -> bool:
+    """True for an int or a float with an integer value (not bool, NaN or inf)."""
+    if isinstance(x, bool):
+        return False
+    try:
+        return float(x).is_integer()
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def _augment(t: np.ndarray, s: np.ndarray, rt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -275,11 +285,11 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
     KMInputError
         N < 1, D outside [0, N], or a risk table inconsistent with N.
     """
-    if isinstance(n, bool) or int(n) != n or n < 1:
+    if not _whole(n) or n < 1:
         raise KMInputError(f"expected a whole number >= 1, got {n}", "n")
     n = int(n)
     if events is not None:
-        if isinstance(events, bool) or int(events) != events or not 0 <= events <= n:
+        if not _whole(events) or not 0 <= events <= n:
             raise KMInputError(f"expected a whole number of events in 0..{n} (N), got {events}",
                                "events")
         events = int(events)

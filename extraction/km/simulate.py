@@ -72,14 +72,15 @@ def digitize_clean(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.
 
 def digitize_reader(rng: np.random.Generator, time: np.ndarray, event: np.ndarray,
                     n_points: int, *, jitter: float = 0.003, snap: float = 0.8,
-                    ) -> tuple[np.ndarray, np.ndarray]:
+                    feet_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Clicks of a human reader along the true KM curve.
 
     ``n_points`` clicks spread evenly (with random spacing) along the drawn path, measured in
     axis-normalised length; each click lands on the nearest step corner with probability
     ``snap`` (corners are what readers aim at), else somewhere on the path; then Gaussian jitter
     of ``jitter`` × axis range is added to both coordinates (0.003 ≈ 1.5 pixels on a 500-pixel
-    plot). Clicks are returned in time order, unsorted by survival (they may rise).
+    plot). ``feet_only``: every click on the foot of a drop (a reader who clicks only the lower
+    corners). Clicks are returned in time order, unsorted by survival (they may rise).
     """
     km = km_step(time, event)
     t_end = float(time.max())
@@ -96,6 +97,9 @@ def digitize_reader(rng: np.random.Generator, time: np.ndarray, event: np.ndarra
     cy = py[i] + frac * (py[i + 1] - py[i])
     corner = np.where(frac < 0.5, i, i + 1)
     to_corner = rng.uniform(size=n_points) < snap
+    if feet_only:  # path: start, (top, foot) per drop, end; a top's foot follows it
+        corner = np.where((corner % 2 == 1) & (corner < px.size - 1), corner + 1, corner)
+        to_corner[:] = True
     cx = np.where(to_corner, px[corner], cx)
     cy = np.where(to_corner, py[corner], cy)
     cx = cx + rng.normal(0.0, jitter * t_end, n_points)

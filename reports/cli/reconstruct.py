@@ -52,7 +52,7 @@ def reconstruct(
         typer.echo(f"hccmeta reconstruct: {text}", err=True)
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     diag = diagnose(rec, median)
-    lines = ["time,event"] + [f"{t:.6g},{e}" for t, e in zip(rec.time.tolist(),
+    lines = ["time,event"] + [f"{t:.10g},{e}" for t, e in zip(rec.time.tolist(),
                                                              rec.event.tolist(), strict=True)]
     write_text_atomic(out, "\n".join(lines) + "\n")
     for line in diag.summary_lines():

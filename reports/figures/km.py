@@ -32,8 +32,11 @@ def plot_km(frame: pd.DataFrame, path: Path | None = None, *, ylabel: str = "sur
     if approx.any() and not approx.all():
         raise ValueError("km frame: approximate and reconstructed curves in one figure")
     drawn = frame.reset_index(drop=True).copy()
-    fig, ax = plt.subplots(figsize=(7.4, 3.4))
-    fig.subplots_adjust(left=0.08, right=0.52, top=0.92, bottom=0.14)
+    n_curves = drawn["curve"].nunique()
+    height = 2.6 + 0.15 * n_curves
+    fig, ax = plt.subplots(figsize=(6.4, height))
+    fig.subplots_adjust(left=0.1, right=0.97, top=1 - 0.2 / height,
+                        bottom=(0.75 + 0.15 * n_curves) / height)
     for curve, part in drawn.groupby("curve", sort=False):
         kind = part["kind"].iloc[0]
         ls, lw = STYLES[kind]
@@ -46,6 +49,7 @@ def plot_km(frame: pd.DataFrame, path: Path | None = None, *, ylabel: str = "sur
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title, fontsize=8)
-    ax.legend(frameon=False, fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.legend(frameon=False, fontsize=6.5, loc="upper left", ncols=1,
+              bbox_to_anchor=(0.0, -0.5 / (height - 0.95 - 0.15 * n_curves)))
     style.save(fig, path)
     return drawn

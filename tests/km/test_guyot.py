@@ -192,7 +192,7 @@ def test_reconstruction_is_frozen_and_read_only():
         rec.time[0] = 1.0
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_any_valid_input_gives_a_consistent_pseudo_ipd(data):
     """Random clicks (rising, duplicated, at 0 or 1), random risk tables (consistent or not),

@@ -161,3 +161,14 @@ def test_failed_build_leaves_previous_report_untouched(tmp_path, monkeypatch):
         build_report(lib, None, out)
     assert (out / "report.pdf").read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "studies"]
+
+
+def test_html_and_pdf_carry_the_same_summary(bundled):
+    result, text, html = bundled
+    import html as html_lib
+
+    for line in result.context["summary"]:
+        assert " ".join(line.split()) in text, line
+        assert html_lib.escape(line, quote=False) in html, line
+    for caveat in result.context["caveats"]:
+        assert " ".join(caveat.split())[:60] in text

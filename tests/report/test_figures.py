@@ -87,3 +87,37 @@ def test_km_refuses_to_mix_approximate_and_reconstructed(tmp_path):
                           "kind": ["approximate"] * 5 + ["reconstructed"] * 5})
     with pytest.raises(ValueError, match="approximate and reconstructed"):
         plot_km(mixed, tmp_path / "m.svg")
+
+
+def test_bubble_frame_fit_line_against_metafor_predict():
+    """The bubble plot's fitted line passes through metafor's predict() at the index's PVTT."""
+    import json
+
+    from meta import effects
+    from meta.comparison import compare
+    from reports.analysis import GroupAnalysis
+    from reports.figures_build import bubble_frame
+
+    ref = json.loads((Path(__file__).parents[1] / "reference" / "fixtures"
+                      / "comparison.json").read_text())["plo"]
+    plan, _ = load_plan()
+    table = effects.proportions(ref["xi"], ref["ni"], "PLO")
+    arms = pd.DataFrame({"label": [f"s{i}" for i in range(len(ref["xi"]))], "yi": table.yi,
+                         "vi": table.vi, "pvtt": ref["pvtt"], "total": ref["ni"]})
+    c = compare(table.yi, table.vi, ref["index_yi"], ref["index_vi"], "PLO",
+                moderators={"pvtt": (np.array(ref["pvtt"], float), ref["pvtt0"])})
+    a = GroupAnalysis(plan.outcomes[0], plan.groups[0], arms, (), ref["index_yi"],
+                      ref["index_vi"], "", c, None, "", ())
+    adj = c.adjustments[0]
+    frame = bubble_frame(a, "pvtt", (adj.predicted - adj.slope * adj.index_value, adj.slope),
+                         adj.index_value)
+    fit = frame[frame["kind"] == "fit"]
+    at_index = np.interp(ref["pvtt0"], fit["x"], fit["y"])
+    expit = 100 / (1 + np.exp(-ref["metareg"]["pred"]))
+    # the line is drawn through 30 points: linear interpolation of a logistic curve between
+    # grid points 2.6 PVTT-% apart errs by < 0.1 percentage point here
+    assert at_index == pytest.approx(expit, abs=0.1)
+    studies = frame[frame["kind"] == "study"]
+    assert list(studies["label"]) == list(arms["label"])
+    assert studies["size"].sum() == pytest.approx(100)
+    assert frame[frame["kind"] == "index"]["y"].iloc[0] == pytest.approx(75.0)
