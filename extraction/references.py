@@ -7,6 +7,7 @@ curve/risk-table path exists and stays inside the folder of the study file (``st
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,30 @@ def check_curve_files(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
     return issues
 
 
+def parse_field_path(text: str) -> tuple[str | int, ...]:
+    """``'outcomes.binary[0].percent'`` -> ``('outcomes', 'binary', 0, 'percent')``."""
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([a-z_0-9]+)|\[(\d+)\]", text):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def check_conflict_fields(doc: YamlDocument, shown: str) -> list[Issue]:
+    """Every ``conflicts[].fields`` path names a field present in the file."""
+    issues = []
+    for i, conflict in _items(doc.data, ("conflicts",)):
+        fields = conflict.get("fields")
+        if not isinstance(fields, list):
+            continue
+        for j, text in enumerate(fields):
+            if isinstance(text, str) and parse_field_path(text) not in doc.marks:
+                issues.append(_issue(doc, shown, ("conflicts", i, "fields", j), "expected the "
+                                     f"path of a field in this file, got '{text}'",
+                                     "write it as in error messages, e.g. outcomes.binary[0]"
+                                     ".percent"))
+    return issues
+
+
 def check_placeholders(doc: YamlDocument, shown: str) -> list[Issue]:
     """No ``FILL`` placeholder of the ``hccmeta new`` scaffold may remain."""
     issues = []
@@ -105,4 +130,5 @@ def check_placeholders(doc: YamlDocument, shown: str) -> list[Issue]:
 def check_references(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
     """All reference checks of one study file."""
     return (check_id(doc, file, shown) + check_arms(doc, shown)
-            + check_curve_files(doc, file, shown) + check_placeholders(doc, shown))
+            + check_curve_files(doc, file, shown) + check_placeholders(doc, shown)
+            + check_conflict_fields(doc, shown))

@@ -134,6 +134,7 @@ outcomes:
 #     ci_lower: 0.42
 #     ci_upper: 0.79
 #     p_value: "<0.001"
+#     p_test: log_rank              # {_choices(vocab.P_TESTS)}
 #     source: {{location: abstract}}
 # curves:                           # digitized Kaplan-Meier curves
 #   - endpoint: os
@@ -143,7 +144,8 @@ outcomes:
 #     total_events: 60
 #     source: {{location: figure, label: "Figure 2A"}}
 # conflicts:                        # sources that disagree: record, do not silently resolve
-#   - about: outcomes.binary[0].percent
+#   - about: ORR of the main arm
+#     fields: ["outcomes.binary[0].percent"]   # quoted; audit errors there become warnings
 #     values: ["27", "30.0"]
 #     sources: [{{location: abstract}}, {{location: secondary, url: https://...}}]
 #     resolution: the file uses the paper's abstract

@@ -99,7 +99,10 @@ class Related(Strict):
 class Conflict(Strict):
     """Two sources that disagree about a number: recorded, not silently resolved."""
 
-    about: Text = Field(description="the field or quantity, e.g. 'outcomes.binary[0].percent'")
+    about: Text = Field(description="the quantity in words, e.g. 'ORR of the pembrolizumab arm'")
+    fields: list[Annotated[str, Field(pattern=r"^[a-z_]+(\[\d+\]|\.[a-z_0-9]+)*$")]] = Field(
+        default_factory=list, description="field paths the conflict concerns, e.g. "
+        "'outcomes.binary[0].percent'; audit errors on them become warnings")
     values: Annotated[list[ScalarText], Field(min_length=2)] = Field(
         description="the differing values as printed by each source")
     sources: Annotated[list[Source], Field(min_length=1)]

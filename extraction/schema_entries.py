@@ -201,6 +201,9 @@ class Contrast(Entry):
     ci_level: Annotated[float, Field(gt=50, lt=100)] = 95
     p_value: PValue | None = None
     p_sided: Annotated[int, Field(ge=1, le=2)] = 2
+    p_test: _literal(vocab.P_TESTS) = Field(  # type: ignore[valid-type]
+        "not_reported", description="the test behind p_value; the audit compares a p with its "
+        "CI only when the test is wald or not_reported")
     method: Text | None = Field(None, description="e.g. stratified Cox, log-rank")
 
     @model_validator(mode="after")

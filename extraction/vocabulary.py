@@ -125,6 +125,18 @@ CONTRAST_MEASURES = {
     "rr": "risk ratio",
 }
 
+P_TESTS = {
+    "wald": "Wald test of the model coefficient (consistent with a Wald CI)",
+    "log_rank": "log-rank test",
+    "stratified_log_rank": "stratified log-rank test",
+    "score": "score test",
+    "likelihood_ratio": "likelihood-ratio test",
+    "cmh": "Cochran-Mantel-Haenszel test",
+    "chi_square": "chi-square test",
+    "fisher": "Fisher's exact test",
+    "not_reported": "the source does not say which test gave the p-value",
+}
+
 LOCATIONS = {
     "abstract": "the paper's abstract",
     "text": "the paper's body text",

@@ -71,6 +71,11 @@ def _load(studies: Path, plan_path: Path | None) -> tuple[Plan, list[StudyRecord
     if plan.index.study not in ids:
         raise ReportError([f"{plan_path or DEFAULT_PLAN}: index.study: expected a study of the "
                            f"library ({', '.join(sorted(ids))}), got '{plan.index.study}'"])
+    index = next(r for r in records if r.id == plan.index.study)
+    arm_ids = [a.id for a in index.study.arms]
+    if plan.index.arm is not None and plan.index.arm not in arm_ids:
+        raise ReportError([f"{plan_path or DEFAULT_PLAN}: index.arm: expected an arm of "
+                           f"{plan.index.study} ({', '.join(arm_ids)}), got '{plan.index.arm}'"])
     if len(records) < 2:
         raise ReportError([f"{studies}: only one study file ({records[0].shown}): a comparison "
                            "report needs at least one benchmark study besides the index study"])
@@ -104,6 +109,17 @@ def _index_row(data: OutcomeData) -> Any:
     return f[f["is_index"]].iloc[0]
 
 
+def _survival(records: list[StudyRecord], plan: Plan, tmp: Path, jobs: Any,
+              analyses: list[GroupAnalysis]) -> dict[str, Any]:
+    from extraction.km import KMInputError
+    from reports.figures_build import survival_section
+
+    try:
+        return survival_section(records, plan, tmp, jobs, analyses)
+    except KMInputError as exc:
+        raise ReportError([str(exc)]) from None
+
+
 def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
 
@@ -129,7 +145,7 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  step: Step | None = None) -> BuildResult:
     """Build the report; raises :class:`ReportError` for unusable input."""
     from reports.figure_jobs import FigureJobs
-    from reports.figures_build import bubbles, funnels, survival_section
+    from reports.figures_build import bubbles, funnels
     from reports.frames import forest_frame
 
     say = step or (lambda _msg: None)
@@ -206,7 +222,7 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
             "sensitivity": sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
-            "survival": survival_section(records, plan, tmp, jobs, analyses),
+            "survival": _survival(records, plan, tmp, jobs, analyses),
             "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),
             "stamp": st,

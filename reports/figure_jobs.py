@@ -1,8 +1,8 @@
 """Draw the report's figures in worker processes while the main process keeps analysing.
 
 Each job names its plot function by module and name, so the main process never imports
-matplotlib; the workers (forked) import it once each. With one CPU, or ``workers=1``, jobs run
-in the calling process. Every plot function still returns the frame it drew; :meth:`wait`
+matplotlib; the workers (forked) import it once each. With one CPU, ``workers=1``, or where
+``fork`` is not available, jobs run in the calling process. Every plot function still returns the frame it drew; :meth:`wait`
 returns them in submission order.
 """
 
@@ -28,6 +28,8 @@ class FigureJobs:
 
     def __init__(self, workers: int | None = None):
         n = workers if workers is not None else min(4, os.cpu_count() or 1)
+        if "fork" not in multiprocessing.get_all_start_methods():  # Windows: draw in-process
+            n = 1
         self._pool = (ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
                       if n > 1 else None)
         self._jobs: list[Future[pd.DataFrame] | pd.DataFrame] = []

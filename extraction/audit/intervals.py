@@ -138,6 +138,8 @@ def _p_checks(record: StudyRecord, path: Path_, c: Contrast) -> list[Finding]:
                      f"expected p {'<' if excludes else '>'} {alpha:g} because the "
                      f"{c.ci_level:g}% CI ({fmt(c.ci_lower)}, {fmt(c.ci_upper)}) {ci_says} 1, "
                      f"got p {c.p_value}", numbers, related=related)]
+    if c.p_test not in ("wald", "not_reported"):
+        return []  # a log-rank/score/LR p need not match a Wald CI: p-ci only for Wald p-values
     low, mid, high = p_range_from_ci((c.estimate, h["estimate"]), (c.ci_lower, h["ci_lower"]),
                                      (c.ci_upper, h["ci_upper"]), c.ci_level, c.p_sided)
     if low <= p_hi and p_lo <= high:

@@ -105,7 +105,7 @@ def acknowledge_conflicts(record: StudyRecord, findings: list[Finding]) -> list[
     stays visible as a warning that names the conflict.
     """
     tokens = [(k, t) for k, c in enumerate(record.study.conflicts)
-              for t in _FIELD.findall(c.about)]
+              for t in (*c.fields, *_FIELD.findall(c.about))]
     out = []
     for f in findings:
         hit = next((k for k, t in tokens if f.severity == "error" and f.file == record.shown

@@ -172,3 +172,14 @@ def test_html_and_pdf_carry_the_same_summary(bundled):
         assert html_lib.escape(line, quote=False) in html, line
     for caveat in result.context["caveats"]:
         assert " ".join(caveat.split())[:60] in text
+
+
+def test_unknown_index_arm_exits_2(tmp_path):
+    from reports.plan import DEFAULT_PLAN
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(DEFAULT_PLAN.read_text().replace("  arm: rt_ici", "  arm: rt_icx", 1))
+    res = CliRunner().invoke(app, ["report", "--plan", str(plan), "--out",
+                                   str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "index.arm: expected an arm of zhai2025 (rt_ici), got 'rt_icx'" in res.output

@@ -121,3 +121,19 @@ def test_bubble_frame_fit_line_against_metafor_predict():
     assert list(studies["label"]) == list(arms["label"])
     assert studies["size"].sum() == pytest.approx(100)
     assert frame[frame["kind"] == "index"]["y"].iloc[0] == pytest.approx(75.0)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_figure_jobs_return_the_drawn_frames_in_order(tmp_path, workers):
+    from reports.figure_jobs import FigureJobs
+
+    t = np.linspace(0, 24, 5)
+    frames = [pd.DataFrame({"curve": f"c{i} — approximate", "time": t,
+                            "survival": 2 ** (-t / (8 + i)), "kind": "approximate"})
+              for i in range(3)]
+    with FigureJobs(workers) as jobs:
+        for i, f in enumerate(frames):
+            jobs.submit("plot_km", f, tmp_path / f"k{i}.svg", ylabel="OS")
+        drawn = jobs.wait()
+    assert all(d.equals(f) for d, f in zip(drawn, frames, strict=True))
+    assert all((tmp_path / f"k{i}.svg").stat().st_size > 1000 for i in range(3))

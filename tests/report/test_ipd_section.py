@@ -52,3 +52,24 @@ def test_reconstructed_curves_give_two_and_one_stage_comparisons(tmp_path):
     assert all("reconstructed from the digitized curve" in r[-1] for r in surv["rows"])
     assert all("APPROXIMATE" not in f["caption"] for f in surv["figures"])
     assert (tmp_path / "out" / "figures" / "km_os_reconstructed.svg").exists()
+
+
+def test_malformed_curve_exits_2_with_the_csv_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from reports.cli import app
+
+    lib = tmp_path / "studies"
+    lib.mkdir()
+    rng = np.random.default_rng(3)
+    for sid in ("zhai2025", "kim2024"):
+        shutil.copy(STUDIES / f"{sid}.yaml", lib / f"{sid}.yaml")
+        _with_curve(lib, sid, rng)
+    csv = lib / "km" / "kim2024_os.csv"
+    lines = csv.read_text().splitlines()
+    lines[3] = "0.5,abc"
+    csv.write_text("\n".join(lines) + "\n")
+    res = CliRunner().invoke(app, ["report", "--studies", str(lib), "--out",
+                                   str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    assert "kim2024_os.csv:4" in res.output and "Traceback" not in res.output
