@@ -2,8 +2,8 @@
 
 Each job names its plot function by module and name, so the main process never imports
 matplotlib; the workers (forked) import it once each. With one CPU, ``workers=1``, or where
-``fork`` is not available, jobs run in the calling process. Every plot function still returns the frame it drew; :meth:`wait`
-returns them in submission order.
+``fork`` is not available, jobs run in the calling process. Every plot function still returns
+the frame it drew; :meth:`wait` returns them in submission order.
 """
 
 from __future__ import annotations

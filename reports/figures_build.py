@@ -16,11 +16,6 @@ from reports.analysis import GroupAnalysis
 from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
 
-MIN_K_BIAS = 10
-"""Funnel plots, Egger's test and trim-and-fill only with at least 10 studies (Sterne et al.
-2011, BMJ 343:d4002: with fewer the tests have too little power to tell asymmetry from
-chance); with fewer the report says so."""
-
 
 def bubble_frame(a: GroupAnalysis, moderator: str, slope_fit: tuple[float, float],
                  index_x: float) -> pd.DataFrame:
@@ -73,18 +68,22 @@ def bubbles(a: GroupAnalysis, plan: Plan, root: Path, jobs: FigureJobs) -> list[
 
 def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path, jobs: FigureJobs
             ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Egger's test, trim-and-fill and a funnel plot per comparison with enough studies."""
+    """Egger's test, trim-and-fill and a funnel plot per comparison with at least
+    ``plan.sensitivity.min_k_bias`` studies (default 10: Sterne et al. 2011, BMJ 343:d4002;
+    with fewer the tests cannot tell asymmetry from chance)."""
     out = {}
     for a in analyses:
         c = a.comparison
         if c is None or c.benchmark.k < 2:
             continue
         k = c.benchmark.k
-        if k < MIN_K_BIAS:
+        min_k = plan.sensitivity.min_k_bias
+        if k < min_k:
             out[(a.outcome.id, a.group.id)] = {
                 "note": f"Funnel plot, Egger's test and trim-and-fill not shown: k = {k} < "
-                        f"{MIN_K_BIAS} studies (Sterne et al. 2011 advise against them "
-                        "below 10).", "header": [], "rows": [], "figures": []}
+                        f"{min_k} studies (plan: sensitivity.min_k_bias; Sterne et al. 2011 "
+                        "advise against them below 10).", "header": [], "rows": [],
+                "figures": []}
             continue
         yi, vi = a.arms["yi"].to_numpy(float), a.arms["vi"].to_numpy(float)
         egger = bias.egger_test(yi, vi)

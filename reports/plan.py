@@ -102,6 +102,8 @@ class Sensitivity(_Strict):
         default_factory=lambda: ["FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"])
     leave_one_out: bool = True
     inference: list[Inference] = Field(default_factory=lambda: ["z", "knha"])
+    min_k_bias: int = Field(10, ge=3, description="studies needed for a funnel plot, Egger's "
+                            "test and trim-and-fill (Sterne et al. 2011 advise 10)")
 
 
 class Plan(_Strict):

@@ -19,6 +19,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def versions() -> list[tuple[str, str]]:
     """(package, version) for Python and the packages the report depends on."""
     out = [("python", platform.python_version())]
@@ -37,7 +45,7 @@ def stamp(inputs: list[Path], argv: list[str] | None = None,
     ``inputs`` are hashed in the given order; ``digest`` is the SHA-256 over the sorted
     ``name  hash`` lines, one number identifying the whole input set.
     """
-    files = [(str(p), sha256(p)) for p in inputs]
+    files = [(_shown(p), sha256(p)) for p in inputs]
     joined = "\n".join(f"{h}  {n}" for n, h in sorted(files)).encode()
     now = now or dt.datetime.now(dt.UTC)
     return {

@@ -100,7 +100,7 @@ def plot_forest(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = 
         from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
         ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
         ax.xaxis.set_major_formatter(ScalarFormatter())
         ax.xaxis.set_minor_formatter(NullFormatter())
     if finite.size:

@@ -11,9 +11,9 @@ from extraction import StudyFileError, load_study
 
 
 def test_p_ci_applies_to_wald_and_unstated_p_values(tmp_path: Path):
-    path, text = mutate(tmp_path, "p_value: 0.004  # hr-p", "p_value: 0.02  # hr-p")
+    path, _ = mutate(tmp_path, "p_value: 0.004  # hr-p", "p_value: 0.02  # hr-p")
     assert [f.check for f in audit_file(path) if f.check == "p-ci"] == ["p-ci"]
-    path, text = mutate(tmp_path, "p_value: 0.004  # hr-p",
+    path, _ = mutate(tmp_path, "p_value: 0.004  # hr-p",
                         "p_value: 0.02  # hr-p\n    p_test: wald")
     assert [f.check for f in audit_file(path) if f.check == "p-ci"] == ["p-ci"]
 

@@ -137,3 +137,36 @@ def test_figure_jobs_return_the_drawn_frames_in_order(tmp_path, workers):
         drawn = jobs.wait()
     assert all(d.equals(f) for d, f in zip(drawn, frames, strict=True))
     assert all((tmp_path / f"k{i}.svg").stat().st_size > 1000 for i in range(3))
+
+
+def test_funnel_section_wires_egger_and_trimfill(tmp_path, orr_rt_ici):
+    """With the plan's threshold lowered, the funnel section draws the studies plus the
+    trim-and-fill imputations and reports meta.bias's Egger test for the same data."""
+    from meta import bias
+    from reports.figure_jobs import FigureJobs
+    from reports.figures_build import funnels
+
+    a, _, _ = orr_rt_ici
+    plan, _ = load_plan()
+    low = plan.model_copy(update={"sensitivity": plan.sensitivity.model_copy(
+        update={"min_k_bias": 3})})
+    (tmp_path / "figures").mkdir()
+    with FigureJobs(1) as jobs:
+        out = funnels([a], low, tmp_path, jobs)
+        (drawn,) = jobs.wait()
+    section = out[(a.outcome.id, a.group.id)]
+    egger = bias.egger_test(a.arms["yi"], a.arms["vi"])
+    tf = bias.trimfill(a.arms["yi"], a.arms["vi"], method=plan.estimator)
+    assert f"{fmt_p(egger.pval)} (k = {len(a.arms)})" in section["rows"][0][1]
+    assert section["rows"][1][1].startswith(f"{tf.k0} imputed on the {tf.side}")
+    assert (drawn["kind"] == "study").sum() == len(a.arms)
+    assert (drawn["kind"] == "filled").sum() == tf.k0
+    assert (tmp_path / section["figures"][0]["figure"]).exists()
+    default = funnels([a], plan, tmp_path, jobs=FigureJobs(1))
+    assert "not shown: k = " in default[(a.outcome.id, a.group.id)]["note"]
+
+
+def fmt_p(p: float) -> str:
+    from reports.fmt import pval
+
+    return pval(p)
