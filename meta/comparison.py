@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from meta import distributions
 from meta.model import rma
 from meta.regression import meta_regression
 from meta.transforms import backtransform
@@ -147,9 +147,10 @@ def difference(index_yi: float, index_vi: float | None, bench: Benchmark,
     stat = est / se
     upper = 1 - (1 - level / 100) / 2
     if bench.df is None:
-        pval, crit = 2 * stats.norm.sf(abs(stat)), stats.norm.ppf(upper)
+        pval, crit = 2 * distributions.norm_sf(abs(stat)), distributions.norm_ppf(upper)
     else:
-        pval, crit = 2 * stats.t.sf(abs(stat), bench.df), stats.t.ppf(upper, bench.df)
+        pval = 2 * distributions.t_sf(abs(stat), bench.df)
+        crit = distributions.t_ppf(upper, bench.df)
     return Difference(est, se, float(stat), float(pval), float(est - crit * se),
                       float(est + crit * se),
                       bench.df)
@@ -227,7 +228,7 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
     def bt(values: Sequence[float]) -> tuple[float, ...]:
         return tuple(float(v) for v in backtransform(measure, np.asarray(values, float), ni=ni))
 
-    crit = stats.norm.ppf(1 - (1 - level / 100) / 2)
+    crit = distributions.norm_ppf(1 - (1 - level / 100) / 2)
     if index_vi is not None and np.isfinite(index_vi):
         half = crit * np.sqrt(index_vi)
         index_bt = bt([index_yi, index_yi - half, index_yi + half])

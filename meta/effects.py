@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from meta import distributions
 from meta.inputs import labels as _labels
 from meta.inputs import vector as _vector
 from meta.inputs import z_crit as _z_crit
@@ -272,7 +272,7 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
             keep.append(i), yi.append(le), vi.append((width / (2 * z)) ** 2)
             asym.append(a), source.append("ci"), notes.append(note)
         elif np.isfinite(pv[i]):
-            zp = stats.norm.isf(pv[i] / 2)
+            zp = distributions.norm_isf(pv[i] / 2)
             if le == 0 or zp <= 0:
                 excluded.append(Exclusion(labels[i], "SE not recoverable from the p-value: "
                                           "estimate 1 or p = 1 gives z = 0"))

@@ -27,8 +27,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
+from meta import distributions
 from meta.effects import proportions
 from meta.transforms import expit
 
@@ -213,11 +214,11 @@ def glmm_proportion(events: Sequence[float], total: Sequence[float], *, nagq: in
         messages.append(f"not converged ({fit.message}): check the gradient/Hessian")
     w = 1 / proportions(x, n, "PLO").vi
     vt = (len(x) - 1) * w.sum() / (w.sum() ** 2 - np.sum(w ** 2))
-    z_crit = float(stats.norm.ppf(1 - (1 - level / 100) / 2))
+    z_crit = float(distributions.norm_ppf(1 - (1 - level / 100) / 2))
     zval = beta / se
     ci_lb, ci_ub = beta - z_crit * se, beta + z_crit * se
     return GLMMResult(
-        k=len(x), estimate=beta, se=se, zval=zval, pval=float(2 * stats.norm.sf(abs(zval))),
+        k=len(x), estimate=beta, se=se, zval=zval, pval=float(2 * distributions.norm_sf(abs(zval))),
         ci_lb=ci_lb, ci_ub=ci_ub, tau2=sigma ** 2, tau=sigma,
         I2=100 * sigma ** 2 / (sigma ** 2 + vt), H2=(sigma ** 2 + vt) / vt,
         loglik=-float(negll(best)),

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
+
+from meta import distributions
 
 
 def labels(study: Sequence[Any] | None, k: int) -> tuple[str, ...]:
@@ -47,4 +48,4 @@ def z_crit(level: float) -> float:
     """Two-sided normal quantile for a confidence ``level`` in percent (1.959964 for 95)."""
     if not 0 < level < 100:
         raise ValueError(f"level: expected a confidence level in percent (0, 100), got {level}")
-    return float(stats.norm.ppf(1 - (1 - level / 100) / 2))
+    return float(distributions.norm_ppf(1 - (1 - level / 100) / 2))

@@ -30,7 +30,7 @@ from meta.heterogeneity import cochran_q, i2_h2_from_q, i2_h2_from_tau2
 from meta.results import RmaResult
 from meta.tau2 import METHODS, Tau2Control, estimate_tau2, wls
 
-__all__ = ["RmaResult", "as_design", "check_yi_vi", "rma"]
+__all__ = ["RmaResult", "as_design", "check_options", "check_yi_vi", "rma"]
 
 TESTS = ("z", "knha")
 
@@ -97,6 +97,27 @@ def as_design(mods: Any, k: int) -> np.ndarray:
     return X
 
 
+def check_options(method: str, test: str, level: Any) -> float:
+    """Validate ``method``, ``test`` and ``level`` as :func:`rma` does; return the level (%).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: an unknown method or test, or a level outside (1, 100).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if test not in TESTS:
+        raise ValueError(f"test: expected 'z' or 'knha', got {test!r}")
+    try:
+        lev = float(level)
+    except (TypeError, ValueError):
+        raise ValueError(f"level: expected a percentage such as 95, got {level!r}") from None
+    if not 1.0 < lev < 100.0:
+        raise ValueError(f"level: expected a percentage in (1, 100) such as 95, got {level!r}")
+    return lev
+
+
 def rma(
     yi: Any,
     vi: Any,
@@ -136,16 +157,7 @@ def rma(
     """
     y, v = check_yi_vi(yi, vi)
     k = y.size
-    if method not in METHODS:
-        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
-    if test not in TESTS:
-        raise ValueError(f"test: expected 'z' or 'knha', got {test!r}")
-    try:
-        lev = float(level)
-    except (TypeError, ValueError):
-        raise ValueError(f"level: expected a percentage such as 95, got {level!r}") from None
-    if not 1.0 < lev < 100.0:
-        raise ValueError(f"level: expected a percentage in (1, 100) such as 95, got {level!r}")
+    lev = check_options(method, test, level)
     con = Tau2Control.from_mapping(control)  # type: ignore[arg-type]
     X = as_design(mods, k)
     p = X.shape[1]

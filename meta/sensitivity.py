@@ -12,17 +12,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from meta.fastfit import Subsets, cumulative_subsets, fit_rows, leave_one_out_subsets
 from meta.inputs import labels as _labels
-from meta.model import check_yi_vi, rma
-from meta.results import RmaResult
+from meta.model import check_options, check_yi_vi, rma
 from meta.tau2 import METHODS
 
 _FIT_COLUMNS = ("k", "estimate", "se", "zval", "pval", "ci_lb", "ci_ub", "Q", "Q_pval", "tau2",
                 "I2", "H2")
 
 
-def _row(fit: RmaResult) -> dict[str, float]:
-    return {c: float(getattr(fit, c)) for c in _FIT_COLUMNS}
+def _raise_first(errors: dict[int, ValueError]) -> None:
+    """Raise the error of the first failed refit (the one a loop over rma() would meet)."""
+    if errors:
+        raise errors[min(errors)]
 
 
 def leave1out(yi: Any, vi: Any, *, study: Sequence[str] | None = None, method: str = "REML",
@@ -32,19 +34,20 @@ def leave1out(yi: Any, vi: Any, *, study: Sequence[str] | None = None, method: s
 
     With k = 2 each fit has one study (a common-effect result, see :func:`meta.model.rma`).
     Returns columns ``study`` (the study left out), ``k, estimate, se, zval, pval, ci_lb, ci_ub,
-    Q, Q_pval, tau2, I2, H2``.
+    Q, Q_pval, tau2, I2, H2``. The k fits are computed together by :func:`meta.fastfit.fit_rows`
+    (the same results as k calls of ``rma``).
     """
     y, v = check_yi_vi(yi, vi)
     k = y.size
     if k < 2:
         raise ValueError(f"yi: leave-one-out needs at least 2 studies, got k={k}")
     labels = _labels(study, k)
-    rows = []
-    for i in range(k):
-        keep = np.arange(k) != i
-        fit = rma(y[keep], v[keep], method=method, test=test, level=level)
-        rows.append({"study": labels[i], **_row(fit)})
-    return pd.DataFrame(rows)
+    lev = check_options(method, test, level)
+    if test == "knha" and k == 2:
+        rma(y[1:], v[1:], method=method, test=test, level=level)  # raises rma's message
+    cols, errors = fit_rows(leave_one_out_subsets(y, v), method, test, lev)
+    _raise_first(errors)
+    return pd.DataFrame({"study": list(labels), **{c: cols[c] for c in _FIT_COLUMNS}})
 
 
 def influence(yi: Any, vi: Any, *, study: Sequence[str] | None = None, method: str = "REML",
@@ -63,7 +66,7 @@ def influence(yi: Any, vi: Any, *, study: Sequence[str] | None = None, method: s
     * ``hat`` and ``weight`` (percent) of the full model.
 
     Needs k >= 3 (a deleted fit must keep 2 studies). metafor's ``inf`` flag and DFBETAS are
-    not computed here.
+    not computed here. The k deleted fits are computed together (:func:`meta.fastfit.fit_rows`).
     """
     y, v = check_yi_vi(yi, vi)
     k = y.size
@@ -74,24 +77,21 @@ def influence(yi: Any, vi: Any, *, study: Sequence[str] | None = None, method: s
     w = 1.0 / (v + full.tau2)
     hat = w / w.sum()
     var_full = float(full.vcov[0, 0])
-    rows = []
-    for i in range(k):
-        keep = np.arange(k) != i
-        fit = rma(y[keep], v[keep], method=method, level=level)
-        var_del = float(fit.vcov[0, 0])
-        diff = full.estimate - fit.estimate
-        rows.append({
-            "study": labels[i],
-            "rstudent": (y[i] - fit.estimate) / np.sqrt(v[i] + fit.tau2 + var_del),
-            "dffits": diff / np.sqrt(hat[i] * (fit.tau2 + v[i])),
-            "cook_d": diff ** 2 / var_full,
-            "cov_r": var_del / var_full,
-            "tau2_del": fit.tau2,
-            "QE_del": fit.Q,
-            "hat": hat[i],
-            "weight": 100 * hat[i],
-        })
-    return pd.DataFrame(rows)
+    cols, errors = fit_rows(leave_one_out_subsets(y, v), method, "z", full.level)
+    _raise_first(errors)
+    est, tau2, var_del = cols["estimate"], cols["tau2"], cols["var_wald"]
+    diff = full.estimate - est
+    return pd.DataFrame({
+        "study": list(labels),
+        "rstudent": (y - est) / np.sqrt(v + tau2 + var_del),
+        "dffits": diff / np.sqrt(hat * (tau2 + v)),
+        "cook_d": diff ** 2 / var_full,
+        "cov_r": var_del / var_full,
+        "tau2_del": tau2,
+        "QE_del": cols["Q"],
+        "hat": hat,
+        "weight": 100 * hat,
+    })
 
 
 def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
@@ -103,6 +103,7 @@ def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
     order; input order when None) and the model is refitted to the first 1, 2, ..., k studies.
     Returns ``study`` (the study added at that step), ``order`` and the fit columns. A step that
     cannot be fitted (``test="knha"`` with one study) has NaN results and the reason in ``note``.
+    The k fits are computed together (:func:`meta.fastfit.fit_rows`).
     """
     y, v = check_yi_vi(yi, vi)
     k = y.size
@@ -111,18 +112,33 @@ def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
     if len(key) != k:
         raise ValueError(f"order: expected {k} values, got {len(key)}")
     idx = sorted(range(k), key=lambda i: key[i])
-    rows = []
-    for j in range(1, k + 1):
-        sel = np.array(idx[:j])
-        base = {"study": labels[idx[j - 1]], "order": key[idx[j - 1]]}
+    notes = [""] * k
+    try:
+        lev = check_options(method, test, level)
+    except ValueError as exc:  # every step fails the same way
+        notes = [str(exc)] * k
+    if test == "knha" and not notes[0]:
         try:
-            fit = rma(y[sel], v[sel], method=method, test=test, level=level)
+            rma(y[idx[:1]], v[idx[:1]], method=method, test=test, level=level)
         except ValueError as exc:
-            rows.append({**base, **dict.fromkeys(_FIT_COLUMNS, np.nan), "k": j,
-                         "note": str(exc)})
-            continue
-        rows.append({**base, **_row(fit), "note": ""})
-    return pd.DataFrame(rows)
+            notes[0] = str(exc)
+    cols: dict[str, np.ndarray] = {c: np.full(k, np.nan) for c in _FIT_COLUMNS}
+    ok = np.array([not n for n in notes])
+    if ok.any():
+        subsets = cumulative_subsets(y[idx], v[idx])
+        rows = np.flatnonzero(ok)
+        fitted, errors = fit_rows(subsets.take(rows), method, test, lev)
+        for c in _FIT_COLUMNS:
+            cols[c][rows] = fitted[c]
+        for j, exc in errors.items():
+            notes[int(rows[j])] = str(exc)
+    failed = np.array([bool(n) for n in notes])
+    steps = np.arange(1, k + 1)
+    for c in _FIT_COLUMNS:
+        cols[c][failed] = np.nan
+    cols["k"] = steps if failed.all() else np.where(failed, steps, cols["k"])
+    return pd.DataFrame({"study": [labels[i] for i in idx], "order": [key[i] for i in idx],
+                         **cols, "note": notes})
 
 
 def by_estimator(yi: Any, vi: Any, *, methods: Sequence[str] = METHODS, test: str = "z",
@@ -130,8 +146,14 @@ def by_estimator(yi: Any, vi: Any, *, methods: Sequence[str] = METHODS, test: st
     """The pooled result under each tau² estimator, one row per ``method`` (FE, DL, REML, ML, PM,
     HS, SJ, EB, HE by default), with the fit columns plus ``tau``."""
     y, v = check_yi_vi(yi, vi)
+    one = Subsets(y[None, :], v[None, :], np.ones((1, y.size)))
     rows = []
     for m in methods:
-        fit = rma(y, v, method=m, test=test, level=level)
-        rows.append({"method": m, **_row(fit), "tau": float(np.sqrt(fit.tau2))})
+        lev = check_options(m, test, level)
+        if test == "knha" and y.size == 1:
+            rma(y, v, method=m, test=test, level=level)  # raises rma's message
+        cols, errors = fit_rows(one, m, test, lev)
+        _raise_first(errors)
+        row = {c: float(cols[c][0]) for c in _FIT_COLUMNS}
+        rows.append({"method": m, **row, "tau": float(np.sqrt(row["tau2"]))})
     return pd.DataFrame(rows)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2, norm
+
+from meta.distributions import chi2_sf, norm_ppf, norm_sf
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,9 @@ def cox_hr(time, event, arm, ties: str = "efron", conf_level: float = 0.95) -> C
     coef, info = _newton(time, event, x - x.mean(), ties)  # centred, as coxph; β unchanged
     se = float(1.0 / np.sqrt(info))
     z = coef / se
-    q = float(norm.ppf(1 - (1 - conf_level) / 2))
+    q = float(norm_ppf(1 - (1 - conf_level) / 2))
     return CoxResult(coef, se, float(np.exp(coef)), float(np.exp(coef - q * se)),
-                     float(np.exp(coef + q * se)), z, float(2 * norm.sf(abs(z))), ties,
+                     float(np.exp(coef + q * se)), z, float(2 * norm_sf(abs(z))), ties,
                      conf_level)
 
 
@@ -156,5 +157,5 @@ def log_rank(time, event, group) -> LogRankResult:
     var = np.einsum("t,tg,th->gh", w, frac, -frac) + np.diag((w[:, None] * frac).sum(axis=0))
     diff = (observed - expected)[: k - 1]
     chisq = float(diff @ np.linalg.solve(var[: k - 1, : k - 1], diff)) if k > 1 else 0.0
-    return LogRankResult(chisq, k - 1, float(chi2.sf(chisq, k - 1)) if k > 1 else 1.0,
+    return LogRankResult(chisq, k - 1, float(chi2_sf(chisq, k - 1)) if k > 1 else 1.0,
                          tuple(labels.tolist()), observed, expected, var)

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+
+from meta.distributions import norm_ppf
 
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R survmean's tolerance for "equals 0.5"
 
@@ -140,7 +141,7 @@ def kaplan_meier(time, event, conf_type: str = "log", conf_level: float = 0.95) 
     with np.errstate(divide="ignore", invalid="ignore"):
         hh = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
     se = np.sqrt(np.cumsum(hh))
-    z = float(norm.ppf(1 - (1 - conf_level) / 2))
+    z = float(norm_ppf(1 - (1 - conf_level) / 2))
     lower, upper = _limits(surv, se, z, conf_type)
     return KMFit(uniq, n_risk, n_event, n_all - n_event, surv, se, lower, upper, conf_type,
                  conf_level)

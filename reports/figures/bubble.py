@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from reports.figures import style
-from reports.figures.style import plt
+from reports.figures.style import new_figure
 
 
 def plot_bubble(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = "",
@@ -21,7 +21,8 @@ def plot_bubble(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = 
         if col not in frame.columns:
             raise ValueError(f"bubble frame: missing column {col}")
     drawn = frame.reset_index(drop=True).copy()
-    fig, ax = plt.subplots(figsize=(4.6, 3.2))
+    fig = new_figure(figsize=(4.6, 3.2))
+    ax = fig.subplots()
     fig.subplots_adjust(left=0.15, right=0.95, top=0.95, bottom=0.15)
     studies = drawn[drawn["kind"] == "study"]
     ax.scatter(studies["x"], studies["y"], s=20 + 8 * studies["size"], facecolor="none",

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
 from reports.figures import style
-from reports.figures.style import plt
+from reports.figures.style import new_figure
 
 COLUMNS = ("kind", "label", "left", "est", "lb", "ub", "right", "weight")
 KINDS = {"header", "study", "index", "reference", "subgroup", "overall", "pi", "note"}
@@ -57,7 +57,7 @@ def plot_forest(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = 
     n = len(drawn)
     drawn["y"] = np.arange(n, 0, -1, dtype=float)
     height = 0.2 * (n + 2) + 0.55
-    fig = plt.figure(figsize=(7.4, height))
+    fig = new_figure(figsize=(7.4, height))
     bottom = 0.45 / height
     ax = fig.add_axes((0.47, bottom, 0.27, 1 - bottom - 0.3 / height))
     text = blended_transform_factory(fig.transFigure, ax.transData)

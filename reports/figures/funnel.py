@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from reports.figures import style
-from reports.figures.style import plt
+from reports.figures.style import new_figure
 
 
 def plot_funnel(frame: pd.DataFrame, path: Path | None = None, *, centre: float,
@@ -24,13 +24,14 @@ def plot_funnel(frame: pd.DataFrame, path: Path | None = None, *, centre: float,
         if col not in frame.columns:
             raise ValueError(f"funnel frame: missing column {col}")
     drawn = frame.reset_index(drop=True).copy()
-    fig, ax = plt.subplots(figsize=(4.2, 3.2))
+    fig = new_figure(figsize=(4.2, 3.2))
+    ax = fig.subplots()
     fig.subplots_adjust(left=0.15, right=0.97, top=0.96, bottom=0.15)
     smax = float(drawn["sei"].max()) * 1.1 if len(drawn) else 1.0
     se = np.linspace(0, smax, 50)
-    from scipy.stats import norm
+    from meta.distributions import norm_ppf
 
-    z = norm.ppf(1 - (1 - level / 100) / 2)
+    z = norm_ppf(1 - (1 - level / 100) / 2)
     ax.fill_betweenx(se, centre - z * se, centre + z * se, color="#ecf0f1", zorder=0)
     ax.axvline(centre, color=style.POOLED, lw=0.8)
     for kind, marker, colour in (("study", "o", style.STUDY), ("filled", "o", "white")):
@@ -45,6 +46,6 @@ def plot_funnel(frame: pd.DataFrame, path: Path | None = None, *, centre: float,
     ax.set_ylim(smax, 0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("standard error")
-    ax.legend(frameon=False, fontsize=6.5, loc="lower right")
+    ax.legend(frameon=False, fontsize=6.5, loc="best")
     style.save(fig, path)
     return drawn

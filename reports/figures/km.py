@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from reports.figures import style
-from reports.figures.style import plt
+from reports.figures.style import new_figure
 
 STYLES = {"reconstructed": ("-", 1.2), "approximate": (":", 1.1), "index": ("-", 1.6),
           "index_approximate": (":", 1.8)}
@@ -34,7 +34,8 @@ def plot_km(frame: pd.DataFrame, path: Path | None = None, *, ylabel: str = "sur
     drawn = frame.reset_index(drop=True).copy()
     n_curves = drawn["curve"].nunique()
     height = 2.6 + 0.15 * n_curves
-    fig, ax = plt.subplots(figsize=(6.4, height))
+    fig = new_figure(figsize=(6.4, height))
+    ax = fig.subplots()
     fig.subplots_adjust(left=0.1, right=0.97, top=1 - 0.2 / height,
                         bottom=(0.75 + 0.15 * n_curves) / height)
     for curve, part in drawn.groupby("curve", sort=False):
