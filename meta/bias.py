@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from meta.fastfit import pooled_estimate
 from meta.model import check_yi_vi, rma
 from meta.results import RmaResult
 
@@ -184,7 +185,7 @@ def trimfill(yi: Any, vi: Any, *, method: str = "REML", side: str | None = None,
     ys, vs = ys[order], v[order]
     k0, l0, mu = 0, 0.0, 0.0
     for _ in range(maxiter):
-        mu = rma(ys[: k - k0], vs[: k - k0], method=method).estimate
+        mu = pooled_estimate(ys[: k - k0], vs[: k - k0], method)  # == rma(...).estimate
         dev = ys - mu
         ranks = stats.rankdata(np.abs(dev))  # ties get their average rank
         s_rank = float(np.sum(ranks[dev > 0]))

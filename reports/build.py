@@ -23,7 +23,7 @@ from extraction.external import ReferenceFileError
 from extraction.loader import expand
 from reports import references, render
 from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
-from reports.context import caveats, group_items, methods, summary_line
+from reports.context import caveats, group_items, methods, robustness_text, summary_line
 from reports.dataset import OutcomeData, outcome_data, study_label
 from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
 from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
@@ -131,8 +131,11 @@ def _reading(analyses: list[GroupAnalysis]) -> str:
     within = [a for a in placed if a.comparison.position == "within"]  # type: ignore[union-attr]
     below = [a for a in placed if a.comparison.position == "below"]  # type: ignore[union-attr]
     sig = [a for a in tested if a.comparison.difference.pval < 0.05]  # type: ignore[union-attr]
+    fragile = [a for a in sig if robustness_text(a).startswith("; fragile")]
+    robust = (f" ({len(sig) - len(fragile)} of them robust to Knapp–Hartung and every tau² "
+              f"estimator, {len(fragile)} fragile)" if sig else "")
     return (f"{len([a for a in analyses if a.comparison])} comparison(s) were possible; "
-            f"{len(tested)} with a test, of which {len(sig)} at p < 0.05. Against the "
+            f"{len(tested)} with a test, of which {len(sig)} at p < 0.05{robust}. Against the "
             f"prediction intervals ({len(placed)} with one), the index study lies above in "
             f"{len(above)}, within in {len(within)} and below in {len(below)}. A historical "
             "comparison describes where the index study's reported numbers sit among "

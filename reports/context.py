@@ -160,7 +160,30 @@ def summary_line(a: GroupAnalysis) -> str | None:
         text += "; no test (index variance unknown)"
     if c.position != "n/a":
         text += f"; index {c.position} the prediction interval"
-    return text + "."
+    return text + robustness_text(a) + "."
+
+
+def robustness_text(a: GroupAnalysis, alpha: float = 0.05) -> str:
+    """Whether the test's verdict at ``alpha`` survives Knapp–Hartung and every tau² estimator.
+
+    A difference significant under one estimator but not another is fragile and the summary
+    must say so (the estimator table alone is pages away from the claim).
+    """
+    c = a.comparison
+    if c is None or c.difference is None:
+        return ""
+    significant = c.difference.pval < alpha
+    others = [(b.method, d.pval) for b, d in c.by_estimator if d is not None]
+    knha = a.comparison_knha.difference if a.comparison_knha is not None else None
+    if knha is not None:
+        others.append(("Knapp–Hartung", knha.pval))
+    flips = [f"{name} {fmt.pval(p)}" for name, p in others if (p < alpha) != significant]
+    if not others:
+        return ""
+    if not flips:
+        return (f"; the verdict holds with Knapp–Hartung and all {len(c.by_estimator)} "
+                "tau² estimators")
+    return "; fragile: " + ", ".join(flips)
 
 
 def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> list[str]:

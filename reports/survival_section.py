@@ -156,7 +156,7 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
             if frame.empty:
                 continue
             rel = f"figures/km_{endpoint}_approximate.svg"
-            jobs.submit("plot_km", frame, root / rel, ylabel=f"{name} (approximate)")
+            jobs.submit("plot_km", frame, root / rel, ylabel=f"{name}\n(approximate)")
             figures.append({"figure": rel, "caption": f"APPROXIMATE {name} curves "
                             "(exponential through the index study's median and the pooled "
                             "benchmark medians; not reconstructed data). Red: the index study."})

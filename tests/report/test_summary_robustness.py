@@ -1,0 +1,47 @@
+"""The summary states whether each tested difference survives Knapp–Hartung and every tau²
+estimator, consistently with the sensitivity tables (checked on the bundled library)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extraction import load_paths
+from reports.analysis import analyse_group
+from reports.context import robustness_text, summary_line
+from reports.dataset import outcome_data
+from reports.plan import DEFAULT_PLAN, load_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _analyses():
+    records, issues = load_paths([ROOT / "studies"])
+    assert not issues
+    plan, _ = load_plan(DEFAULT_PLAN)
+    for outcome in plan.outcomes:
+        data = outcome_data(records, plan, outcome)
+        for group in plan.groups_for(outcome):
+            yield analyse_group(data, group, plan)
+
+
+def test_summary_says_fragile_exactly_when_an_estimator_or_knha_flips_the_verdict():
+    seen = {"fragile": 0, "holds": 0}
+    for a in _analyses():
+        c = a.comparison
+        if c is None or c.difference is None:
+            assert robustness_text(a) == ""
+            continue
+        verdict = c.difference.pval < 0.05
+        pvals = [d.pval for _, d in c.by_estimator if d is not None]
+        if a.comparison_knha is not None and a.comparison_knha.difference is not None:
+            pvals.append(a.comparison_knha.difference.pval)
+        flips = [p for p in pvals if (p < 0.05) != verdict]
+        line = summary_line(a)
+        assert line is not None
+        if flips:
+            assert "fragile:" in line and line.count(" p ") + line.count("p <") >= 1
+            seen["fragile"] += 1
+        else:
+            assert "the verdict holds with Knapp–Hartung and all" in line
+            seen["holds"] += 1
+    assert seen["fragile"] >= 1 and seen["holds"] >= 1  # the bundled library has both kinds
