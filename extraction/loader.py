@@ -73,6 +73,12 @@ def load_study(path: Path, shown: str | None = None) -> StudyRecord:
         study = Study.model_validate(doc.data)
     except ValidationError as exc:
         issues += translate(exc, doc, shown, Study)
+    # a node dropped at the YAML level (a tag, a bad number...) is reported once, by the YAML layer;
+    # with an arm dropped, references to it cannot be judged either
+    arm_dropped = any(p.startswith("arms") for p in doc.poisoned)
+    issues = list(doc.issues) + [
+        i for i in issues if not doc.is_poisoned(i.field)
+        and not (arm_dropped and i.message.startswith("expected an arm id"))]
     if issues:
         raise StudyFileError(issues)
     return StudyRecord(study=study, path=path, shown=shown, document=doc)
@@ -94,8 +100,9 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[StudyRecord], list[Issue]]:
     records, issues = [], []
     for file in expand(paths):
         if not file.exists():
-            issues.append(Issue(str(file), 0, 0, "", "expected a study file, got a path that "
-                                "does not exist"))
+            what = ("a broken or looping symbolic link" if file.is_symlink() else
+                    "a path that does not exist")
+            issues.append(Issue(str(file), 0, 0, "", f"expected a study file, got {what}"))
             continue
         try:
             records.append(load_study(file))

@@ -1,19 +1,30 @@
 """Safe YAML reading that keeps the line and column of every node.
 
-PyYAML's ``safe_load`` silently keeps the last of duplicate keys, expands aliases without limit and
-loses positions. Study files are read here instead: the document is composed into nodes (nothing is
-constructed or executed), checked, and turned into plain Python values together with a map from each
-field path to its ``(line, col)``. Rejected, each with its position:
+PyYAML's ``safe_load`` silently keeps the last of duplicate keys, expands aliases without limit,
+reads ``010`` as 8 and loses positions. Study files are read here instead: the document is composed
+into nodes (nothing is constructed or executed), checked, and turned into plain Python values with
+a map from each field path to its ``(line, col)``.
 
-* files over :data:`MAX_BYTES`, bytes that are not UTF-8, tab indentation;
-* duplicate mapping keys, non-string keys, anchors/aliases (alias bombs) and any tag outside the
-  YAML core schema (``!!python/object``);
-* more than one document per file.
+Fatal (nothing else can be checked): files over :data:`MAX_BYTES`, anything but a regular file,
+bytes that are not UTF-8, control characters, syntax errors, anchors/aliases (alias bombs), more
+than one document, a top level that is not a mapping.
+
+Reported while the rest of the file is still validated (:attr:`YamlDocument.issues`): tab
+indentation, duplicate mapping keys (the first is kept), non-text keys, merge keys, tags outside
+the YAML core schema (``!!python/object``), numbers not written in plain decimal (YAML 1.1 reads
+``010`` as octal 8, ``1:48`` as base-60 108, ``1_000`` as 1000), and nesting deeper than
+:data:`MAX_DEPTH`. Nodes dropped for these reasons are listed in :attr:`YamlDocument.poisoned`, so
+that follow-on schema errors about them are not reported twice.
+
+Lines and columns count ``\\n`` only, as editors do (YAML itself also breaks lines at U+0085,
+U+2028 and U+2029).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +38,13 @@ from extraction.issues import Issue, StudyFileError, field_path
 MAX_BYTES = 2 * 1024 * 1024
 """Largest study file accepted (2 MiB; the largest real study file is a few KiB)."""
 
+MAX_DEPTH = 64
+"""Deepest nesting accepted (a study file needs about 6 levels)."""
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (about 10x faster), else the pure-Python one;
+both only parse and compose here, neither constructs objects."""
+
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -37,12 +55,12 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_DECIMAL = re.compile(r"^[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT = re.compile(r"^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$")
+_NUMBER_HINT = ("YAML reads leading zeros, '_', ':' and 0x/0o/0b as octal, base-60 or hex "
+                "numbers; write the number in plain decimal")
 
 Path_ = tuple[str | int, ...]
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser when PyYAML was built with it (about 10x faster), else the pure-Python one;
-both only parse and compose here, neither constructs objects."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +77,18 @@ class YamlDocument:
         Field path tuple -> (line, col) of the mapping key that introduced it.
     raw : dict
         Field path tuple -> scalar text as written (keeps ``75.0`` vs ``75``: printed precision).
+    issues : tuple of Issue
+        Non-fatal YAML-level problems (see the module docstring).
+    poisoned : frozenset of str
+        Formatted field paths whose value was dropped because of one of ``issues``.
     """
 
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     raw: dict[Path_, str] = field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+    poisoned: frozenset[str] = frozenset()
 
     def locate(self, path: Path_) -> tuple[int, int]:
         """Position of ``path``, falling back to the nearest enclosing node that has one."""
@@ -75,18 +99,37 @@ class YamlDocument:
             probe = probe[:-1]
         return self.marks.get((), (1, 1))
 
+    def is_poisoned(self, field_text: str) -> bool:
+        """Whether ``field_text`` (``a.b[2]``) lies at or below a dropped node."""
+        return any(field_text == p or field_text.startswith((p + ".", p + "["))
+                   for p in self.poisoned)
 
-def _pos(node_or_mark: Any) -> tuple[int, int]:
-    mark = getattr(node_or_mark, "start_mark", node_or_mark)
-    return mark.line + 1, mark.column + 1
+
+class _Positions:
+    """Character index -> (line, col), 1-based, counting ``\\n`` line breaks only."""
+
+    def __init__(self, text: str):
+        self._breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def of(self, node_or_mark: Any) -> tuple[int, int]:
+        mark = getattr(node_or_mark, "start_mark", node_or_mark)
+        return self.at(mark.index)
+
+    def at(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_left(self._breaks, index)
+        start = self._breaks[line - 1] + 1 if line else 0
+        return line + 1, index - start + 1
 
 
 def read_text(path: Path, shown: str) -> str:
-    """Read a file as UTF-8 within the size limit, or raise :class:`StudyFileError`."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
+    """Read a regular file as UTF-8 within the size limit, or raise :class:`StudyFileError`."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        kind = "folder" if stat.S_ISDIR(info.st_mode) else "special file (pipe, socket, device)"
+        raise StudyFileError([Issue(shown, 1, 1, "", f"expected a regular file, got a {kind}")])
+    if info.st_size > MAX_BYTES:
         raise StudyFileError([Issue(shown, 1, 1, "", f"expected a study file of at most "
-                                    f"{MAX_BYTES} bytes, got {size} bytes",
+                                    f"{MAX_BYTES} bytes, got {info.st_size} bytes",
                                     "split the file or move digitized curves to studies/km/*.csv")])
     with path.open("rb") as handle:
         blob = handle.read(MAX_BYTES + 1)
@@ -103,8 +146,8 @@ def read_text(path: Path, shown: str) -> str:
 
 def _tab_issues(text: str, shown: str) -> list[Issue]:
     issues = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = re.match(r"[ \t]*", line).group(0)  # type: ignore[union-attr]
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent and line.strip():
             issues.append(Issue(shown, number, indent.index("\t") + 1, "",
                                 "expected spaces for indentation, got a tab",
@@ -112,92 +155,133 @@ def _tab_issues(text: str, shown: str) -> list[Issue]:
     return issues
 
 
-def _syntax_issue(exc: yaml.YAMLError, shown: str) -> Issue:
+def _code(character: int | str) -> int:
+    return character if isinstance(character, int) else ord(character[0])
+
+
+def _syntax_issue(exc: yaml.YAMLError, shown: str, pos: _Positions) -> Issue:
+    if isinstance(exc, yaml.reader.ReaderError):
+        line, col = pos.at(exc.position)
+        return Issue(shown, line, col, "", f"expected text without control characters, got "
+                     f"U+{_code(exc.character):04X}" if exc.character else
+                     "expected readable text, got a character YAML does not accept",
+                     "delete it (often pasted from a PDF)")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line, col = _pos(mark) if mark is not None else (1, 1)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
+    line, col = pos.of(mark) if mark is not None else (1, 1)
+    problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
     message = f"expected valid YAML, got a syntax error: {problem}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context:
-        message += f" ({context})"
+        opened = ""
+        if context_mark is not None and pos.of(context_mark) != (line, col):
+            opened = " at line {}, col {}".format(*pos.of(context_mark))
+        message += f" ({context}{opened})"
     hint = ""
     if "mapping values are not allowed" in problem:
         hint = "a value containing ': ' must be quoted"
     elif "could not find expected ':'" in problem:
         hint = "check the indentation and the ':' after each key"
+    elif "found unexpected end of stream" in problem or "flow" in str(context):
+        hint = "a quote or bracket opened earlier is not closed"
     return Issue(shown, line, col, "", message, hint)
 
 
-def _alias_issues(text: str, shown: str) -> list[Issue]:
-    aliases = [e for e in yaml.parse(text, Loader=_LOADER)
-               if isinstance(e, yaml.AliasEvent)]
+def _alias_issues(text: str, shown: str, pos: _Positions) -> list[Issue]:
+    aliases = [e for e in yaml.parse(text, Loader=_LOADER) if isinstance(e, yaml.AliasEvent)]
     if not aliases:
         return []
-    line, col = _pos(aliases[0])
+    line, col = pos.of(aliases[0])
     more = f" (and {len(aliases) - 1} more)" if len(aliases) > 1 else ""
     return [Issue(shown, line, col, "", f"expected plain values, got the alias "
                   f"*{aliases[0].anchor}{more}", "anchors and aliases are not allowed in study "
                   "files; write the value out")]
 
 
+def _kind(node: Node) -> str:
+    return {MappingNode: "a mapping", SequenceNode: "a list"}.get(type(node), "a value")
+
+
 class _Converter:
     """Turn a composed node tree into plain values while recording positions and problems."""
 
-    def __init__(self, shown: str):
-        self.shown = shown
-        self.doc = YamlDocument(data=None)
+    def __init__(self, shown: str, pos: _Positions):
+        self.shown, self.pos = shown, pos
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.key_marks: dict[Path_, tuple[int, int]] = {}
+        self.raw: dict[Path_, str] = {}
         self.issues: list[Issue] = []
+        self.poisoned: set[str] = set()
         self._scalars = SafeConstructor()
 
+    def _drop(self, node: Node, path: Path_, message: str, hint: str = "",
+              at: Node | None = None) -> None:
+        line, col = self.pos.of(at or node)
+        self.issues.append(Issue(self.shown, line, col, field_path(path), message, hint))
+        self.poisoned.add(field_path(path))
+
     def convert(self, node: Node, path: Path_) -> Any:
-        self.doc.marks[path] = _pos(node)
+        self.marks[path] = self.pos.of(node)
         if node.tag not in _CORE_TAGS:
-            line, col = _pos(node)
-            self.issues.append(Issue(self.shown, line, col, field_path(path),
-                                     "expected a plain YAML value, got the tag "
-                                     + node.tag.replace("tag:yaml.org,2002:", "!!"),
-                                     "remove the tag; study files hold data only"))
+            self._drop(node, path, "expected a plain YAML value, got the tag "
+                       + node.tag.replace("tag:yaml.org,2002:", "!!"),
+                       "remove the tag; study files hold data only")
+            return None
+        if len(path) > MAX_DEPTH:
+            self._drop(node, path, f"expected at most {MAX_DEPTH} levels of nesting, got more",
+                       "study files need about 6 levels; check the brackets")
             return None
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        self.doc.raw[path] = node.value
+        return self._scalar(node, path)
+
+    def _scalar(self, node: Node, path: Path_) -> Any:
+        text = str(node.value)
+        self.raw[path] = text
         if node.tag == "tag:yaml.org,2002:timestamp":
-            return node.value
+            return text
+        if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and not (
+                _DECIMAL.match(text) or _SPECIAL_FLOAT.match(text)):
+            self._drop(node, path, f"expected a decimal number, got {text!r}", _NUMBER_HINT)
+            return None
+        if node.tag == "tag:yaml.org,2002:int" and len(text.lstrip("+-")) > 30:
+            self._drop(node, path, f"expected a number of at most 30 digits, got "
+                       f"{len(text.lstrip('+-'))} digits")
+            return None
         try:
             return self._scalars.construct_object(node, deep=True)
-        except (ConstructorError, ValueError) as exc:
-            line, col = _pos(node)
-            self.issues.append(Issue(self.shown, line, col, field_path(path),
-                                     f"expected a valid scalar, got {node.value!r} ({exc})"))
+        except (ConstructorError, ValueError):
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            self._drop(node, path, f"expected a valid value, got {shown!r}")
             return None
 
     def _mapping(self, node: MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first_seen: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            kline, kcol = _pos(key_node)
+            kline, kcol = self.pos.of(key_node)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.issues.append(Issue(self.shown, kline, kcol, field_path(path),
-                                         "expected plain keys, got a merge key '<<'",
-                                         "write the merged fields out"))
+                self._drop(node, path, "expected plain keys, got a merge key '<<'",
+                           "write the merged fields out", at=key_node)
                 continue
             if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                got = _kind(key_node) if not isinstance(key_node, ScalarNode) else repr(
+                    str(key_node.value))
                 self.issues.append(Issue(self.shown, kline, kcol, field_path(path),
-                                         f"expected a text key, got {key_node.value!r}",
-                                         "quote the key"))
+                                         f"expected a field name as key, got {got}",
+                                         "keys are plain names such as 'n' or 'source'; quote "
+                                         "a key that YAML reads as a number or true/false"))
                 continue
             key = key_node.value
             if key in first_seen:
-                fline, _ = first_seen[key]
                 self.issues.append(Issue(self.shown, kline, kcol, field_path((*path, key)),
-                                         f"expected each key once, got a duplicate of line {fline}",
-                                         "delete or rename one of the two"))
+                                         f"expected each key once, got a duplicate of line "
+                                         f"{first_seen[key][0]}",
+                                         "delete or rename one of the two (the first is used)"))
                 continue
             first_seen[key] = (kline, kcol)
-            self.doc.key_marks[(*path, key)] = (kline, kcol)
+            self.key_marks[(*path, key)] = (kline, kcol)
             out[key] = self.convert(value_node, (*path, key))
         return out
 
@@ -215,36 +299,42 @@ def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
     Returns
     -------
     YamlDocument
+        With the non-fatal problems in ``issues`` (the caller reports them with its own).
 
     Raises
     ------
     StudyFileError
-        With every problem found; nothing in the file is constructed or executed.
+        On a fatal problem (see the module docstring); nothing in the file is constructed or
+        executed.
     """
     shown = shown or str(path)
     text = read_text(path, shown)
+    pos = _Positions(text)
     tabs = _tab_issues(text, shown)
     try:
-        aliases = _alias_issues(text, shown)
+        aliases = _alias_issues(text, shown, pos)
         if aliases:
             raise StudyFileError(tabs + aliases)
         nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.YAMLError as exc:
-        issue = _syntax_issue(exc, shown)
-        raise StudyFileError(tabs or [issue]) from None
+        raise StudyFileError(tabs or [_syntax_issue(exc, shown, pos)]) from None
     if not nodes:
         raise StudyFileError([Issue(shown, 1, 1, "", "expected a study (a YAML mapping), "
                                     "got an empty file", "run `hccmeta new ID` for a scaffold")])
     if len(nodes) > 1:
-        line, col = _pos(nodes[1])
+        line, col = pos.of(nodes[1])
         raise StudyFileError([Issue(shown, line, col, "", "expected one YAML document, got "
                                     f"{len(nodes)}", "remove the extra '---' separators")])
-    converter = _Converter(shown)
+    if not isinstance(nodes[0], MappingNode):
+        got = {SequenceNode: "a list"}.get(type(nodes[0]), "")
+        if not got:
+            value = str(nodes[0].value)
+            got = "nothing (null)" if nodes[0].tag.endswith(":null") else f"text {value[:40]!r}"
+        line, col = pos.of(nodes[0])
+        raise StudyFileError([Issue(shown, line, col, "", f"expected a mapping of study fields, "
+                                    f"got {got}", "run `hccmeta new ID` for a scaffold")])
+    converter = _Converter(shown, pos)
     data = converter.convert(nodes[0], ())
-    if converter.issues or tabs:
-        raise StudyFileError(tabs + converter.issues)
-    if not isinstance(data, dict):
-        raise StudyFileError([Issue(shown, 1, 1, "", f"expected a mapping of study fields, got "
-                                    f"{type(data).__name__}")])
-    return YamlDocument(data=data, marks=converter.doc.marks, key_marks=converter.doc.key_marks,
-                        raw=converter.doc.raw)
+    return YamlDocument(data=data, marks=converter.marks, key_marks=converter.key_marks,
+                        raw=converter.raw, issues=tuple(tabs + converter.issues),
+                        poisoned=frozenset(converter.poisoned))

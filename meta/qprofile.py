@@ -15,6 +15,7 @@ widened until it holds the root.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import brentq
@@ -76,6 +77,32 @@ def _solve(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, target: float, start: 
     )
 
 
+class _Data:
+    """Hashable wrapper of ``(yi, vi, X)`` for the root memo: equal when the values and the
+    memory layouts are equal (the layout can change BLAS round-off), so a memo hit returns
+    exactly what the computation would."""
+
+    __slots__ = ("X", "key", "vi", "yi")
+
+    def __init__(self, yi: np.ndarray, vi: np.ndarray, X: np.ndarray) -> None:
+        self.yi, self.vi, self.X = yi, vi, X
+        self.key = tuple((a.tobytes(), a.shape, a.strides, a.dtype.str) for a in (yi, vi, X))
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Data) and self.key == other.key
+
+
+@lru_cache(maxsize=32)
+def _solve_memo(data: _Data, target: float, upper: float) -> float:
+    """:func:`_solve` remembered for the last 32 problems. A report asks for the Q-profile CI of
+    the same data under all nine estimators; the bounds do not depend on the estimator (only the
+    initial bracket ``max(100, 10 tau²)``, part of the key, does)."""
+    return _solve(data.yi, data.vi, data.X, target, upper)
+
+
 def qprofile_ci(
     yi: np.ndarray,
     vi: np.ndarray,
@@ -112,8 +139,9 @@ def qprofile_ci(
     if empty:
         lb = ub = 0.0
     else:
-        ub = _solve(yi, vi, X, crit_l, 10 * tau2)
-        lb = 0.0 if q0 < crit_u else _solve(yi, vi, X, crit_u, 10 * tau2)
+        data, upper = _Data(yi, vi, X), max(100.0, 10 * tau2)
+        ub = _solve_memo(data, crit_l, upper)
+        lb = 0.0 if q0 < crit_u else _solve_memo(data, crit_u, upper)
     i2_lb, h2_lb = i2_h2_from_tau2(lb, vt)
     i2_ub, h2_ub = i2_h2_from_tau2(ub, vt)
     return QProfileCI(
