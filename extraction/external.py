@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from extraction.issues import Issue, StudyFileError
+from extraction.loader import load_model
 from extraction.schema_common import Slug, Strict
-from extraction.schema_errors import translate
-from extraction.yaml_source import load_yaml
 
 DEFAULT_PATH = (Path(__file__).resolve().parents[1] / "studies" / "external"
                 / "published_pooled.yaml")
@@ -186,13 +185,9 @@ def load_reference_file(path: Path = DEFAULT_PATH, shown: str | None = None) -> 
     """
     shown = shown or str(path)
     try:
-        doc = load_yaml(path, shown)
+        parsed, doc = load_model(path, PublishedPooledFile, shown)
     except StudyFileError as exc:
         raise ReferenceFileError(exc.issues) from None
-    try:
-        parsed = PublishedPooledFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ReferenceFileError(translate(exc, doc, shown, PublishedPooledFile)) from None
     ids = [entry.id for entry in parsed.references]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

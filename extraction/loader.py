@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from extraction.issues import Issue, StudyFileError
 from extraction.references import check_references
@@ -20,6 +20,7 @@ from extraction.schema_errors import translate
 from extraction.yaml_source import YamlDocument, load_yaml
 
 STUDY_SUFFIXES = (".yaml", ".yml")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,39 @@ class StudyRecord:
         return self.document.raw.get(tuple(path))
 
 
+def load_model(path: Path, model: type[M], shown: str | None = None,
+               checks: Callable[[YamlDocument], list[Issue]] | None = None
+               ) -> tuple[M, YamlDocument]:
+    """Read a YAML file with positions and validate it against a pydantic ``model``.
+
+    Used for study files, analysis plans and the reference-line file alike, so each reports
+    every problem the same way: YAML-level issues, then ``checks(doc)`` (run on the raw data even
+    when the schema fails) and the schema's errors, each located at its node.
+
+    Raises
+    ------
+    StudyFileError
+        With every problem found in the file.
+    """
+    shown = shown or str(path)
+    doc = load_yaml(path, shown)
+    issues: list[Issue] = checks(doc) if checks else []
+    parsed: Any = None
+    try:
+        parsed = model.model_validate(doc.data)
+    except ValidationError as exc:
+        issues += translate(exc, doc, shown, model)
+    # a node dropped at the YAML level (a tag, a bad number...) is reported once, by the YAML layer;
+    # with an arm dropped, references to it cannot be judged either
+    arm_dropped = any(p.startswith("arms") for p in doc.poisoned)
+    issues = list(doc.issues) + [
+        i for i in issues if not doc.is_poisoned(i.field)
+        and not (arm_dropped and i.message.startswith("expected an arm id"))]
+    if issues:
+        raise StudyFileError(issues)
+    return parsed, doc
+
+
 def load_study(path: Path, shown: str | None = None) -> StudyRecord:
     """Load and validate one study file.
 
@@ -66,21 +100,8 @@ def load_study(path: Path, shown: str | None = None) -> StudyRecord:
         With every problem found in the file (syntax, schema and references).
     """
     shown = shown or str(path)
-    doc = load_yaml(path, shown)
-    issues: list[Issue] = check_references(doc, path, shown)
-    study: Any = None
-    try:
-        study = Study.model_validate(doc.data)
-    except ValidationError as exc:
-        issues += translate(exc, doc, shown, Study)
-    # a node dropped at the YAML level (a tag, a bad number...) is reported once, by the YAML layer;
-    # with an arm dropped, references to it cannot be judged either
-    arm_dropped = any(p.startswith("arms") for p in doc.poisoned)
-    issues = list(doc.issues) + [
-        i for i in issues if not doc.is_poisoned(i.field)
-        and not (arm_dropped and i.message.startswith("expected an arm id"))]
-    if issues:
-        raise StudyFileError(issues)
+    study, doc = load_model(path, Study, shown,
+                            checks=lambda doc: check_references(doc, path, shown))
     return StudyRecord(study=study, path=path, shown=shown, document=doc)
 
 

@@ -7,12 +7,22 @@ within-entry rules), then :mod:`extraction.references` (arm ids, curve files, fi
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from extraction import vocabulary as vocab
-from extraction.schema_common import Slug, Source, Strict, Text, _literal
+from extraction.schema_common import (
+    Problem,
+    Slug,
+    Source,
+    Strict,
+    Text,
+    _literal,
+    raise_problems,
+)
 from extraction.schema_entries import (
     AdverseEvent,
     Arm,
@@ -31,9 +41,52 @@ def _scalar_text(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
-ScalarText = Annotated[str, BeforeValidator(_scalar_text)]
+ScalarText = Annotated[str, BeforeValidator(_scalar_text),
+                       WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
+
+
+def _date_parts(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("-"))
+
+
+def _calendar_date(text: str) -> str:
+    """A YYYY, YYYY-MM or YYYY-MM-DD text (shape already checked) that names a real date."""
+    parts = _date_parts(text)
+    try:
+        if len(parts) == 3:
+            datetime.date(*parts)
+        elif len(parts) == 2 and not 1 <= parts[1] <= 12:
+            raise ValueError("month must be in 1..12")
+    except ValueError as exc:
+        raise PydanticCustomError("calendar_date", "expected a calendar date, got {got} ({why})",
+                                  {"got": repr(text), "why": str(exc)}) from None
+    return text
+
+
+def _not_future(text: str) -> str:
+    """A date not after today (compared at the precision written: 2026 or 2026-11 is today)."""
+    parts = _date_parts(text)
+    today = datetime.date.today()
+    if parts > (today.year, today.month, today.day)[: len(parts)]:
+        raise PydanticCustomError("future_date", "expected a date not in the future (today is "
+                                  "{today}), got {got}",
+                                  {"today": today.isoformat(), "got": repr(text)})
+    return text
+
+
+def _year_not_future(year: int) -> int:
+    limit = datetime.date.today().year + 1
+    if year > limit:
+        raise PydanticCustomError("future_year", "expected a year <= {limit} (next year), got "
+                                  "{got}", {"limit": limit, "got": year})
+    return year
+
+
 DateText = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                                description="YYYY, YYYY-MM or YYYY-MM-DD")]
+                                description="YYYY, YYYY-MM or YYYY-MM-DD"),
+                     AfterValidator(_calendar_date)]
+PastDate = Annotated[DateText, AfterValidator(_not_future)]
+"""A date that has happened: publication, data cut-off, extraction and check dates."""
 
 
 class Citation(Strict):
@@ -43,7 +96,8 @@ class Citation(Strict):
     authors: Annotated[list[Text], Field(min_length=1)] = Field(
         description="authors as 'Surname Initials'; at least the first author")
     journal: Text
-    year: Annotated[int, Field(ge=1950, le=2100, strict=True)]
+    year: Annotated[int, Field(ge=1950, strict=True), AfterValidator(_year_not_future)] = Field(
+        description="publication year (at most next year)")
     volume: Text | None = None
     pages: Text | None = None
     doi: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
@@ -51,7 +105,7 @@ class Citation(Strict):
     trial_ids: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,40}$")]] = Field(
         default_factory=list, description="registry ids, e.g. NCT03434379")
     trial_name: Text | None = Field(None, description="acronym, e.g. IMbrave150")
-    published: DateText | None = None
+    published: PastDate | None = None
     source: Source | None = Field(None, description="where the citation was read, if not the paper")
 
 
@@ -61,6 +115,18 @@ class Period(Strict):
     start: DateText | None = None
     end: DateText | None = None
     source: Source
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Period:
+        problems: list[Problem] = []
+        if self.start and self.end:
+            start, end = _date_parts(self.start), _date_parts(self.end)
+            common = min(len(start), len(end))
+            if end[:common] < start[:common]:
+                problems.append(("end", f"expected an end on or after the start {self.start!r}, "
+                                 f"got {self.end!r}", "check the order of start and end"))
+        raise_problems(problems)
+        return self
 
 
 class Setting(Strict):
@@ -82,7 +148,7 @@ class Analysis(Strict):
     """Which analysis of the trial this file holds (a later update is its own file)."""
 
     kind: _literal({"primary": "", "updated": "", "final": "", "interim": ""}) = "primary"  # type: ignore[valid-type]
-    data_cutoff: DateText | None = None
+    data_cutoff: PastDate | None = None
     label: Text | None = None
     updates: Slug | None = Field(None, description="id of the study file this analysis updates")
 
@@ -113,9 +179,9 @@ class Curation(Strict):
     """Who extracted and who checked the file."""
 
     extracted_by: Text
-    extracted_on: DateText | None = None
+    extracted_on: PastDate | None = None
     checked_by: Text | None = None
-    checked_on: DateText | None = None
+    checked_on: PastDate | None = None
 
 
 class Outcomes(Strict):

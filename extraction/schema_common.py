@@ -7,8 +7,10 @@ elsewhere, and ``derived``: for each number that was computed rather than read, 
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -25,17 +27,25 @@ Location = _literal(vocab.LOCATIONS)
 TimeUnit = _literal(vocab.TIME_UNITS)
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+# Numbers are strict: YAML booleans (yes/on/true) and quoted text ("2") are refused; a whole
+# number is still accepted where a float is expected (pydantic's strict float takes an int).
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)]
 Count = Annotated[int, Field(ge=0, strict=True)]
 PositiveCount = Annotated[int, Field(ge=1, strict=True)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
+Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
+CiLevel = Annotated[float, Field(gt=50, lt=100, strict=True, description="confidence level in "
+                                 "percent, e.g. 95")]
+
 
 def _int_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-PageText = Annotated[str, BeforeValidator(_int_as_text), Field(min_length=1, max_length=40)]
+PageText = Annotated[str, BeforeValidator(_int_as_text), Field(min_length=1, max_length=40),
+                     WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "maxLength": 40},
+                                               {"type": "integer"}]})]
 
 NE = "NE"
 """What a paper prints for a median or CI bound that was not reached (not estimable)."""
@@ -56,11 +66,14 @@ def _number_or_ne(value: Any) -> float | str:
 TimeOrNE = Annotated[
     float | str,
     BeforeValidator(_number_or_ne),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"const": "NE"}],
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0},
+                              {"type": "string", "pattern": r"^\s*([Nn][EeRr]|[Nn][Oo][Tt]\s"
+                               r"[Rr][Ee][Aa][Cc][Hh][Ee][Dd])\s*$"}],
                     "description": "a time, or NE where the paper says not reached/estimable"}),
 ]
 
-_P_TEXT = re.compile(r"^\s*([<>≤≥]=?|=)?\s*(0?\.\d+|1(\.0+)?|0|\d\.?\d*[eE]-?\d+)\s*$")
+_P_PATTERN = r"^\s*([<>≤≥]=?|=)?\s*(0?\.\d+|1(\.0+)?|0|\d\.?\d*[eE]-?\d+)\s*$"
+_P_TEXT = re.compile(_P_PATTERN)
 
 
 def _p_value(value: Any) -> str:
@@ -76,7 +89,7 @@ PValue = Annotated[
     str,
     BeforeValidator(_p_value),
     WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
-                              {"type": "string", "pattern": r"^[<>≤≥]=?\s*0?\.\d+$"}]}),
+                              {"type": "string", "pattern": _P_PATTERN}]}),
 ]
 
 
@@ -92,10 +105,37 @@ def parse_p(text: str) -> tuple[str, float]:
     return match.group(1) or "=", float(match.group(2))
 
 
+Problem = tuple[str, str, str]
+"""One entry-level problem: (field path within the entry, ``expected …, got …`` message, hint)."""
+
+ENTRY_PROBLEMS = "entry_problems"
+"""Error type of the single pydantic error that carries every problem of one entry."""
+
+
+def number_text(value: float | int | str | None) -> str:
+    """A number as a reader wrote it: ``70.0 -> '70'``, ``0.58 -> '0.58'`` (shortest repr)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """Raise one error carrying all ``problems`` (``schema_errors.translate`` expands it into one
+    issue per problem), or return when there are none."""
+    if problems:
+        raise PydanticCustomError(
+            ENTRY_PROBLEMS, "expected a consistent entry, got {count} problem(s): {first}",
+            {"problems": list(problems), "count": len(problems),
+             "first": f"{problems[0][0]}: {problems[0][1]}"})
+
+
 class Strict(BaseModel):
     """Base model: unknown keys rejected, instances immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_LABEL_EXAMPLES = {"table": "Table 2", "figure": "Figure 2", "supplement": "Supplementary Table 1"}
 
 
 class Source(Strict):
@@ -116,18 +156,42 @@ class Source(Strict):
 
     @model_validator(mode="after")
     def _label_where_needed(self) -> Source:
-        if self.location in {"table", "figure", "supplement"} and not self.label:
-            raise PydanticCustomError("source_label", "expected a label for a {where} source "
-                                      "(e.g. 'Table 2'), got none",
-                                      {"where": self.location, "field": "label"})
+        problems: list[Problem] = []
+        if self.location in _LABEL_EXAMPLES and not self.label:
+            problems.append(("label", f"expected a label for a {self.location} source (e.g. "
+                             f"'{_LABEL_EXAMPLES[self.location]}'), got none",
+                             f"add label: {_LABEL_EXAMPLES[self.location]}"))
         if self.location == "secondary" and not self.url:
-            raise PydanticCustomError("source_url", "expected the url of the secondary source, "
-                                      "got none", {"field": "url"})
+            problems.append(("url", "expected the url of the secondary source, got none",
+                             "add url: https://..."))
+        raise_problems(problems)
         return self
 
 
+def _is_numeric(annotation: Any, seen: frozenset[type] = frozenset()) -> bool:
+    """True when ``annotation`` holds numbers: int/float (not bool), or lists/models of them."""
+    if annotation is bool:
+        return False
+    if annotation in (int, float):
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return False
+        return any(_is_numeric(info.annotation, seen | {annotation})
+                   for info in annotation.model_fields.values())
+    return any(_is_numeric(arg, seen) for arg in typing.get_args(annotation))
+
+
+_NUMERIC_TEXT = {"p_value"}
+"""Fields stored as text that hold a number (a p-value keeps its relation: '<0.001')."""
+
+
 class Entry(Strict):
-    """An extracted entry: its numbers, where they were read and which were derived."""
+    """An extracted entry: its numbers, where they were read and which were derived.
+
+    Subclasses add their within-entry rules in :meth:`consistency_problems`; every problem of the
+    entry (provenance keys and rules) is reported at once.
+    """
 
     source: Source = Field(description="where this entry's numbers were read")
     sources: dict[str, Source] = Field(default_factory=dict, description="per-field source where "
@@ -136,37 +200,52 @@ class Entry(Strict):
                                      "was computed (e.g. 'events: 75.0% of 108 = 81')")
     notes: Text | None = None
 
+    @classmethod
+    def numeric_field_names(cls) -> list[str]:
+        """Fields that hold numbers: the keys ``derived`` and ``sources`` may name."""
+        return [name for name, info in cls.model_fields.items()
+                if name not in {"source", "sources", "derived", "notes"}
+                and (name in _NUMERIC_TEXT or _is_numeric(info.annotation))]
+
     @model_validator(mode="after")
-    def _provenance_names_fields(self) -> Entry:
-        numeric = {name for name, info in type(self).model_fields.items()
-                   if name not in {"source", "sources", "derived", "notes"}}
+    def _entry_checks(self) -> Entry:
+        raise_problems(self._provenance_problems() + self.consistency_problems())
+        return self
+
+    def _provenance_problems(self) -> list[Problem]:
+        numeric = self.numeric_field_names()
+        problems: list[Problem] = []
         for block in ("derived", "sources"):
             for key in getattr(self, block):
                 if key not in numeric:
-                    raise PydanticCustomError(
-                        "provenance_key", "expected a field of this entry ({known}), got {got}",
-                        {"field": f"{block}.{key}", "got": repr(key),
-                         "known": ", ".join(sorted(numeric))})
-        return self
+                    close = difflib.get_close_matches(key, numeric, n=1, cutoff=0.6)
+                    problems.append((f"{block}.{key}", "expected a numeric field of this entry "
+                                     f"({', '.join(numeric)}), got {key!r}",
+                                     f"did you mean '{close[0]}'?" if close else ""))
+        return problems
+
+    def consistency_problems(self) -> list[Problem]:
+        """Within-entry rules broken by this entry (none here; subclasses add theirs)."""
+        return []
 
     def source_of(self, name: str) -> Source:
         """The source of field ``name``: its own entry in ``sources`` or the entry's source."""
         return self.sources.get(name, self.source)
 
 
-def check_order(lower: float | str | None, upper: float | str | None, lower_name: str,
-                upper_name: str) -> None:
-    """Raise a field-located error when a numeric lower bound exceeds its upper bound."""
+def order_problems(lower: float | str | None, upper: float | str | None, lower_name: str,
+                   upper_name: str) -> list[Problem]:
+    """A problem at ``upper_name`` when a numeric lower bound exceeds its upper bound."""
     lo, hi = as_float(lower), as_float(upper)
     if lo is not None and hi is not None and lo > hi:
-        raise PydanticCustomError("order", "expected a number >= {lo} ({lower_name}), got {got}",
-                                  {"field": upper_name, "lo": lo, "lower_name": lower_name,
-                                   "got": hi})
+        return [(upper_name, f"expected a number >= {number_text(lo)} ({lower_name}), got "
+                 f"{number_text(hi)}", f"check the order of {lower_name} and {upper_name}")]
+    return []
 
 
-def check_within(count: int | None, total: int | None, count_name: str, total_name: str) -> None:
-    """Raise a field-located error when a count exceeds its denominator."""
+def within_problems(count: int | None, total: int | None, count_name: str,
+                    total_name: str) -> list[Problem]:
+    """A problem at ``count_name`` when a count exceeds its denominator."""
     if count is not None and total is not None and count > total:
-        raise PydanticCustomError("within", "expected a count <= {total} ({total_name}), got "
-                                  "{got}", {"field": count_name, "total": total,
-                                            "total_name": total_name, "got": count})
+        return [(count_name, f"expected a count <= {total} ({total_name}), got {count}", "")]
+    return []

@@ -10,16 +10,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from extraction import vocabulary as vocab
 from extraction.schema_common import (
+    CiLevel,
     Count,
     Entry,
     NonNegative,
+    Number,
     Percent,
     Positive,
     PositiveCount,
+    Problem,
     PValue,
     Slug,
     Source,
@@ -29,9 +31,17 @@ from extraction.schema_common import (
     TimeUnit,
     _literal,
     as_float,
-    check_order,
-    check_within,
+    number_text,
+    order_problems,
+    raise_problems,
+    within_problems,
 )
+
+CSV_PATH = r"[^\x00-\x1f\x7f]+\.csv"
+"""A curve or risk-table path: ends in .csv (lower case), no control characters."""
+
+RT_DOSE_MAX_GY = 150
+"""Largest plausible radiation dose in Gy (higher values are usually cGy)."""
 
 RESPONSE_ENDPOINTS = {"orr", "dcr", "cr", "pr", "sd", "pd"}
 
@@ -53,14 +63,15 @@ class Arm(Entry):
     n: PositiveCount = Field(description="patients allocated/enrolled in the arm")
     n_analysed: PositiveCount | None = Field(None, description="patients analysed, if different")
     rt_technique: Text | None = Field(None, description="e.g. SBRT, IMRT, 3D-CRT, proton")
-    rt_dose_gy: Positive | None = Field(None, description="radiation dose in Gy")
+    rt_dose_gy: Annotated[float, Field(gt=0, le=RT_DOSE_MAX_GY, allow_inf_nan=False,
+                                       strict=True)] | None = Field(
+        None, description="radiation dose in Gy")
     rt_dose_statistic: Text | None = Field(None, description="e.g. median, prescribed, range")
     rt_fractions: PositiveCount | None = None
 
-    @model_validator(mode="after")
-    def _analysed_within_n(self) -> Arm:
-        check_within(self.n_analysed, self.n, "n_analysed", "n")
-        return self
+    def consistency_problems(self) -> list[Problem]:
+        """n_analysed <= n."""
+        return within_problems(self.n_analysed, self.n, "n_analysed", "n")
 
 
 class Characteristic(Entry):
@@ -72,16 +83,15 @@ class Characteristic(Entry):
     count: Count | None = None
     percent: Percent | None = None
     denominator: PositiveCount | None = None
-    median: float | None = Field(None, allow_inf_nan=False)
-    mean: float | None = Field(None, allow_inf_nan=False)
+    median: Number | None = None
+    mean: Number | None = None
 
-    @model_validator(mode="after")
-    def _has_value(self) -> Characteristic:
+    def consistency_problems(self) -> list[Problem]:
+        """A value is given; count <= denominator."""
+        problems: list[Problem] = []
         if all(v is None for v in (self.count, self.percent, self.median, self.mean)):
-            raise PydanticCustomError("empty", "expected a count, percent, median or mean, got "
-                                      "none", {"field": "count"})
-        check_within(self.count, self.denominator, "count", "denominator")
-        return self
+            problems.append(("count", "expected a count, percent, median or mean, got none", ""))
+        return problems + within_problems(self.count, self.denominator, "count", "denominator")
 
 
 class Followup(Entry):
@@ -92,6 +102,19 @@ class Followup(Entry):
     range_lower: NonNegative | None = None
     range_upper: NonNegative | None = None
     unit: TimeUnit = "months"  # type: ignore[valid-type]
+
+    def consistency_problems(self) -> list[Problem]:
+        """range_lower <= range_upper, and the median lies within the range."""
+        problems = order_problems(self.range_lower, self.range_upper, "range_lower",
+                                  "range_upper")
+        lo, hi = self.range_lower, self.range_upper
+        if not problems and ((lo is not None and self.median < lo)
+                             or (hi is not None and self.median > hi)):
+            shown = f"{number_text(lo) if lo is not None else '?'} to " \
+                    f"{number_text(hi) if hi is not None else '?'}"
+            problems.append(("median", f"expected a median within the range {shown}, got "
+                             f"{number_text(self.median)}", "check the median and the range"))
+        return problems
 
 
 class BinaryOutcome(Entry):
@@ -110,17 +133,16 @@ class BinaryOutcome(Entry):
     ci_upper: Percent | None = None
     population: Text | None = Field(None, description="e.g. ITT, evaluable, measurable disease")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> BinaryOutcome:
+    def consistency_problems(self) -> list[Problem]:
+        """A value is given, criteria for response endpoints, events <= total, CI order."""
+        problems: list[Problem] = []
         if self.events is None and self.percent is None:
-            raise PydanticCustomError("empty", "expected events or percent, got neither",
-                                      {"field": "events"})
+            problems.append(("events", "expected events or percent, got neither", ""))
         if self.endpoint in RESPONSE_ENDPOINTS and self.criteria is None:
-            raise PydanticCustomError("criteria", "expected response criteria for {endpoint}, "
-                                      "got none", {"field": "criteria", "endpoint": self.endpoint})
-        check_within(self.events, self.total, "events", "total")
-        check_order(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper")
-        return self
+            problems.append(("criteria", f"expected response criteria for {self.endpoint}, got "
+                             "none", "use criteria: not_reported when the source does not say"))
+        return (problems + within_problems(self.events, self.total, "events", "total")
+                + order_problems(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper"))
 
 
 class Landmark(Strict):
@@ -134,7 +156,7 @@ class Landmark(Strict):
 
     @model_validator(mode="after")
     def _order(self) -> Landmark:
-        check_order(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper")
+        raise_problems(order_problems(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper"))
         return self
 
 
@@ -147,19 +169,18 @@ class TimeToEvent(Entry):
     median: TimeOrNE | None = None
     ci_lower: TimeOrNE | None = None
     ci_upper: TimeOrNE | None = None
-    ci_level: Annotated[float, Field(gt=50, lt=100)] = 95
+    ci_level: CiLevel = 95
     events: Count | None = None
     landmarks: list[Landmark] = Field(default_factory=list)
     population: Text | None = Field(None, description="omit for the arm as allocated; else the "
                                     "subset, e.g. 'propensity-matched'")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> TimeToEvent:
+    def consistency_problems(self) -> list[Problem]:
+        """A value is given; CI order."""
+        problems: list[Problem] = []
         if self.median is None and not self.landmarks and self.events is None:
-            raise PydanticCustomError("empty", "expected a median, landmarks or events, got "
-                                      "none", {"field": "median"})
-        check_order(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper")
-        return self
+            problems.append(("median", "expected a median, landmarks or events, got none", ""))
+        return problems + order_problems(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper")
 
     def in_months(self, name: str) -> float | None:
         """Field ``name`` (median, ci_lower, ci_upper) in months."""
@@ -179,13 +200,12 @@ class AdverseEvent(Entry):
     population: Text | None = Field(None, description="omit for the safety population of the "
                                     "arm; else the subset, e.g. 'propensity-matched'")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> AdverseEvent:
+    def consistency_problems(self) -> list[Problem]:
+        """A value is given; count <= total."""
+        problems: list[Problem] = []
         if self.count is None and self.percent is None:
-            raise PydanticCustomError("empty", "expected count or percent, got neither",
-                                      {"field": "count"})
-        check_within(self.count, self.total, "count", "total")
-        return self
+            problems.append(("count", "expected count or percent, got neither", ""))
+        return problems + within_problems(self.count, self.total, "count", "total")
 
 
 class Contrast(Entry):
@@ -198,7 +218,7 @@ class Contrast(Entry):
     estimate: Positive
     ci_lower: Positive | None = None
     ci_upper: Positive | None = None
-    ci_level: Annotated[float, Field(gt=50, lt=100)] = 95
+    ci_level: CiLevel = 95
     p_value: PValue | None = None
     p_sided: Annotated[int, Field(ge=1, le=2)] = 2
     p_test: _literal(vocab.P_TESTS) = Field(  # type: ignore[valid-type]
@@ -206,13 +226,13 @@ class Contrast(Entry):
         "CI only when the test is wald or not_reported")
     method: Text | None = Field(None, description="e.g. stratified Cox, log-rank")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Contrast:
-        check_order(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper")
+    def consistency_problems(self) -> list[Problem]:
+        """CI order; two different arms."""
+        problems = order_problems(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper")
         if self.arm == self.reference:
-            raise PydanticCustomError("same_arm", "expected an arm other than {arm}, got {arm}",
-                                      {"field": "reference", "arm": self.arm})
-        return self
+            problems.append(("reference", f"expected an arm other than {self.arm!r}, got "
+                             f"{self.reference!r}", ""))
+        return problems
 
 
 RiskRow = Annotated[list[NonNegative], Field(min_length=2, max_length=2)]
@@ -223,9 +243,9 @@ class Curve(Entry):
 
     endpoint: _literal(vocab.TIME_TO_EVENT_ENDPOINTS)  # type: ignore[valid-type]
     arm: Slug
-    file: Annotated[str, Field(pattern=r"^[^\x00]+\.csv$")] = Field(
+    file: Annotated[str, Field(pattern=f"^{CSV_PATH}$")] = Field(
         description="curve CSV (time,survival), relative to the study file")
-    risk_file: Annotated[str, Field(pattern=r"^[^\x00]+\.csv$")] | None = Field(
+    risk_file: Annotated[str, Field(pattern=f"^{CSV_PATH}$")] | None = Field(
         None, description="risk-table CSV (time,n_risk) relative to the study file")
     risk_table: list[RiskRow] | None = Field(
         None, description="inline numbers at risk [[time, n_risk], ...] (instead of risk_file)")
@@ -234,17 +254,16 @@ class Curve(Entry):
     survival_scale: _literal({"auto": "", "proportion": "", "percent": ""}) = "auto"  # type: ignore[valid-type]
     digitized_by: Text | None = None
 
-    @model_validator(mode="after")
-    def _risk_rows(self) -> Curve:
+    def consistency_problems(self) -> list[Problem]:
+        """One risk table at most; whole numbers at risk."""
+        problems: list[Problem] = []
         if self.risk_file and self.risk_table:
-            raise PydanticCustomError("risk", "expected risk_file or risk_table, got both",
-                                      {"field": "risk_table"})
-        if self.risk_table:
-            counts = [row[1] for row in self.risk_table]
-            if any(c != int(c) for c in counts):
-                raise PydanticCustomError("risk", "expected whole numbers at risk, got {got}",
-                                          {"field": "risk_table", "got": counts})
-        return self
+            problems.append(("risk_table", "expected risk_file or risk_table, got both", ""))
+        for i, row in enumerate(self.risk_table or []):
+            if row[1] != int(row[1]):
+                problems.append((f"risk_table.{i}.1", "expected a whole number at risk, got "
+                                 f"{number_text(row[1])}", ""))
+        return problems
 
 
 def risk_rows(curve: Curve) -> list[tuple[float, int]] | None:

@@ -8,13 +8,16 @@ closest vocabulary term or field name) where one is knowable.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from extraction.issues import Issue, field_path
+from extraction.schema_common import ENTRY_PROBLEMS, number_text
 from extraction.yaml_source import YamlDocument
 
 _KINDS = {
@@ -24,19 +27,33 @@ _KINDS = {
     "string_type": "text", "list_type": "a list", "dict_type": "a mapping", "model_type":
     "a mapping", "model_attributes_type": "a mapping",
 }
+_NUMBER_KINDS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing",
+                 "finite_number"}
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
            "less_than_equal": "<="}
+_LENGTHS = {"string_too_short": ("at least", "character"), "string_too_long": ("at most",
+            "character"), "too_short": ("at least", "item"), "too_long": ("at most", "item")}
 _PATTERNS = {
     "^[a-z][a-z0-9_]*$": "an id of lowercase letters, digits and _ starting with a letter",
     r"^10\.\d{4,9}/\S+$": "a DOI such as 10.3389/fimmu.2025.1594577 (without https://doi.org/)",
     r"^\d{1,9}$": "a PubMed id of digits",
     r"^\d{4}(-\d{2}(-\d{2})?)?$": "a date as YYYY, YYYY-MM or YYYY-MM-DD",
     r"^https?://\S+$": "a web address starting with http:// or https://",
-    r"^[^\x00]+\.csv$": "a path to a .csv file",
+    r"^[^\x00-\x1f\x7f]+\.csv$": "a path to a .csv file",
 }
+PLACEHOLDER = "FILL"
+"""What the ``hccmeta new`` scaffold writes where a required value is still to be filled in."""
 
 
-def _shown(value: Any) -> str:
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped, so that an issue stays on
+    one line and user text cannot forge further lines."""
+    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]",
+                  lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def shown_value(value: Any) -> str:
+    """A value for a message: repr-escaped (one line), at most 60 characters."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -47,8 +64,13 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _model_fields_at(root: type[BaseModel], loc: tuple[Any, ...]) -> dict[str, Any]:
-    """Field names of the model reached by walking ``loc`` from ``root`` (empty if not a model)."""
+def is_placeholder(text: str | None) -> bool:
+    """True for the scaffold's ``FILL`` placeholder."""
+    return text is not None and text.strip().upper() == PLACEHOLDER
+
+
+def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> Any:
+    """The annotation reached by walking ``loc`` from ``root`` (None when it leaves the models)."""
     annotation: Any = root
     for part in loc:
         model = _first_model(annotation)
@@ -57,14 +79,33 @@ def _model_fields_at(root: type[BaseModel], loc: tuple[Any, ...]) -> dict[str, A
         elif model is not None and part in model.model_fields:
             annotation = model.model_fields[part].annotation
         else:
-            return {}
-    model = _first_model(annotation)
+            annotation = _value_type(annotation)
+        if annotation is None:
+            return None
+    return annotation
+
+
+def _model_fields_at(root: type[BaseModel], loc: tuple[Any, ...]) -> dict[str, FieldInfo]:
+    """Fields of the model reached by walking ``loc`` from ``root`` (empty if not a model)."""
+    model = _first_model(_walk(root, loc))
     return dict(model.model_fields) if model else {}
+
+
+def field_info_at(root: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | None:
+    """The field that holds the value at ``loc`` (list items belong to their list's field)."""
+    loc = tuple(loc)
+    while loc and isinstance(loc[-1], int):
+        loc = loc[:-1]
+    if not loc:
+        return None
+    return _model_fields_at(root, loc[:-1]).get(str(loc[-1]))
 
 
 def _first_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
+    if typing.get_origin(annotation) in (list, tuple, dict):
+        return None
     for arg in typing.get_args(annotation):
         found = _first_model(arg)
         if found is not None:
@@ -72,23 +113,43 @@ def _first_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _item_type(annotation: Any) -> Any:
+def _container_arg(annotation: Any, origins: tuple[type, ...], index: int) -> Any:
     origin = typing.get_origin(annotation)
-    if origin in (list, tuple):
-        return typing.get_args(annotation)[0]
+    if origin in origins:
+        return typing.get_args(annotation)[index]
     if origin in (typing.Union, types.UnionType, typing.Annotated):
         for arg in typing.get_args(annotation):
-            if typing.get_origin(arg) in (list, tuple):
-                return typing.get_args(arg)[0]
-            item = _item_type(arg) if typing.get_origin(arg) else None
-            if item is not None:
-                return item
+            if typing.get_origin(arg) is None:
+                continue
+            found = _container_arg(arg, origins, index)
+            if found is not None:
+                return found
     return None
 
 
-def _message(error: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str]:
+def _item_type(annotation: Any) -> Any:
+    return _container_arg(annotation, (list, tuple), 0)
+
+
+def _value_type(annotation: Any) -> Any:
+    return _container_arg(annotation, (dict,), 1)
+
+
+def _options(expected: str) -> list[str]:
+    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    if quoted:
+        return quoted
+    return [o.strip() for o in re.split(r",| or ", expected) if o.strip()]
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+def _message(error: dict[str, Any], fields: dict[str, Any], raw: str | None) -> tuple[str, str]:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    got = _shown(value)
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    got = raw if raw is not None and is_number else shown_value(value)
     if kind == "missing":
         return "expected a value (required field), got nothing", "add the field"
     if kind == "extra_forbidden":
@@ -96,50 +157,104 @@ def _message(error: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str]:
         close = difflib.get_close_matches(name, list(fields), n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else (
             "known fields: " + ", ".join(fields) if fields else "")
-        return f"expected a known field, got unknown field '{name}'", hint
+        return f"expected a known field, got unknown field {name!r}", hint
     if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace("'", "")
-        options = [o.strip() for o in expected.replace(" or ", ", ").split(",") if o.strip()]
-        close = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.5)
-        return (f"expected one of {', '.join(options)}, got {got}",
-                f"did you mean '{close[0]}'?" if close else "")
+        options = _options(str(ctx.get("expected", "")))
+        if is_number and raw is not None and raw in options:
+            hint = f'quote it: "{raw}"'
+        else:
+            close = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'?" if close else ""
+        return f"expected one of {', '.join(options)}, got {got}", hint
     if kind in _BOUNDS:
         bound = next(v for k, v in ctx.items() if k in {"gt", "ge", "lt", "le"})
-        return f"expected a number {_BOUNDS[kind]} {bound}, got {got}", ""
+        return f"expected a number {_BOUNDS[kind]} {number_text(bound)}, got {got}", ""
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         return f"expected {_PATTERNS.get(pattern, 'text matching ' + pattern)}, got {got}", ""
-    if kind in ("too_short", "too_long"):
+    if kind in _LENGTHS:
+        word, unit = _LENGTHS[kind]
         limit = ctx.get("min_length", ctx.get("max_length"))
-        what = "items" if isinstance(value, list) else "characters"
-        word = "at least" if kind == "too_short" else "at most"
-        return f"expected {word} {limit} {what}, got {len(value) if value is not None else 0}", ""
+        actual = len(value) if isinstance(value, str | list | dict) else ctx.get(
+            "actual_length", 0)
+        return f"expected {word} {_count(limit, unit)}, got {actual}", ""
     if kind in _KINDS:
         return f"expected {_KINDS[kind]}, got {got}", ""
-    if kind == "literal_error":
-        return f"expected {ctx.get('expected')}, got {got}", ""
     message = error["msg"]
     if not message.startswith("expected"):
         message = f"expected a valid value, got {got} ({message})"
     return message, ""
 
 
+def _hint(error: dict[str, Any], loc: tuple[Any, ...], raw: str | None) -> str:
+    """How to fix a common mistake, where it is knowable from the value and the field."""
+    kind, value = error["type"], error.get("input")
+    written = raw if raw is not None else str(value)
+    name = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "string_type" and isinstance(value, bool):
+        return (f"{written} is a boolean in YAML (so are yes, no, on, off); quote it: "
+                f'"{written}"')
+    if kind == "string_type" and is_number:
+        return f'quote it: "{written}"'
+    if kind in _NUMBER_KINDS and isinstance(value, bool):
+        return f"{written} is a boolean in YAML (so are yes, no, on, off); write a number"
+    if kind in _NUMBER_KINDS and isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%"):
+            return f"drop the %: write {text[:-1].strip()!r} without quotes"
+        if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
+            return "write the number without quotes"
+    if name == "ci_level" and kind in _BOUNDS and is_number and 0 < value < 1:
+        return f"write {number_text(value * 100)} for a {number_text(value * 100)}% CI"
+    if name == "rt_dose_gy" and kind == "less_than_equal" and is_number:
+        return f"is it in cGy? {written} cGy = {number_text(value / 100)} Gy"
+    if kind == "p_value" and isinstance(value, str) and value.strip()[:1] in {"p", "P"}:
+        return f"drop the p: write {value.strip()[1:].strip()!r}"
+    return ""
+
+
+def _parts(field: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in field.split("."))
+
+
+def _holds_placeholder(doc: YamlDocument, loc: tuple[Any, ...]) -> bool:
+    return any(is_placeholder(doc.raw.get(loc[:k])) for k in range(1, len(loc) + 1))
+
+
 def translate(exc: ValidationError, doc: YamlDocument, shown: str,
               root: type[BaseModel]) -> list[Issue]:
-    """One :class:`Issue` per pydantic error, located at the YAML node it concerns."""
+    """One :class:`Issue` per problem, located at the YAML node it concerns.
+
+    An entry's within-entry problems arrive as one error carrying them all
+    (:data:`~extraction.schema_common.ENTRY_PROBLEMS`) and become one issue each. Errors at a
+    value that still holds the scaffold's ``FILL`` placeholder are left to the placeholder check
+    (one line per problem).
+    """
     issues = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         ctx = error.get("ctx") or {}
+        if error["type"] == ENTRY_PROBLEMS:
+            for field, message, hint in ctx["problems"]:
+                where = (*loc, *_parts(field))
+                line, col = doc.locate(where)
+                issues.append(Issue(shown, line, col, field_path(where), one_line(message),
+                                    one_line(hint)))
+            continue
+        if error["type"] != "extra_forbidden" and _holds_placeholder(doc, loc):
+            continue
         if "field" in ctx:
-            loc = (*loc, *str(ctx["field"]).split("."))
+            loc = (*loc, *_parts(str(ctx["field"])))
         if error["type"] == "extra_forbidden":
             line, col = doc.key_marks.get(loc) or doc.locate(loc)
         else:
             line, col = doc.locate(loc)
         fields = _model_fields_at(root, loc[:-1]) if error["type"] == "extra_forbidden" else {}
-        message, hint = _message(error, fields)
+        raw = doc.raw.get(loc)
+        message, hint = _message(error, fields, raw)
+        hint = _hint(error, loc, raw) or hint
         if error["type"] == "missing":
             hint = f"add '{loc[-1]}:' here"
-        issues.append(Issue(shown, line, col, field_path(loc), message, hint))
+        issues.append(Issue(shown, line, col, field_path(loc), one_line(message), one_line(hint)))
     return issues

@@ -56,6 +56,9 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 _DECIMAL = re.compile(r"^[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?$")
+_EXPONENT = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$")
+"""Plain scalars YAML 1.1 reads as text (``1e5``, ``0.5e2``: no exponent sign or no dot) but
+YAML 1.2 and every reader read as numbers; read here as numbers."""
 _SPECIAL_FLOAT = re.compile(r"^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$")
 _NUMBER_HINT = ("YAML reads leading zeros, '_', ':' and 0x/0o/0b as octal, base-60 or hex "
                 "numbers; write the number in plain decimal")
@@ -241,6 +244,8 @@ class _Converter:
         self.raw[path] = text
         if node.tag == "tag:yaml.org,2002:timestamp":
             return text
+        if node.tag == "tag:yaml.org,2002:str" and not node.style and _EXPONENT.match(text):
+            return float(text)
         if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and not (
                 _DECIMAL.match(text) or _SPECIAL_FLOAT.match(text)):
             self._drop(node, path, f"expected a decimal number, got {text!r}", _NUMBER_HINT)

@@ -143,7 +143,7 @@ def _scoring(S: Subsets, method: str, con: Tau2Control) -> tuple[np.ndarray, np.
     reml = method == "REML"
     for _ in range(con.maxiter):
         rows = np.flatnonzero(active)
-        sub = S.take(rows)
+        sub = S if rows.size == m else S.take(rows)
         t = tau2[rows]
         num, fisher, newton = _step_parts(sub, t, method)
         den = np.where(newton > 0.0, newton, fisher)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extraction import vocabulary as vocab
 from extraction.issues import Issue, StudyFileError
-from extraction.schema_errors import translate
-from extraction.yaml_source import YamlDocument, load_yaml
+from extraction.loader import load_model
+from extraction.yaml_source import YamlDocument
 
 DEFAULT_PLAN = Path(__file__).parent / "plans" / "default.yaml"
 
@@ -160,11 +160,7 @@ def load_plan(path: Path | None = None) -> tuple[Plan, YamlDocument]:
         raise PlanError([Issue(shown, 0, 0, "", "expected a plan file, got a path that does not "
                                "exist")])
     try:
-        doc = load_yaml(path, shown)
+        plan, doc = load_model(path, Plan, shown)
     except StudyFileError as exc:
         raise PlanError(exc.issues) from None
-    try:
-        plan = Plan.model_validate(doc.data)
-    except ValidationError as exc:
-        raise PlanError(translate(exc, doc, shown, Plan)) from None
     return plan, doc

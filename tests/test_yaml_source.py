@@ -65,11 +65,12 @@ def test_numbers_not_in_plain_decimal_are_refused(tmp_path: Path, written: str, 
 
 
 def test_plain_decimals_still_read(tmp_path: Path):
-    text = BASE.replace("n: 108", "n: 108\n    rt_dose_gy: 0.5e2\n    rt_fractions: +5")
+    text = BASE.replace("n: 108", "n: 108\n    rt_dose_gy: 0.5e2\n    rt_fractions: +5\n"
+                        "    regimen: '1e5'")
     path = tmp_path / "t.yaml"
     path.write_text(text.replace("{id}", "t"))
     arm = load_study(path).study.arms[0]
-    assert (arm.rt_dose_gy, arm.rt_fractions) == (50.0, 5)
+    assert (arm.rt_dose_gy, arm.rt_fractions, arm.regimen) == (50.0, 5, "1e5")  # quoted: text
 
 
 def test_a_huge_number_gets_a_short_message(tmp_path: Path):
@@ -138,3 +139,22 @@ def test_symlink_loop_is_named(tmp_path: Path):
     loop.symlink_to(loop)
     _, issues = load_paths([loop])
     assert issues[0].message == "expected a study file, got a broken or looping symbolic link"
+
+
+def test_plan_and_reference_files_report_yaml_level_problems_too(tmp_path: Path):
+    from extraction.external import ReferenceFileError, load_reference_file
+    from reports.plan import DEFAULT_PLAN, PlanError, load_plan
+
+    plan = tmp_path / "plan.yaml"
+    text = DEFAULT_PLAN.read_text()
+    first = next(line for line in text.splitlines() if line[:1].isalpha())
+    plan.write_text(text + "\n" + first + "\n")  # the first key again, at the end
+    with pytest.raises(PlanError) as info:
+        load_plan(plan)
+    assert any("duplicate" in i.format() for i in info.value.issues)
+    refs = Path(__file__).resolve().parents[1] / "studies" / "external" / "published_pooled.yaml"
+    bad = tmp_path / "refs.yaml"
+    bad.write_text(refs.read_text().replace("studies: 16", "studies: 016", 1))
+    with pytest.raises(ReferenceFileError) as info:
+        load_reference_file(bad)
+    assert [i.message for i in info.value.issues] == ["expected a decimal number, got '016'"]
