@@ -106,13 +106,24 @@ def load_study(path: Path, shown: str | None = None) -> StudyRecord:
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
-    """Study files named by ``paths``: files as given, directories by their ``*.yaml`` files."""
+    """Study files named by ``paths``: files as given, directories by their ``*.yaml`` files.
+
+    A file named twice (``a.yaml a.yaml``, or ``studies studies/a.yaml``) is listed once, where it
+    first appears: the same file is recognised by its resolved path.
+    """
     out: list[Path] = []
+    seen: set[str] = set()
     for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and p.is_file())
-        else:
-            out.append(path)
+        found = (sorted(p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and p.is_file())
+                 if path.is_dir() else [path])
+        for file in found:
+            try:
+                key = str(file.resolve())
+            except (OSError, ValueError, RuntimeError):
+                key = str(file.absolute())
+            if key not in seen:
+                seen.add(key)
+                out.append(file)
     return out
 
 

@@ -7,12 +7,22 @@ curve/risk-table path exists and stays inside the folder of the study file (``st
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from extraction.issues import Issue, field_path
+from extraction.schema import Study
+from extraction.schema_entries import CSV_PATH
+from extraction.schema_errors import field_info_at, is_placeholder, one_line, shown_value
 from extraction.yaml_source import YamlDocument
+
+_SLUG = re.compile(r"[a-z][a-z0-9_]{0,59}")
+"""The schema's id pattern (``Slug``); values failing it are reported by the schema pass only."""
 
 _ARM_LISTS = (("population",), ("followup",), ("outcomes", "binary"),
               ("outcomes", "time_to_event"), ("outcomes", "adverse_events"), ("contrasts",),
@@ -31,41 +41,61 @@ def _items(data: dict[str, Any], keys: tuple[str, ...]) -> list[tuple[int, dict[
 def _issue(doc: YamlDocument, shown: str, path: tuple[Any, ...], message: str,
            hint: str = "") -> Issue:
     line, col = doc.locate(path)
-    return Issue(shown, line, col, field_path(path), message, hint)
+    return Issue(shown, line, col, field_path(path), one_line(message), one_line(hint))
+
+
+def _is_slug(value: Any) -> bool:
+    return isinstance(value, str) and _SLUG.fullmatch(value.strip()) is not None
 
 
 def check_id(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
     """The study ``id`` must equal the file name without ``.yaml``."""
     study_id = doc.data.get("id")
-    if isinstance(study_id, str) and study_id != file.stem:
-        return [_issue(doc, shown, ("id",), f"expected '{file.stem}' (the file name), got "
-                       f"'{study_id}'", f"rename the file to {study_id}.yaml or set id: "
-                       f"{file.stem}")]
-    return []
+    if not _is_slug(study_id) or study_id.strip() == file.stem:
+        return []  # an invalid id is the schema pass's error
+    study_id = study_id.strip()
+    hint = f"rename the file to {study_id}.yaml"
+    if _SLUG.fullmatch(file.stem):
+        hint += f" or set id: {file.stem}"
+    return [_issue(doc, shown, ("id",), f"expected {file.stem!r} (the file name), got "
+                   f"{study_id!r}", hint)]
 
 
 def check_arms(doc: YamlDocument, shown: str) -> list[Issue]:
-    """Arm ids are unique and every arm reference names a declared arm."""
+    """Arm ids are unique and every arm reference names a declared arm.
+
+    Values that are not ids at all (or still ``FILL``) are left to the schema pass and the
+    placeholder check, so that each problem is reported once.
+    """
     issues, known = [], []
     for i, arm in _items(doc.data, ("arms",)):
         arm_id = arm.get("id")
-        if arm_id in known:
+        if not _is_slug(arm_id):
+            continue
+        if arm_id.strip() in known:
             issues.append(_issue(doc, shown, ("arms", i, "id"), f"expected a unique arm id, got "
-                                 f"'{arm_id}' twice"))
-        known.append(arm_id)
-    names = ", ".join(str(k) for k in known if k) or "none"
+                                 f"{arm_id.strip()!r} twice"))
+        known.append(arm_id.strip())
+    names = ", ".join(known) or "none"
     for keys in _ARM_LISTS:
         for i, item in _items(doc.data, keys):
             for ref in ("arm", "reference"):
                 value = item.get(ref)
-                if value is not None and isinstance(value, str) and value not in known:
+                if _is_slug(value) and value.strip() not in known:
                     issues.append(_issue(doc, shown, (*keys, i, ref), f"expected an arm id "
-                                         f"({names}), got '{value}'", "declare it under arms:"))
+                                         f"({names}), got {value.strip()!r}",
+                                         "declare it under arms:"))
     return issues
 
 
 def resolve_inside(base: Path, relative: str) -> Path | None:
-    """``base / relative`` resolved, or None when it leaves ``base`` (or is absolute)."""
+    """``base / relative`` resolved, or None when it leaves ``base`` (or is absolute).
+
+    Raises
+    ------
+    OSError, ValueError, RuntimeError
+        When the path cannot be resolved (a NUL byte, a name too long, a symlink loop).
+    """
     if Path(relative).is_absolute():
         return None
     root = base.resolve()
@@ -73,23 +103,48 @@ def resolve_inside(base: Path, relative: str) -> Path | None:
     return target if target == root or root in target.parents else None
 
 
+def _existence_problem(target: Path) -> str | None:
+    """Why ``target`` is not a readable regular file, or None when it is one."""
+    try:
+        return None if stat.S_ISREG(os.stat(target).st_mode) else "not a file"
+    except FileNotFoundError:
+        return "not found"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
 def check_curve_files(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
-    """Curve and risk-table CSVs exist and lie inside the study file's folder."""
+    """Curve and risk-table CSVs exist and lie inside the study file's folder.
+
+    Paths are stripped of surrounding blanks as the schema does; a path the schema refuses (no
+    ``.csv``, control characters) is reported by the schema pass only.
+    """
     issues = []
     for i, curve in _items(doc.data, ("curves",)):
         for key in ("file", "risk_file"):
-            relative = curve.get(key)
-            if not isinstance(relative, str):
+            value = curve.get(key)
+            if not isinstance(value, str) or not re.fullmatch(CSV_PATH, value.strip()):
                 continue
-            target = resolve_inside(file.parent, relative)
+            relative = value.strip()
             path = ("curves", i, key)
+            hint = "use / in paths" if "\\" in relative else ""
+            try:
+                target = resolve_inside(file.parent, relative)
+            except (OSError, ValueError, RuntimeError) as exc:
+                why = getattr(exc, "strerror", None) or str(exc)
+                issues.append(_issue(doc, shown, path, f"expected an existing file, got "
+                                     f"{shown_value(relative)} ({why})", hint))
+                continue
             if target is None:
                 issues.append(_issue(doc, shown, path, f"expected a path inside "
-                                     f"{file.parent.name or '.'}/, got '{relative}'",
+                                     f"{file.parent.name or '.'}/, got {shown_value(relative)}",
                                      "keep digitized curves under studies/km/"))
-            elif not target.is_file():
+                continue
+            why = _existence_problem(target)
+            if why is not None:
                 issues.append(_issue(doc, shown, path, f"expected an existing file, got "
-                                     f"'{relative}' (not found)", f"looked for {target}"))
+                                     f"{shown_value(relative)} ({why})",
+                                     hint or f"looked for {shown_value(str(target))}"))
     return issues
 
 
@@ -111,19 +166,24 @@ def check_conflict_fields(doc: YamlDocument, shown: str) -> list[Issue]:
         for j, text in enumerate(fields):
             if isinstance(text, str) and parse_field_path(text) not in doc.marks:
                 issues.append(_issue(doc, shown, ("conflicts", i, "fields", j), "expected the "
-                                     f"path of a field in this file, got '{text}'",
+                                     f"path of a field in this file, got {shown_value(text)}",
                                      "write it as in error messages, e.g. outcomes.binary[0]"
                                      ".percent"))
     return issues
 
 
-def check_placeholders(doc: YamlDocument, shown: str) -> list[Issue]:
+def check_placeholders(doc: YamlDocument, shown: str,
+                       root: type[BaseModel] = Study) -> list[Issue]:
     """No ``FILL`` placeholder of the ``hccmeta new`` scaffold may remain."""
     issues = []
     for path, text in doc.raw.items():
-        if text.strip().upper() == "FILL":
+        if is_placeholder(text):
+            info = field_info_at(root, path)
+            optional = info is not None and not info.is_required()
+            hint = "replace it with what the paper reports" + (
+                ", or delete the field" if optional else "")
             issues.append(_issue(doc, shown, path, "expected a value, got the placeholder FILL",
-                                 "replace it with what the paper reports, or delete the field"))
+                                 hint))
     return issues
 
 

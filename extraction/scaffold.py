@@ -11,7 +11,10 @@ import re
 
 from extraction import vocabulary as vocab
 
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+"""A study id (use with ``fullmatch``: ``match`` with ``$`` would accept a trailing newline)."""
+ID_MAX_LENGTH = 60
+"""The schema's ``Slug`` limit: a longer id could never validate."""
 PLACEHOLDER = "FILL"
 
 
@@ -21,9 +24,12 @@ def _choices(table: dict[str, object]) -> str:
 
 def scaffold(study_id: str) -> str:
     """Return the YAML text of a new study file with id ``study_id``."""
-    if not ID_PATTERN.match(study_id):
+    if not ID_PATTERN.fullmatch(study_id):
         raise ValueError(f"expected an id of lowercase letters, digits and _ (e.g. zhai2025 or "
                          f"finn2020_imbrave150), got {study_id!r}")
+    if len(study_id) > ID_MAX_LENGTH:
+        raise ValueError(f"expected an id of at most {ID_MAX_LENGTH} characters, got "
+                         f"{len(study_id)}")
     f = PLACEHOLDER
     return f"""\
 # yaml-language-server: $schema=../build/schema/study.schema.json

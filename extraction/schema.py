@@ -123,7 +123,7 @@ class Period(Strict):
             start, end = _date_parts(self.start), _date_parts(self.end)
             common = min(len(start), len(end))
             if end[:common] < start[:common]:
-                problems.append(("end", f"expected an end on or after the start {self.start!r}, "
+                problems.append((("end",), f"expected an end on or after the start {self.start!r}, "
                                  f"got {self.end!r}", "check the order of start and end"))
         raise_problems(problems)
         return self

@@ -105,8 +105,9 @@ def parse_p(text: str) -> tuple[str, float]:
     return match.group(1) or "=", float(match.group(2))
 
 
-Problem = tuple[str, str, str]
-"""One entry-level problem: (field path within the entry, ``expected …, got …`` message, hint)."""
+Problem = tuple[tuple[str | int, ...], str, str]
+"""One entry-level problem: (path of the field within the entry, ``expected …, got …`` message,
+hint)."""
 
 ENTRY_PROBLEMS = "entry_problems"
 """Error type of the single pydantic error that carries every problem of one entry."""
@@ -126,7 +127,7 @@ def raise_problems(problems: list[Problem]) -> None:
         raise PydanticCustomError(
             ENTRY_PROBLEMS, "expected a consistent entry, got {count} problem(s): {first}",
             {"problems": list(problems), "count": len(problems),
-             "first": f"{problems[0][0]}: {problems[0][1]}"})
+             "first": problems[0][1]})
 
 
 class Strict(BaseModel):
@@ -158,11 +159,11 @@ class Source(Strict):
     def _label_where_needed(self) -> Source:
         problems: list[Problem] = []
         if self.location in _LABEL_EXAMPLES and not self.label:
-            problems.append(("label", f"expected a label for a {self.location} source (e.g. "
+            problems.append((("label",), f"expected a label for a {self.location} source (e.g. "
                              f"'{_LABEL_EXAMPLES[self.location]}'), got none",
                              f"add label: {_LABEL_EXAMPLES[self.location]}"))
         if self.location == "secondary" and not self.url:
-            problems.append(("url", "expected the url of the secondary source, got none",
+            problems.append((("url",), "expected the url of the secondary source, got none",
                              "add url: https://..."))
         raise_problems(problems)
         return self
@@ -219,7 +220,7 @@ class Entry(Strict):
             for key in getattr(self, block):
                 if key not in numeric:
                     close = difflib.get_close_matches(key, numeric, n=1, cutoff=0.6)
-                    problems.append((f"{block}.{key}", "expected a numeric field of this entry "
+                    problems.append(((block, key), "expected a numeric field of this entry "
                                      f"({', '.join(numeric)}), got {key!r}",
                                      f"did you mean '{close[0]}'?" if close else ""))
         return problems
@@ -238,7 +239,7 @@ def order_problems(lower: float | str | None, upper: float | str | None, lower_n
     """A problem at ``upper_name`` when a numeric lower bound exceeds its upper bound."""
     lo, hi = as_float(lower), as_float(upper)
     if lo is not None and hi is not None and lo > hi:
-        return [(upper_name, f"expected a number >= {number_text(lo)} ({lower_name}), got "
+        return [((upper_name,), f"expected a number >= {number_text(lo)} ({lower_name}), got "
                  f"{number_text(hi)}", f"check the order of {lower_name} and {upper_name}")]
     return []
 
@@ -247,5 +248,5 @@ def within_problems(count: int | None, total: int | None, count_name: str,
                     total_name: str) -> list[Problem]:
     """A problem at ``count_name`` when a count exceeds its denominator."""
     if count is not None and total is not None and count > total:
-        return [(count_name, f"expected a count <= {total} ({total_name}), got {count}", "")]
+        return [((count_name,), f"expected a count <= {total} ({total_name}), got {count}", "")]
     return []

@@ -237,7 +237,7 @@ def translate(exc: ValidationError, doc: YamlDocument, shown: str,
         ctx = error.get("ctx") or {}
         if error["type"] == ENTRY_PROBLEMS:
             for field, message, hint in ctx["problems"]:
-                where = (*loc, *_parts(field))
+                where = (*loc, *field)
                 line, col = doc.locate(where)
                 issues.append(Issue(shown, line, col, field_path(where), one_line(message),
                                     one_line(hint)))

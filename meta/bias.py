@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from meta import distributions
+from meta.distributions import average_ranks
 from meta.fastfit import pooled_estimate
 from meta.model import check_yi_vi, rma
 from meta.results import RmaResult
@@ -89,8 +90,8 @@ def egger_test(yi: Any, vi: Any, *, model: str = "lm", method: str = "REML",
         vcov = s2 * np.linalg.inv(XtWX)
         se = np.sqrt(np.diag(vcov))
         stat = float(beta[1] / se[1])
-        pval = float(2 * stats.t.sf(abs(stat), df))
-        crit = float(stats.t.ppf(1 - (1 - level / 100) / 2, df))
+        pval = float(2 * distributions.t_sf(abs(stat), df))
+        crit = float(distributions.t_ppf(1 - (1 - level / 100) / 2, df))
         b0, se0, dfs = float(beta[0]), float(se[0]), df
     else:
         fit = rma(y, v, mods=sei, method=method, level=level)
@@ -187,7 +188,7 @@ def trimfill(yi: Any, vi: Any, *, method: str = "REML", side: str | None = None,
     for _ in range(maxiter):
         mu = pooled_estimate(ys[: k - k0], vs[: k - k0], method)  # == rma(...).estimate
         dev = ys - mu
-        ranks = stats.rankdata(np.abs(dev))  # ties get their average rank
+        ranks = average_ranks(np.abs(dev))  # ties get their average rank
         s_rank = float(np.sum(ranks[dev > 0]))
         l0 = (4 * s_rank - k * (k + 1)) / (2 * k - 1)
         k0_new = int(min(max(0, np.round(l0)), k - 1))
@@ -226,7 +227,7 @@ def funnel_data(yi: Any, vi: Any, estimate: float, *, study: Sequence[str] | Non
     if len(labels) != y.size:
         raise ValueError(f"study: expected {y.size} labels, got {len(labels)}")
     kinds = ["study"] * y.size if filled is None else ["filled" if f else "study" for f in filled]
-    z = float(stats.norm.ppf(1 - (1 - level / 100) / 2))
+    z = float(distributions.norm_ppf(1 - (1 - level / 100) / 2))
     grid = np.linspace(0.0, float(sei.max()), n_lines)
     points = pd.DataFrame({"kind": kinds, "study": labels, "yi": y, "sei": sei,
                            "ci_lb": np.nan, "ci_ub": np.nan})

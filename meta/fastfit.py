@@ -1,7 +1,7 @@
 """Lean, batched refits of the intercept-only random-effects model for the sensitivity analyses.
 
-Leave-one-out, influence diagnostics, cumulative meta-analysis and the by-estimator table refit
-the model to many subsets of one data set. :func:`meta.model.rma` builds a full
+Leave-one-out, influence diagnostics and cumulative meta-analysis refit the model to many
+subsets of one data set. :func:`meta.model.rma` builds a full
 :class:`~meta.results.RmaResult` each time (input checks, frozen copies, lazily the Q-profile CI
 and prediction intervals); here the m subsets are stacked as rows of ``(m, n)`` arrays (shorter
 subsets padded and masked out) and every estimator and summary is evaluated for all rows at
@@ -20,7 +20,8 @@ once with the same formulas as :mod:`meta.tau2`, :mod:`meta.heterogeneity` and
 
 Results equal ``rma()`` up to floating-point round-off (row sums are summed in another order;
 ``tests/meta/test_fastfit.py`` checks 1e-10 relative on the fixtures). Only ``X = 1`` (no
-moderators) and the default convergence settings of the callers are supported.
+moderators) is supported. :func:`pooled_estimate` (the trim-and-fill loop) is the scalar
+arithmetic of ``rma`` without the result object, bitwise equal.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import typer
 from extraction import json_schema, load_paths
 from extraction.loader import expand
 from extraction.scaffold import scaffold
+from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
 from reports.cli import app
 
@@ -49,11 +50,38 @@ def new(
         typer.echo(f"hccmeta new: ID: {exc}", err=True)
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     target = folder / f"{study_id}.yaml"
-    if target.exists():
-        typer.echo(f"hccmeta new: {target} exists; not overwritten", err=True)
-        raise typer.Exit(EXIT_INPUT_ERROR)
-    write_text_atomic(target, text, exclusive=True)
+    try:
+        if target.is_symlink() or target.exists():  # a dangling link counts: never write through
+            _exists(target)
+        write_text_atomic(target, text, exclusive=True)
+    except OSError as exc:
+        if _present(target):  # created meanwhile: os.link refused to overwrite it
+            _exists(target)
+        _unwritable("new", folder, "a writable folder", exc)
     typer.echo(f"created {target}: fill in every FILL, then run hccmeta validate {target}")
+
+
+def _exists(target: Path) -> None:
+    typer.echo(f"hccmeta new: {one_line(str(target))} exists; not overwritten", err=True)
+    raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+def _present(path: Path) -> bool:
+    try:
+        return path.is_symlink() or path.exists()
+    except OSError:
+        return False
+
+
+def _unwritable(command: str, path: Path, expected: str, exc: OSError) -> None:
+    """Report a file-system error as one line and exit 2 (no traceback)."""
+    why = exc.strerror or type(exc).__name__
+    blocker = Path(exc.filename) if isinstance(exc.filename, str) else None
+    if isinstance(exc, FileExistsError | NotADirectoryError) and blocker and blocker.is_file():
+        why = f"{one_line(str(blocker))} is a file, not a folder"
+    typer.echo(f"hccmeta {command}: {one_line(str(path))}: expected {expected}, got {why}",
+               err=True)
+    raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 @app.command()
@@ -65,5 +93,8 @@ def schema(
     if out is None:
         sys.stdout.write(text)
     else:
-        write_text_atomic(out, text)
+        try:
+            write_text_atomic(out, text)
+        except OSError as exc:
+            _unwritable("schema", out, "a writable file path", exc)
         typer.echo(f"wrote {out}", err=True)

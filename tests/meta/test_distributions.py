@@ -27,3 +27,12 @@ def test_t_and_chi2_against_scipy_stats(df):
     np.testing.assert_allclose(d.t_ppf(Q, df), stats.t.ppf(Q, df), rtol=1e-12)
     x = np.abs(X) * 3
     np.testing.assert_allclose(d.chi2_sf(x, df), stats.chi2.sf(x, df), rtol=1e-12, atol=1e-300)
+
+
+def test_average_ranks_against_scipy_rankdata():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        x = rng.integers(0, 6, size=rng.integers(1, 30)).astype(float)  # many ties
+        np.testing.assert_array_equal(d.average_ranks(x), stats.rankdata(x))
+    x = rng.normal(size=40)
+    np.testing.assert_array_equal(d.average_ranks(x), stats.rankdata(x))
