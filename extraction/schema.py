@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from extraction import vocabulary as vocab
@@ -21,7 +21,6 @@ from extraction.schema_common import (
     Strict,
     Text,
     _literal,
-    raise_problems,
 )
 from extraction.schema_entries import (
     AdverseEvent,
@@ -39,6 +38,11 @@ SCHEMA_VERSION = 1
 
 def _scalar_text(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _exact_int(value: Any) -> Any:
+    """Keep ``true`` and ``1.0`` from passing as the integer 1 (Python: True == 1.0 == 1)."""
+    return repr(value) if isinstance(value, bool | float) else value
 
 
 ScalarText = Annotated[str, BeforeValidator(_scalar_text),
@@ -82,9 +86,14 @@ def _year_not_future(year: int) -> int:
     return year
 
 
-DateText = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                                description="YYYY, YYYY-MM or YYYY-MM-DD"),
-                     AfterValidator(_calendar_date)]
+_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DateText = Annotated[str, BeforeValidator(_scalar_text),  # a bare year: 2021
+                     Field(pattern=_DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD"),
+                     AfterValidator(_calendar_date),
+                     WithJsonSchema({"anyOf": [{"type": "string", "pattern": _DATE_PATTERN},
+                                               {"type": "integer", "minimum": 1000,
+                                                "maximum": 9999}],
+                                     "description": "YYYY, YYYY-MM or YYYY-MM-DD"})]
 PastDate = Annotated[DateText, AfterValidator(_not_future)]
 """A date that has happened: publication, data cut-off, extraction and check dates."""
 
@@ -116,17 +125,16 @@ class Period(Strict):
     end: DateText | None = None
     source: Source
 
-    @model_validator(mode="after")
-    def _end_after_start(self) -> Period:
+    def checks(self) -> list[Problem]:
+        """The end is not before the start (compared at the precision both have)."""
         problems: list[Problem] = []
-        if self.start and self.end:
+        if isinstance(self.start, str) and isinstance(self.end, str):
             start, end = _date_parts(self.start), _date_parts(self.end)
             common = min(len(start), len(end))
             if end[:common] < start[:common]:
                 problems.append((("end",), f"expected an end on or after the start {self.start!r}, "
                                  f"got {self.end!r}", "check the order of start and end"))
-        raise_problems(problems)
-        return self
+        return problems
 
 
 class Setting(Strict):
@@ -195,7 +203,8 @@ class Outcomes(Strict):
 class Study(Strict):
     """One study file."""
 
-    schema_version: Literal[1] = Field(description="study-file format version (1)")
+    schema_version: Annotated[Literal[1], BeforeValidator(_exact_int)] = Field(
+        description="study-file format version (1)")
     id: Slug = Field(description="equals the file name: <firstauthor><year>[_<trial>]")
     citation: Citation
     design: _literal(vocab.DESIGNS)  # type: ignore[valid-type]

@@ -130,10 +130,46 @@ def raise_problems(problems: list[Problem]) -> None:
              "first": problems[0][1]})
 
 
+class _Unknown:
+    """Stands for a field whose value failed validation (see :meth:`Strict.problems_despite`)."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = _Unknown()
+
+
 class Strict(BaseModel):
-    """Base model: unknown keys rejected, instances immutable."""
+    """Base model: unknown keys rejected, instances immutable, within-model rules in
+    :meth:`checks` (all of a model's broken rules are reported at once)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    def checks(self) -> list[Problem]:
+        """Rules across this model's fields that are broken (none here; subclasses add theirs).
+
+        Also called on a partial instance whose failed fields hold :data:`UNKNOWN`: a rule must
+        skip what it cannot judge (``as_float``, ``isinstance`` guards).
+        """
+        return []
+
+    @model_validator(mode="after")
+    def _run_checks(self) -> Strict:
+        raise_problems(self.checks())
+        return self
+
+    @classmethod
+    def problems_despite(cls, data: dict[str, Any], failed: set[str]) -> list[Problem]:
+        """The rules broken by raw ``data`` whose fields ``failed`` did not validate.
+
+        Pydantic skips a model's after-validators once a field fails; this runs :meth:`checks` on
+        the fields that did validate, so that a file's errors all appear at once.
+        """
+        values = {name: UNKNOWN if name in failed else (
+                  data[name].strip() if isinstance(data[name], str) else data[name])
+                  for name in cls.model_fields if name in data}
+        return cls.model_construct(**values).checks()
 
 
 _LABEL_EXAMPLES = {"table": "Table 2", "figure": "Figure 2", "supplement": "Supplementary Table 1"}
@@ -155,8 +191,8 @@ class Source(Strict):
     verified: bool = Field(True, description="false: not yet checked against the publication; "
                            "such numbers are excluded from pooling by default")
 
-    @model_validator(mode="after")
-    def _label_where_needed(self) -> Source:
+    def checks(self) -> list[Problem]:
+        """A label for tables, figures and supplements; a url for a secondary source."""
         problems: list[Problem] = []
         if self.location in _LABEL_EXAMPLES and not self.label:
             problems.append((("label",), f"expected a label for a {self.location} source (e.g. "
@@ -165,8 +201,7 @@ class Source(Strict):
         if self.location == "secondary" and not self.url:
             problems.append((("url",), "expected the url of the secondary source, got none",
                              "add url: https://..."))
-        raise_problems(problems)
-        return self
+        return problems
 
 
 def _is_numeric(annotation: Any, seen: frozenset[type] = frozenset()) -> bool:
@@ -208,16 +243,16 @@ class Entry(Strict):
                 if name not in {"source", "sources", "derived", "notes"}
                 and (name in _NUMERIC_TEXT or _is_numeric(info.annotation))]
 
-    @model_validator(mode="after")
-    def _entry_checks(self) -> Entry:
-        raise_problems(self._provenance_problems() + self.consistency_problems())
-        return self
+    def checks(self) -> list[Problem]:
+        """Provenance keys name numeric fields, and the entry's own rules hold."""
+        return self._provenance_problems() + self.consistency_problems()
 
     def _provenance_problems(self) -> list[Problem]:
         numeric = self.numeric_field_names()
         problems: list[Problem] = []
         for block in ("derived", "sources"):
-            for key in getattr(self, block):
+            keys = getattr(self, block)
+            for key in keys if isinstance(keys, dict) else ():
                 if key not in numeric:
                     close = difflib.get_close_matches(key, numeric, n=1, cutoff=0.6)
                     problems.append(((block, key), "expected a numeric field of this entry "
@@ -247,6 +282,6 @@ def order_problems(lower: float | str | None, upper: float | str | None, lower_n
 def within_problems(count: int | None, total: int | None, count_name: str,
                     total_name: str) -> list[Problem]:
     """A problem at ``count_name`` when a count exceeds its denominator."""
-    if count is not None and total is not None and count > total:
+    if isinstance(count, int) and isinstance(total, int) and count > total:
         return [((count_name,), f"expected a count <= {total} ({total_name}), got {count}", "")]
     return []

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from extraction.issues import Issue, field_path
-from extraction.schema_common import ENTRY_PROBLEMS, number_text
+from extraction.schema_common import ENTRY_PROBLEMS, Problem, Strict, number_text
 from extraction.yaml_source import YamlDocument
 
 _KINDS = {
@@ -222,6 +222,39 @@ def _holds_placeholder(doc: YamlDocument, loc: tuple[Any, ...]) -> bool:
     return any(is_placeholder(doc.raw.get(loc[:k])) for k in range(1, len(loc) + 1))
 
 
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        in_map = isinstance(data, dict) and isinstance(part, str) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (in_map or in_list):
+            return None
+        data = data[part]
+    return data
+
+
+def _problems_despite_errors(errors: list[dict[str, Any]], doc: YamlDocument,
+                             root: type[BaseModel]) -> list[tuple[tuple[Any, ...], Problem]]:
+    """Within-model rules of the models whose fields failed (pydantic skips their checks)."""
+    failed: dict[tuple[Any, ...], set[str]] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        for k, part in enumerate(loc):
+            if isinstance(part, str):
+                failed.setdefault(loc[:k], set()).add(part)
+    out = []
+    for where, names in failed.items():
+        model = _walk(root, where)
+        data = _value_at(doc.data, where)
+        if (isinstance(model, type) and issubclass(model, Strict) and isinstance(data, dict)
+                and names <= set(model.model_fields)):
+            try:
+                found = model.problems_despite(data, names)
+            except Exception:  # a best-effort extra on unvalidated data: never a traceback
+                found = []
+            out += [(where, problem) for problem in found]
+    return out
+
+
 def translate(exc: ValidationError, doc: YamlDocument, shown: str,
               root: type[BaseModel]) -> list[Issue]:
     """One :class:`Issue` per problem, located at the YAML node it concerns.
@@ -232,15 +265,18 @@ def translate(exc: ValidationError, doc: YamlDocument, shown: str,
     (one line per problem).
     """
     issues = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    problems = [(tuple(e["loc"]), p) for e in errors if e["type"] == ENTRY_PROBLEMS
+                for p in (e.get("ctx") or {})["problems"]]
+    for loc, (field, message, hint) in problems + _problems_despite_errors(errors, doc, root):
+        where = (*loc, *field)
+        line, col = doc.locate(where)
+        issues.append(Issue(shown, line, col, field_path(where), one_line(message),
+                            one_line(hint)))
+    for error in errors:
         loc = tuple(error["loc"])
         ctx = error.get("ctx") or {}
         if error["type"] == ENTRY_PROBLEMS:
-            for field, message, hint in ctx["problems"]:
-                where = (*loc, *field)
-                line, col = doc.locate(where)
-                issues.append(Issue(shown, line, col, field_path(where), one_line(message),
-                                    one_line(hint)))
             continue
         if error["type"] != "extra_forbidden" and _holds_placeholder(doc, loc):
             continue

@@ -135,6 +135,46 @@ MUTATIONS = {
     "non_string_key": ("design: single_arm_trial", "design: single_arm_trial\n1: one  # expect: -"),
     "two_documents": ("  extracted_by: tester\n", "  extracted_by: tester\n---\nid: x  # expect: -\n"),
     "top_level_list": ("schema_version: 1\n", "- schema_version: 1  # expect: -\n"),
+    # review fixes (A2-C25): each defect of the adversarial review, one file each
+    "curve_nul_byte": ("curation:", "curves:\n  - endpoint: os\n    arm: a\n"
+                       "    file: \"km/\\0.csv\"  # expect: curves[0].file\n"
+                       "    source:\n      location: figure\n      label: Figure 2\ncuration:"),
+    "curve_name_too_long": ("curation:", "curves:\n  - endpoint: os\n    arm: a\n"
+                            f"    file: km/{'a' * 300}.csv  # expect: curves[0].file\n"
+                            "    source:\n      location: figure\n      label: Figure 2\n"
+                            "curation:"),
+    "curve_path_newline": ("curation:", "curves:\n  - endpoint: os\n    arm: a\n"
+                           "    file: \"km/ok.csv\\nx.yaml:1:1: y: expected a, got b\"  "
+                           "# expect: curves[0].file\n"
+                           "    source:\n      location: figure\n      label: Figure 2\n"
+                           "curation:"),
+    "arm_reference_newline": ("      arm: a\n      criteria",
+                              "      arm: \"zz\\nx.yaml:1:1: fake\"  # expect: outcomes.binary[0].arm"
+                              "\n      criteria"),
+    "bool_as_percent": ("      percent: 40.0", "      percent: on  # expect: outcomes.binary[0].percent"),
+    "quoted_ci_bound": ("      ci_upper: 15.0",
+                        "      ci_upper: \" 15 \"  # expect: outcomes.time_to_event[0].ci_upper"),
+    "followup_range_reversed": ("curation:", "followup:\n  - median: 18.8\n    range_lower: 30\n"
+                                "    range_upper: 2  # expect: followup[0].range_upper\n"
+                                "    source:\n      location: abstract\ncuration:"),
+    "year_far_future": ("  year: 2020", "  year: 2099  # expect: citation.year"),
+    "published_not_a_date": ("  year: 2020", "  year: 2020\n"
+                             "  published: 2020-13-45  # expect: citation.published"),
+    "enrolment_end_before_start": ("curation:", "enrolment:\n  start: 2021-12\n"
+                                   "  end: 2018-01  # expect: enrolment.end\n"
+                                   "  source:\n    location: abstract\ncuration:"),
+    "rt_dose_in_cgy": ("    n: 50", "    n: 50\n    rt_dose_gy: 5000  # expect: arms[0].rt_dose_gy"),
+    "entry_problems_at_once": ("      events: 20\n      total: 50\n      percent: 40.0\n",
+                               "      events: 60  # expect: outcomes.binary[0].events\n"
+                               "      total: 50\n      percent: 40.0\n      ci_lower: 50\n"
+                               "      ci_upper: 30  # expect: outcomes.binary[0].ci_upper\n"
+                               "      derived:\n"
+                               "        arm: computed  # expect: outcomes.binary[0].derived.arm\n"),
+    "entry_problems_despite_field_error": (
+        "      events: 20\n      total: 50\n      percent: 40.0\n",
+        "      events: 60  # expect: outcomes.binary[0].events\n      total: 50\n"
+        "      percent: 400  # expect: outcomes.binary[0].percent\n"),
+    "empty_label": ("    label: Arm A", "    label: \"\"  # expect: arms[0].label"),
 }
 
 
