@@ -146,8 +146,19 @@ def _reading(analyses: list[GroupAnalysis]) -> str:
 def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  out: Path = Path("build/report"), argv: list[str] | None = None,
                  step: Step | None = None) -> BuildResult:
-    """Build the report; raises :class:`ReportError` for unusable input."""
+    """Build the report; raises :class:`ReportError` for unusable input.
+
+    The figure workers start first, so that they import matplotlib while the library is loaded
+    and analysed.
+    """
     from reports.figure_jobs import FigureJobs
+
+    with FigureJobs() as jobs:
+        return _build_report(jobs, studies, plan_path, out, argv, step)
+
+
+def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
+                  argv: list[str] | None, step: Step | None) -> BuildResult:
     from reports.figures_build import bubbles, funnels
     from reports.frames import forest_frame
 
@@ -160,7 +171,7 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
         raise ReportError([i.format() for i in exc.issues]) from None
     ref_audit: list[dict[str, str]] = []
     index = next(r for r in records if r.id == plan.index.study)
-    with staging(out) as tmp, FigureJobs() as jobs:
+    with staging(out) as tmp:
         figdir = tmp / "figures"
         figdir.mkdir()
         datas, analyses, outcomes = [], [], []

@@ -17,6 +17,15 @@ from typing import Any
 
 import pandas as pd
 
+_PLOT_MODULES = ("reports.figures.forest", "reports.figures.funnel", "reports.figures.km",
+                 "reports.figures.bubble")
+
+
+def _warm_up() -> None:
+    """Worker initializer: import matplotlib and the plot modules before the first job arrives."""
+    for module in _PLOT_MODULES:
+        importlib.import_module(module)
+
 
 def _run(module: str, name: str, frame: pd.DataFrame, path: Path, kwargs: dict[str, Any]
          ) -> pd.DataFrame:
@@ -30,9 +39,11 @@ class FigureJobs:
         n = workers if workers is not None else min(4, os.cpu_count() or 1)
         if "fork" not in multiprocessing.get_all_start_methods():  # Windows: draw in-process
             n = 1
-        self._pool = (ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
-                      if n > 1 else None)
+        self._pool = (ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
+                                          initializer=_warm_up) if n > 1 else None)
         self._jobs: list[Future[pd.DataFrame] | pd.DataFrame] = []
+        if self._pool is not None:  # forked workers all start at the first submit: start them now
+            self._pool.submit(int)
 
     def submit(self, function: str, frame: pd.DataFrame, path: Path, **kwargs: Any) -> None:
         """Queue ``reports.figures.<function>(frame, path, **kwargs)``."""
