@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -11,26 +12,42 @@ from reports.cli import app
 EXIT_INPUT_ERROR = 2
 
 
+def _per_arm(values: list, name: str, arms: int, required: bool = False) -> list:
+    """One value per arm: a repeated option given once per --curve, or not at all."""
+    if not values and not required:
+        return [None] * arms
+    if len(values) != arms:
+        raise typer.BadParameter(f"expected one {name} per --curve ({arms}), got {len(values)}",
+                                 param_hint=name)
+    return values
+
+
 @app.command()
 def reconstruct(
-    curve: Path = typer.Option(..., "--curve", help="digitized curve CSV: time,survival "
-                               "(header optional; proportion or percent)"),
-    risk: Path = typer.Option(None, "--risk", help="numbers at risk CSV: time,n_risk "
-                              "(a single row at time 0 means no risk table)"),
-    n: int = typer.Option(..., "--n", help="patients in the arm"),
-    events: int = typer.Option(None, "--events", help="reported total events"),
-    out: Path = typer.Option(..., "--out", help="pseudo-IPD CSV to write: time,event"),
-    plot: Path = typer.Option(None, "--plot", help="overlay figure (.png, .svg or .pdf)"),
-    median: float = typer.Option(None, "--median", help="reported median (months), shown "
-                                 "beside the reconstructed one"),
+    curve: list[Path] = typer.Option(..., "--curve", help="digitized curve CSV: time,survival "
+                                     "(header optional; proportion or percent); repeat for "
+                                     "several arms"),
+    risk: list[Path] = typer.Option([], "--risk", help="numbers at risk CSV: time,n_risk "
+                                    "(a single row at time 0 means no risk table); one per "
+                                    "--curve"),
+    n: list[int] = typer.Option(..., "--n", help="patients in the arm; one per --curve"),
+    events: list[int] = typer.Option([], "--events", help="reported total events; one per "
+                                     "--curve"),
+    arm: list[str] = typer.Option([], "--arm", help="arm label, one per --curve; with several "
+                                  "arms the output gets an arm column"),
+    out: Path = typer.Option(..., "--out", help="pseudo-IPD CSV to write: time,event[,arm]"),
+    plot: Path = typer.Option(None, "--plot", help="overlay figure (.png, .svg or .pdf); with "
+                              "several arms one file per arm, <stem>_<arm><suffix>"),
+    median: list[float] = typer.Option([], "--median", help="reported median (months), shown "
+                                       "beside the reconstructed one; one per --curve"),
     step_reading: bool = typer.Option(False, "--step-reading", help="Guyot's reading: each "
                                       "click's drop happens at the click (no interpolation "
                                       "between clicks)"),
 ) -> None:
-    """Reconstruct pseudo-IPD (time,event) from a digitized Kaplan–Meier curve.
+    """Reconstruct pseudo-IPD (time,event[,arm]) from digitized Kaplan–Meier curves.
 
     Prints the diagnostics (reconstructed vs reported N, events, median, numbers at risk, and
-    the deviation from the digitized points) to stderr. Exit 2 on invalid input.
+    the deviation from the digitized points) to stderr for each arm. Exit 2 on invalid input.
     """
     from extraction.km import (
         KMInputError,
@@ -42,27 +59,57 @@ def reconstruct(
     from extraction.km import reconstruct as run
     from reports.atomic import write_text_atomic
 
-    try:
-        digitized = read_curve_csv(curve)
-        table = read_risk_csv(risk) if risk is not None else None
-        rec = run(preprocess(digitized), n, table, events, interpolate=not step_reading)
-    except KMInputError as exc:
-        flag = {"n": "--n", "events": "--events"}.get(exc.field)
-        text = f"{flag}: {exc.message}" if flag and not exc.path else exc.format()
-        typer.echo(f"hccmeta reconstruct: {text}", err=True)
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
-    diag = diagnose(rec, median)
-    lines = ["time,event"] + [f"{t:.10g},{e}" for t, e in zip(rec.time.tolist(),
-                                                             rec.event.tolist(), strict=True)]
-    write_text_atomic(out, "\n".join(lines) + "\n")
-    for line in diag.summary_lines():
-        typer.echo(line, err=True)
-    if plot is not None:
-        from reports.km_overlay_plot import plot_km_overlay
-
+    k = len(curve)
+    risks = _per_arm(risk, "--risk", k)
+    ns = _per_arm(n, "--n", k, required=True)
+    totals = _per_arm(events, "--events", k)
+    medians = _per_arm(median, "--median", k)
+    labels = _per_arm(arm, "--arm", k) if arm or k == 1 else [f"arm{i + 1}" for i in range(k)]
+    if len(set(labels)) != len(labels):
+        raise typer.BadParameter("expected distinct arm labels", param_hint="--arm")
+    multi = k > 1 or bool(arm)
+    lines = ["time,event,arm" if multi else "time,event"]
+    results = []
+    for i in range(k):
         try:
-            plot_km_overlay(diag, plot, title=curve.name)
-        except ValueError as exc:  # unknown image format
-            typer.echo(f"hccmeta reconstruct: --plot: {exc}", err=True)
+            digitized = read_curve_csv(curve[i])
+            table = read_risk_csv(risks[i]) if risks[i] is not None else None
+            rec = run(preprocess(digitized), ns[i], table, totals[i],
+                      interpolate=not step_reading)
+        except KMInputError as exc:
+            flag = {"n": "--n", "events": "--events"}.get(exc.field)
+            text = f"{flag}: {exc.message}" if flag and not exc.path else exc.format()
+            where = f" (arm {labels[i]})" if multi else ""
+            typer.echo(f"hccmeta reconstruct: {text}{where}", err=True)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
-    typer.echo(f"wrote {out} ({rec.time.size} patients, {rec.n_events} events)", err=True)
+        results.append((labels[i], rec, diagnose(rec, medians[i]), curve[i]))
+        suffix = f",{_csv_field(labels[i])}" if multi else ""
+        lines += [f"{t:.10g},{e}{suffix}" for t, e in zip(rec.time.tolist(), rec.event.tolist(),
+                                                          strict=True)]
+    write_text_atomic(out, "\n".join(lines) + "\n")
+    for label, _rec, diag, path in results:
+        if multi:
+            typer.echo(f"arm {label}:", err=True)
+        for line in diag.summary_lines():
+            typer.echo(line, err=True)
+        if plot is not None:
+            from reports.km_overlay_plot import plot_km_overlay
+
+            safe = re.sub(r"[^\w.-]+", "_", label).strip("_") or "arm"
+            target = plot.with_name(f"{plot.stem}_{safe}{plot.suffix}") if multi else plot
+            try:
+                plot_km_overlay(diag, target, title=f"{path.name} ({label})" if multi
+                                else path.name)
+            except ValueError as exc:  # unknown image format
+                typer.echo(f"hccmeta reconstruct: --plot: {exc}", err=True)
+                raise typer.Exit(EXIT_INPUT_ERROR) from None
+    total = sum(r.time.size for _, r, _, _ in results)
+    n_events = sum(r.n_events for _, r, _, _ in results)
+    typer.echo(f"wrote {out} ({total} patients, {n_events} events, {k} arm(s))", err=True)
+
+
+def _csv_field(text: str) -> str:
+    """Quote a CSV field when it holds a comma, quote or line break (RFC 4180)."""
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
