@@ -21,7 +21,7 @@ from extraction import StudyRecord, load_paths
 from extraction.audit import audit_records, build_trail
 from extraction.external import ReferenceFileError
 from extraction.loader import expand
-from reports import references, render
+from reports import overlap, references, render
 from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
 from reports.context import caveats, group_items, methods, robustness_text, summary_line
 from reports.dataset import OutcomeData, outcome_data, study_label
@@ -49,6 +49,7 @@ class BuildResult:
     html: Path
     context: dict[str, Any]
     analyses: tuple[GroupAnalysis, ...]
+    overlaps: tuple[overlap.OverlapResult, ...] = ()
 
 
 def _load(studies: Path, plan_path: Path | None) -> tuple[Plan, list[StudyRecord], Path]:
@@ -218,6 +219,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         trail = build_trail(records, findings)
         say("sensitivity analyses and figures")
         rows, notes = studies_table(records, datas, plan)
+        overlaps = overlap.analyse(analyses, records, plan)
         ref_file = references.reference_file(studies)
         inputs = [*expand([studies]), *([ref_file] if ref_file.is_file() else []), plan_file]
         st = stamp(inputs, argv)
@@ -231,11 +233,12 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                                               else ""),
                       "design": s.design.replace("_", " "), "n": sum(a.n for a in s.arms)},
             "summary": [t for a in analyses if (t := summary_line(a))],
-            "reading": _reading(analyses),
+            "reading": " ".join(filter(None, [_reading(analyses), overlap.reading(overlaps)])),
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
-            "sensitivity": sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
+            "sensitivity": ([ov] if (ov := overlap.section(overlaps, plan)) else [])
+            + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
             "survival": _survival(records, plan, tmp, jobs, analyses),
             "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),
@@ -249,4 +252,5 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         (tmp / "report.pdf").write_bytes(pdf)
         say("rendering HTML")
         (tmp / "report.html").write_text(render.render_html(context, tmp), encoding="utf-8")
-    return BuildResult(out, out / "report.pdf", out / "report.html", context, tuple(analyses))
+    return BuildResult(out, out / "report.pdf", out / "report.html", context, tuple(analyses),
+                       tuple(overlaps))

@@ -258,6 +258,9 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         f"where at least {plan.min_studies_metareg} benchmark studies report the moderator, "
         "evaluated at the index study's value.",
         "Sensitivity: every tau² estimator (" + ", ".join(plan.sensitivity.estimators) + "), "
-        "Knapp–Hartung inference and leave-one-out.",
+        "Knapp–Hartung inference and leave-one-out"
+        + ("; excluding overlapping cohorts (from each cluster of studies linked as overlapping "
+           "cohort or same institution, only the arm with the most patients is kept)"
+           if plan.sensitivity.exclude_overlapping else "") + ".",
         f"Software: {soft}.",
     ]

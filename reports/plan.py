@@ -104,6 +104,9 @@ class Sensitivity(_Strict):
     inference: list[Inference] = Field(default_factory=lambda: ["z", "knha"])
     min_k_bias: int = Field(10, ge=3, description="studies needed for a funnel plot, Egger's "
                             "test and trim-and-fill (Sterne et al. 2011 advise 10)")
+    exclude_overlapping: bool = Field(
+        True, description="re-pool each benchmark keeping one arm (the largest) per cluster of "
+        "studies linked as overlapping_cohort or same_institution (reports/overlap.py)")
 
 
 class Plan(_Strict):

@@ -49,7 +49,9 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
             if rel.relation in ("overlapping_cohort", "same_institution"):
                 notes.append(f"{rec.id} and {rel.study}: {rel.relation.replace('_', ' ')}"
                              + (f" ({rel.note})" if rel.note else "") + "; both kept, "
-                             "patients may be counted twice.")
+                             "patients may be counted twice"
+                             + (" (see the sensitivity analysis excluding overlapping cohorts)."
+                                if plan.sensitivity.exclude_overlapping else "."))
     return rows, notes
 
 

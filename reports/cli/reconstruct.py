@@ -64,7 +64,7 @@ def reconstruct(
     ns = _per_arm(n, "--n", k, required=True)
     totals = _per_arm(events, "--events", k)
     medians = _per_arm(median, "--median", k)
-    labels = _per_arm(arm, "--arm", k) if arm or k == 1 else [f"arm{i + 1}" for i in range(k)]
+    labels = _per_arm(arm, "--arm", k) if arm else [f"arm{i + 1}" for i in range(k)]
     if len(set(labels)) != len(labels):
         raise typer.BadParameter("expected distinct arm labels", param_hint="--arm")
     multi = k > 1 or bool(arm)
