@@ -10,8 +10,13 @@ The difference test is the usual two-sample Wald test of an external estimate ag
 mean, ``z = (y0 - mu) / sqrt(v0 + SE(mu)²)`` (e.g. Borenstein et al. 2009, *Introduction to
 Meta-Analysis*, ch. 19, the Z-test for comparing two independent estimates). It treats the index
 study as independent of the benchmark and ignores tau²: it asks whether the index differs from the
-*average* historical study. Whether it is unusual for *a* historical study is the prediction
-interval question (Higgins, Thompson & Spiegelhalter 2009, J R Stat Soc A 172:137).
+*average* historical study. Whether it is unusual for *a* historical study is the predictive
+question (Higgins, Thompson & Spiegelhalter 2009, J R Stat Soc A 172:137): the predictive test
+``z = (y0 - mu) / sqrt(v0 + SE(mu)² + tau²)`` and the prediction interval widened by the index's
+own sampling variance, ``mu ± c sqrt(SE² + tau² + v0)`` (an *observed* estimate, not a true
+effect, is compared; ``c`` as in the benchmark's prediction interval). When ``v0`` is unknown the
+plain prediction interval is used and the index is treated as error-free (said in
+``position_basis``).
 Under Knapp–Hartung inference the benchmark SE is the KH SE and the reference distribution is
 t with k - 1 df (conservative: the index variance is known only approximately).
 """
@@ -99,7 +104,11 @@ class ComparisonResult:
     index_bt, benchmark_bt : tuple
         Back-transformed ``(estimate, lb, ub)``; index bounds NaN when its variance is unknown.
     pi_bt : tuple
-        Back-transformed prediction interval.
+        Back-transformed prediction interval (of a new study's true effect).
+    predictive : Difference or None
+        The predictive test (tau² included): is the index unusual for one historical study?
+    observed_pi_bt : tuple
+        Back-transformed interval ``position`` is judged against (see ``position_basis``).
     """
 
     measure: str
@@ -117,6 +126,9 @@ class ComparisonResult:
     by_estimator: tuple[tuple[Benchmark, Difference | None], ...]
     adjustments: tuple[Adjustment, ...]
     ni: tuple[float, ...] | None = None
+    predictive: Difference | None = None
+    observed_pi_bt: tuple[float, ...] = ()
+    position_basis: str = ""
 
 
 def pool(yi: Sequence[float], vi: Sequence[float], method: str = "REML", test: str = "z",
@@ -156,13 +168,49 @@ def difference(index_yi: float, index_vi: float | None, bench: Benchmark,
                       bench.df)
 
 
-def position(index_yi: float, bench: Benchmark) -> str:
-    """Where the index estimate falls against the benchmark's prediction interval."""
+def predictive(index_yi: float, index_vi: float | None, bench: Benchmark,
+               level: float = 95.0) -> Difference | None:
+    """Index minus benchmark tested against a *single* historical study's spread.
+
+    As :func:`difference` with tau² added to the variance (Higgins et al. 2009): is the index
+    unusual for one more study from the benchmark's distribution? None when ``v0`` is unknown.
+    """
+    if index_vi is None or not np.isfinite(index_vi) or not np.isfinite(bench.tau2):
+        return None
+    wider = Benchmark(bench.method, bench.test, bench.k, bench.estimate,
+                      float(np.sqrt(bench.se ** 2 + bench.tau2)), bench.ci_lb, bench.ci_ub,
+                      bench.pi_lb, bench.pi_ub, bench.tau2, bench.I2, bench.Q, bench.Q_pval,
+                      bench.weights_pct, bench.df)
+    return difference(index_yi, index_vi, wider, level)
+
+
+def observed_interval(bench: Benchmark, index_vi: float | None) -> tuple[float, float]:
+    """The prediction interval widened by the index's sampling variance (unchanged if unknown).
+
+    The multiplier is the benchmark's own (normal, or t(k - 1) under Knapp–Hartung), recovered
+    from its prediction interval so that both intervals use the same reference distribution.
+    """
+    lb, ub = bench.pi_lb, bench.pi_ub
+    if index_vi is None or not np.isfinite(index_vi) or not (np.isfinite(lb) and
+                                                             np.isfinite(ub)):
+        return lb, ub
+    spread = np.sqrt(bench.se ** 2 + bench.tau2)
+    if spread <= 0:
+        return lb, ub
+    crit = (ub - bench.estimate) / spread
+    half = crit * np.sqrt(spread ** 2 + index_vi)
+    return float(bench.estimate - half), float(bench.estimate + half)
+
+
+def position(index_yi: float, bench: Benchmark, index_vi: float | None = None) -> str:
+    """Where the index estimate falls against the benchmark's prediction interval, widened by
+    the index's sampling variance when that is known (:func:`observed_interval`)."""
     if bench.k < 2 or not (np.isfinite(bench.pi_lb) and np.isfinite(bench.pi_ub)):
         return "n/a"
-    if index_yi < bench.pi_lb:
+    lb, ub = observed_interval(bench, index_vi)
+    if index_yi < lb:
         return "below"
-    return "above" if index_yi > bench.pi_ub else "within"
+    return "above" if index_yi > ub else "within"
 
 
 def adjust(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, index_yi: float,
@@ -200,7 +248,7 @@ def adjust(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, index_yi: float,
 def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
             index_vi: float | None, measure: str, *, method: str = "REML", test: str = "z",
             level: float = 95.0, ni: Sequence[float] | None = None,
-            estimators: Sequence[str] = (),
+            index_ni: float | None = None, estimators: Sequence[str] = (),
             moderators: Mapping[str, tuple[Sequence[float], float | None]] | None = None,
             min_k_metareg: int = 5) -> ComparisonResult:
     """Compare the index study with the benchmark pooled from ``yi``/``vi``.
@@ -215,7 +263,10 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
     measure : str
         Analysis scale (``PLO``, ``PFT``, ``PAS``, ``PR``, ``MED``...).
     ni : sequence of float, optional
-        Study sizes, needed for the ``PFT`` back-transform (harmonic mean).
+        Study sizes, needed for the ``PFT`` back-transform of the pooled values (harmonic mean).
+    index_ni : float, optional
+        The index study's size, needed for the ``PFT`` back-transform of the index (its own n,
+        not the benchmark's harmonic mean).
     estimators : sequence of str
         tau² estimators for the sensitivity table (each with ``test``).
     moderators : mapping
@@ -225,15 +276,21 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
     bench = pool(yi_a, vi_a, method, test, level)
     diff = difference(index_yi, index_vi, bench, level)
 
-    def bt(values: Sequence[float]) -> tuple[float, ...]:
-        return tuple(float(v) for v in backtransform(measure, np.asarray(values, float), ni=ni))
+    if measure.upper() == "PFT" and index_ni is None:
+        raise ValueError("index_ni: expected the index study's size for the PFT back-transform, "
+                         "got None")
 
+    def bt(values: Sequence[float], sizes: Sequence[float] | None = ni) -> tuple[float, ...]:
+        return tuple(float(v) for v in backtransform(measure, np.asarray(values, float),
+                                                     ni=sizes))
+
+    own = [index_ni] if index_ni is not None else None
     crit = distributions.norm_ppf(1 - (1 - level / 100) / 2)
     if index_vi is not None and np.isfinite(index_vi):
         half = crit * np.sqrt(index_vi)
-        index_bt = bt([index_yi, index_yi - half, index_yi + half])
+        index_bt = bt([index_yi, index_yi - half, index_yi + half], own)
     else:
-        index_bt = (bt([index_yi])[0], float("nan"), float("nan"))
+        index_bt = (bt([index_yi], own)[0], float("nan"), float("nan"))
     bench_bt = bt([bench.estimate, bench.ci_lb, bench.ci_ub])
     pi_bt = bt([bench.pi_lb, bench.pi_ub])
     ratio = None
@@ -249,7 +306,13 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
         adjust(yi_a, vi_a, np.asarray(vals, float), index_yi, index_vi, x0, name, method,
                level, min_k_metareg)
         for name, (vals, x0) in (moderators or {}).items())
+    known = index_vi is not None and np.isfinite(index_vi)
+    basis = ("prediction interval widened by the index's sampling variance" if known else
+             "prediction interval; the index's variance is unknown, so it is treated as "
+             "error-free")
     return ComparisonResult(measure.upper(), level, bench, float(index_yi), index_vi, diff,
-                            position(index_yi, bench), index_bt, bench_bt, pi_bt,
+                            position(index_yi, bench, index_vi), index_bt, bench_bt, pi_bt,
                             index_bt[0] - bench_bt[0], ratio, tuple(rows), adjustments,
-                            tuple(float(n) for n in ni) if ni is not None else None)
+                            tuple(float(n) for n in ni) if ni is not None else None,
+                            predictive(index_yi, index_vi, bench, level),
+                            bt(list(observed_interval(bench, index_vi))), basis)

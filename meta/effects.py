@@ -293,16 +293,28 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
 def median_survival(median: Sequence[float], lower: Sequence[float | None] | None = None,
                     upper: Sequence[float | None] | None = None, *,
                     events: Sequence[float | None] | None = None, level: float = 95.0,
-                    study: Sequence[str] | None = None) -> EffectTable:
+                    study: Sequence[str] | None = None,
+                    asymmetry_tolerance: float = 0.1) -> EffectTable:
     """Log median survival (months) with its standard error.
 
     * From the CI (both bounds): ``sei = (log U - log L) / (2 z)`` with the exact normal
-      quantile ``z = 1.959964`` for 95% (the rounded 1.96 differs by 2e-5 relative); a normal
-      approximation on the log scale, as for Brookmeyer & Crowley (1982, Biometrics 38:29) CIs
-      computed with a log transform.
-    * Without a CI, from the number of events ``d`` under an exponential model:
-      ``var(log median) = var(log hazard) ≈ 1/d`` (the MLE of an exponential rate has
-      ``var(log λ̂) ≈ 1/d`` and ``median = log 2 / λ``); flagged as approximate in the notes.
+      quantile ``z = 1.959964`` for 95% (the rounded 1.96 differs by 2e-5 relative). This is an
+      approximation from the CI width: a Brookmeyer & Crowley (1982, Biometrics 38:29) CI
+      inverts a test on ``S(t)`` and is not a Wald interval on ``log median``, so it need not
+      be symmetric on the log scale (a median equal to a bound is common). The asymmetry
+      ``|(log U - log m) - (log m - log L)| / (log U - log L)`` is reported per study in
+      ``extra["ci_asymmetry"]`` (NaN without a CI) and noted when above
+      ``asymmetry_tolerance``, as for :func:`ratios`.
+    * Without a CI, from the number of events ``d``: ``var(log median) ≈ 1 / (d (ln 2)²)``
+      (≈ 2.08/d), flagged as approximate in the notes. This is the asymptotic variance of the
+      Kaplan–Meier median under exponential survival: ``var(m̂) ≈ var(Ŝ(m)) / f(m)²`` (the
+      standard error of a KM percentile, Collett 2015, *Modelling Survival Data in Medical
+      Research*, 3rd ed., ch. 2; Brookmeyer & Crowley 1982) with ``var(Ŝ(m)) = S(1 - S)/n =
+      1/(4n)`` without censoring, ``n`` replaced by ``d`` to allow for censoring (a heuristic),
+      ``f(m) = λ/2`` and ``m = ln 2/λ``. ``1/d``, the variance of the log median of a *fitted
+      exponential*, understates that of a reported KM median by about half; under censoring
+      the empirical variance lies between the two, closer to ``1/(d (ln 2)²)`` (see
+      tests/meta/test_effects_median_variance.py).
     * Otherwise the study is excluded with the reason (e.g. the median or the upper bound was
       not reached).
 
@@ -316,6 +328,14 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
         Number of events (deaths/progressions) per study.
     level : float
         Confidence level of the CIs, percent.
+    asymmetry_tolerance : float
+        Log-scale CI asymmetry (fraction of the CI width) above which a note is written.
+
+    Returns
+    -------
+    EffectTable
+        ``measure="MED"``; ``extra`` holds ``se_source`` (``"ci"`` or ``"events"``) and
+        ``ci_asymmetry``.
     """
     z = _z_crit(level)
     med = _vector("median", median, allow_nan=True)
@@ -333,7 +353,7 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(f"events[{i}] ({labels[i]}): expected a whole number >= 0, got {d[i]:g}")
-    keep, yi, vi, notes, source, excluded = [], [], [], [], [], []
+    keep, yi, vi, notes, source, asym, excluded = [], [], [], [], [], [], []
     for i in range(k):
         if not np.isfinite(med[i]):
             excluded.append(Exclusion(labels[i], "median not reached or not reported"))
@@ -346,17 +366,23 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
             if up[i] <= lo[i]:
                 raise ValueError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI of "
                                  f"positive width, got [{lo[i]:g}, {up[i]:g}]")
-            keep.append(i), yi.append(lm), source.append("ci"), notes.append("")
-            vi.append(((np.log(up[i]) - np.log(lo[i])) / (2 * z)) ** 2)
+            width = np.log(up[i]) - np.log(lo[i])
+            a = abs((np.log(up[i]) - lm) - (lm - np.log(lo[i]))) / width
+            note = (f"CI asymmetric on the log scale ({a:.0%} of its width); SE approximated "
+                    "from the CI width" if a > asymmetry_tolerance else "")
+            keep.append(i), yi.append(lm), source.append("ci"), notes.append(note)
+            vi.append((width / (2 * z)) ** 2), asym.append(a)
         elif np.isfinite(d[i]) and d[i] > 0:
-            keep.append(i), yi.append(lm), vi.append(1 / d[i]), source.append("events")
-            notes.append(f"approximate SE from {d[i]:g} events (exponential model, var = 1/d)")
+            keep.append(i), yi.append(lm), vi.append(1 / (d[i] * np.log(2) ** 2))
+            source.append("events"), asym.append(np.nan)
+            notes.append(f"approximate SE from {d[i]:g} events (KM median under an exponential "
+                         "model, var = 1/(d ln²2))")
         else:
             why = ("no complete CI (bound not reached or not reported) and no events"
                    if not (np.isfinite(d[i]) and d[i] == 0) else "no complete CI and 0 events")
             excluded.append(Exclusion(labels[i], why))
     return _table([labels[i] for i in keep], yi, vi, "MED", notes, excluded,
-                  {"se_source": source})
+                  {"se_source": source, "ci_asymmetry": asym})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,12 +8,21 @@ One-stage: a Cox model of index vs historical on the stacked data.
 Every arm carries ``origin``, how its individual data were obtained (e.g. "reconstructed from a
 digitized KM curve (Guyot 2012)"), and the report prints it beside each result.
 
-Stratification: a Cox model stratified by study cannot estimate an index-vs-historical hazard
-ratio when the index group is a single study (the indicator is constant within every stratum).
-The one-stage model is therefore unstratified with a study-clustered robust (sandwich) variance
-(Lin & Wei 1989, JASA 84:1074), as R ``coxph(Surv(t, d) ~ index, cluster = study)``; with
-several index arms it is stratified by study group as far as identifiable. This differs from a
-trial-stratified one-stage IPD meta-analysis of randomised trials and the report says so.
+Stratification and variance: a Cox model stratified by study cannot estimate an
+index-vs-historical hazard ratio when the index group is a single study (the indicator is
+constant within every stratum), so the one-stage model is unstratified and never stratified by
+study. Its default variance is the model-based (inverse information) one, as R
+``coxph(Surv(t, d) ~ index, ties = "breslow")``: it treats all patients as one population and
+IGNORES between-study heterogeneity, so its CI and p-value are for orientation only and are not
+a valid test of the index arm against history (inference is the two-stage comparison's). A
+study-clustered robust (sandwich) variance (Lin & Wei 1989, JASA 84:1074; R ``cluster =
+study``) is NOT used by default: with the index as one cluster, the index indicator is constant
+within clusters and the sandwich SE is biased downwards (simulated type I error about 0.5 at
+alpha 0.05 with identical arms, 1 index + 4 historical, 60 patients each; model-based about
+0.04). It is available on request only with at least two arms in each group, and is still
+optimistic with few clusters. This differs from a trial-stratified one-stage IPD meta-analysis
+of randomised trials and the report says so. A shared-frailty (random arm effect) model, which
+would carry the between-arm variance, is not implemented.
 """
 
 from __future__ import annotations
@@ -111,7 +120,12 @@ def two_stage(index: ArmIPD, historical: Sequence[ArmIPD], tau: float, landmark:
 
 @dataclass(frozen=True)
 class OneStage:
-    """One-stage Cox model of index vs historical (hazard ratio > 1: index worse)."""
+    """One-stage Cox model of index vs historical (hazard ratio > 1: index worse).
+
+    ``variance`` is ``"model"`` (inverse information; ignores between-study heterogeneity, for
+    orientation only) or ``"robust"`` (study-clustered sandwich); ``robust`` is
+    ``variance == "robust"``. ``note`` says in words what the SE does and does not allow for.
+    """
 
     hr: float
     ci_lb: float
@@ -121,40 +135,68 @@ class OneStage:
     robust: bool
     n: int
     events: int
+    variance: str = "model"
+    note: str = ""
 
 
-def one_stage_cox(index: Sequence[ArmIPD], historical: Sequence[ArmIPD], level: float = 95.0
-                  ) -> OneStage:
-    """Cox model ``index vs historical``, Breslow ties, study-clustered robust variance when
-    there are more than two arms; equals R ``coxph(..., cluster = study, ties = "breslow")``.
+MODEL_SE_NOTE = ("model-based SE: treats all patients as one population and ignores "
+                 "between-study heterogeneity; for orientation only, not a valid test of the "
+                 "index arm against history (see the two-stage comparison)")
+ROBUST_SE_NOTE = ("study-clustered robust SE: optimistic with few studies per group")
 
+
+def one_stage_cox(index: Sequence[ArmIPD], historical: Sequence[ArmIPD], level: float = 95.0,
+                  variance: str = "model") -> OneStage:
+    """Cox model ``index vs historical`` on the stacked arms, Breslow ties.
+
+    Parameters
+    ----------
+    index, historical : sequence of ArmIPD
+        Arms of the index group and of the historical group (at least one each).
+    level : float
+        Confidence level, percent.
+    variance : {"model", "robust"}
+        ``"model"`` (default): the model-based variance, as R
+        ``coxph(Surv(time, event) ~ index, ties = "breslow")``; it ignores between-study
+        heterogeneity (see the module docstring), so the CI and p-value are for orientation
+        only. ``"robust"``: the study-clustered sandwich variance (Lin & Wei 1989), as R
+        ``coxph(..., cluster = study, ties = "breslow")`` (statsmodels' ``PHReg`` with
+        ``groups``); refused unless both groups have at least two arms, because with one
+        cluster in a group the group indicator is constant within clusters and the sandwich
+        SE is biased downwards (type I error about 0.5 in simulation).
+
+    Notes
+    -----
     Breslow rather than R's default Efron: statsmodels' sandwich variance uses Breslow-type
     score residuals, so only with Breslow ties does the robust SE match R (with Efron the
     coefficient matches but the robust SE differs by ~1e-4 relative when times are tied).
-
-    See the module docstring for why the model is not stratified by study. statsmodels'
-    ``PHReg`` with ``groups`` gives the Lin–Wei sandwich variance.
     """
     from scipy import stats
     from statsmodels.duration.hazard_regression import PHReg
 
-    arms = [*index, *historical]
     if not index or not historical:
         raise ValueError("index, historical: expected at least one arm each")
+    if variance not in ("model", "robust"):
+        raise ValueError(f"variance: expected 'model' or 'robust', got {variance!r}")
+    if variance == "robust" and min(len(index), len(historical)) < 2:
+        raise ValueError("variance: 'robust' needs at least two index and two historical arms "
+                         f"(got {len(index)} and {len(historical)}); with one arm in a group "
+                         "the study-clustered SE is biased downwards, use 'model'")
+    arms = [*index, *historical]
     time = np.concatenate([a.time for a in arms]).astype(float)
     event = np.concatenate([a.event for a in arms]).astype(int)
     x = np.concatenate([np.full(len(a.time), 1.0 if i < len(index) else 0.0)
                         for i, a in enumerate(arms)])
     study = np.concatenate([np.full(len(a.time), i) for i, a in enumerate(arms)])
     model = PHReg(time, x[:, None], status=event, ties="breslow")
-    robust = len(arms) > 2
+    robust = variance == "robust"
     fit = model.fit(groups=study) if robust else model.fit()
     b = float(fit.params[0])
     se = float(fit.bse[0])
     z = stats.norm.ppf(1 - (1 - level / 100) / 2)
     return OneStage(float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
                     float(2 * stats.norm.sf(abs(b / se))), se, robust, int(time.size),
-                    int(event.sum()))
+                    int(event.sum()), variance, ROBUST_SE_NOTE if robust else MODEL_SE_NOTE)
 
 
 def exponential_curve(median: float, times: Sequence[float]) -> np.ndarray:

@@ -127,14 +127,17 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
         mods = {m.id: (arms[m.id].astype(float).to_numpy(),
                        float(index[m.id].iloc[0]) if index[m.id].notna().iloc[0] else None)
                 for m in plan.moderators if m.id in arms.columns}
+        index_n = (float(index["total"].iloc[0]) if "total" in index.columns
+                   and index["total"].notna().iloc[0] else None)
         comparison = compare(arms["yi"], arms["vi"], index_yi, index_vi, outcome.measure,
                              method=plan.estimator, test=plan.inference, level=plan.level,
-                             ni=_ni(arms, outcome), estimators=plan.sensitivity.estimators,
+                             ni=_ni(arms, outcome), index_ni=index_n,
+                             estimators=plan.sensitivity.estimators,
                              moderators=mods, min_k_metareg=plan.min_studies_metareg)
         if k >= 2 and "knha" in plan.sensitivity.inference:
             knha = compare(arms["yi"], arms["vi"], index_yi, index_vi, outcome.measure,
                            method=plan.estimator, test="knha", level=plan.level,
-                           ni=_ni(arms, outcome))
+                           ni=_ni(arms, outcome), index_ni=index_n)
     if k and comparison is None:
         # benchmark without a comparison: still pooled for the forest plot
         comparison = None

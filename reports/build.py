@@ -125,7 +125,7 @@ def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
 
 
-def _reading(analyses: list[GroupAnalysis]) -> str:
+def _reading(analyses: list[GroupAnalysis], extra: str = "") -> str:
     tested = [a for a in analyses if a.comparison and a.comparison.difference]
     placed = [a for a in analyses if a.comparison and a.comparison.position != "n/a"]
     above = [a for a in placed if a.comparison.position == "above"]  # type: ignore[union-attr]
@@ -138,7 +138,8 @@ def _reading(analyses: list[GroupAnalysis]) -> str:
     return (f"{len([a for a in analyses if a.comparison])} comparison(s) were possible; "
             f"{len(tested)} with a test, of which {len(sig)} at p < 0.05{robust}. Against the "
             f"prediction intervals ({len(placed)} with one), the index study lies above in "
-            f"{len(above)}, within in {len(within)} and below in {len(below)}. A historical "
+            f"{len(above)}, within in {len(within)} and below in {len(below)}. "
+            f"{extra + ' ' if extra else ''}A historical "
             "comparison describes where the index study's reported numbers sit among "
             "published arms; with the caveats below it cannot show that the index treatment "
             "is better.")
@@ -233,7 +234,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                                               else ""),
                       "design": s.design.replace("_", " "), "n": sum(a.n for a in s.arms)},
             "summary": [t for a in analyses if (t := summary_line(a))],
-            "reading": " ".join(filter(None, [_reading(analyses), overlap.reading(overlaps)])),
+            "reading": _reading(analyses, overlap.reading(overlaps)),
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,

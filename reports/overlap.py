@@ -47,6 +47,8 @@ class OverlapResult:
         Labels of the benchmark arms left out (in forest order).
     kept : tuple of str
         Labels of the arms kept for their clusters.
+    dropped_ids, kept_ids : tuple of str
+        ``study`` or ``study/arm`` ids of the same arms (labels can repeat: "Li 2022").
     comparison : ComparisonResult
         :func:`meta.comparison.compare` on the remaining arms.
     """
@@ -55,6 +57,8 @@ class OverlapResult:
     dropped: tuple[str, ...]
     kept: tuple[str, ...]
     comparison: ComparisonResult
+    dropped_ids: tuple[str, ...] = ()
+    kept_ids: tuple[str, ...] = ()
 
     @property
     def verdict_changes(self) -> bool:
@@ -112,8 +116,16 @@ def reduce_arms(arms: pd.DataFrame, groups: list[frozenset[str]]
         The remaining arms (original order), the labels dropped and the labels kept for their
         clusters; ``dropped`` is empty when no cluster has two arms here.
     """
-    drop: set[int] = set()
-    kept_labels = []
+    drop, keep = _choose(arms, groups)
+    rest = arms.drop(index=drop)
+    return (rest, tuple(str(arms.at[i, "label"]) for i in drop),
+            tuple(str(arms.at[i, "label"]) for i in keep))
+
+
+def _choose(arms: pd.DataFrame, groups: list[frozenset[str]]) -> tuple[list, list]:
+    """Index labels of the arms dropped (original order) and kept (cluster order)."""
+    drop: set = set()
+    keep = []
     for cluster in groups:
         members = arms[arms["study"].isin(cluster)] if not arms.empty else arms
         if len(members) < 2:
@@ -121,11 +133,9 @@ def reduce_arms(arms: pd.DataFrame, groups: list[frozenset[str]]
         order = sorted(members.index, key=lambda i: (
             -float(members.at[i, "total"]), -int(members.at[i, "year"]),
             str(members.at[i, "study"]), str(members.at[i, "arm"])))
-        kept_labels.append(str(members.at[order[0], "label"]))
+        keep.append(order[0])
         drop.update(order[1:])
-    rest = arms.drop(index=sorted(drop))
-    dropped = tuple(str(arms.at[i, "label"]) for i in arms.index if i in drop)
-    return rest, dropped, tuple(kept_labels)
+    return [i for i in arms.index if i in drop], keep
 
 
 def exclude_overlapping(a: GroupAnalysis, groups: list[frozenset[str]],
@@ -134,13 +144,24 @@ def exclude_overlapping(a: GroupAnalysis, groups: list[frozenset[str]],
     main analysis has no comparison."""
     if a.comparison is None or a.index_yi is None:
         return None
-    rest, dropped, kept = reduce_arms(a.arms, groups)
-    if not dropped:
+    arms = a.arms
+    drop, keep = _choose(arms, groups)
+    if not drop:
         return None
+    rest = arms.drop(index=drop)
     ni = rest["total"].astype(float).tolist() if a.outcome.measure == "PFT" else None
     comp = compare(rest["yi"], rest["vi"], a.index_yi, a.index_vi, a.outcome.measure,
                    method=plan.estimator, test=plan.inference, level=plan.level, ni=ni)
-    return OverlapResult(a, dropped, kept, comp)
+    multi = arms["study"].duplicated(keep=False)
+
+    def ident(i: object) -> str:
+        """``study`` (``study/arm`` when the study has several arms in this benchmark)."""
+        sid = str(arms.at[i, "study"])
+        return f"{sid}/{arms.at[i, 'arm']}" if multi[i] else sid
+
+    return OverlapResult(a, tuple(str(arms.at[i, "label"]) for i in drop),
+                         tuple(str(arms.at[i, "label"]) for i in keep), comp,
+                         tuple(ident(i) for i in drop), tuple(ident(i) for i in keep))
 
 
 def analyse(analyses: Iterable[GroupAnalysis], records: Iterable[StudyRecord],
@@ -171,15 +192,16 @@ def section(results: list[OverlapResult], plan: Plan) -> dict[str, object] | Non
         d = c.difference
         diff = (f"{c.points_bt * factor:+.1f}" + (" mo" if a.outcome.kind == "median" else " pts")
                 + (f" ({d.estimate:+.3f})" if d else ""))
-        rows.append([f"{a.outcome.label}: {a.group.label}", "; ".join(r.dropped),
+        rows.append([f"{a.outcome.label}: {a.group.label}",
+                     ", ".join(r.dropped_ids) + f" (kept: {', '.join(r.kept_ids)})",
                      f"{c.benchmark.k} of {main.benchmark.k}",
                      fmt.est_ci_unit(*(v * factor for v in c.benchmark_bt), unit),
                      fmt.interval(*(v * factor for v in c.pi_bt)) if c.benchmark.k > 1 else "–",
                      diff, f"{_p(c)} (all arms: {_p(main)})"
                      + (" — verdict changes" if r.verdict_changes else "")])
     note = ("From each cluster of studies linked as overlapping cohort or same institution "
-            "(study files, `related`), only the arm with the most patients is kept (ties: the "
-            "most recent, then the first id); the benchmark is re-pooled with "
+            "(the study files' related entries), only the arm with the most patients is kept "
+            "(ties: the most recent, then the first id); the benchmark is re-pooled with "
             f"{plan.estimator}, {plan.inference}. Difference: index − benchmark, back-transformed "
             "(analysis scale in brackets).")
     if not rows:
@@ -196,8 +218,8 @@ def reading(results: list[OverlapResult]) -> str:
         return ""
     changed = [r for r in results if r.verdict_changes]
     n = len(results)
-    head = (f"Excluding overlapping cohorts (one arm per cluster of linked studies) changes "
-            f"{n} benchmark(s); ")
+    head = (f"Excluding overlapping cohorts (one arm per cluster of linked studies) re-pools "
+            f"{n} benchmark{'s' if n > 1 else ''}; ")
     if not changed:
         return head + f"no verdict at p < {ALPHA:g} changes."
     which = ", ".join(

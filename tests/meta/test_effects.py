@@ -22,6 +22,8 @@ def test_fixture_grid_cannot_shrink():
     assert set(REF["proportions"]) == {"PLO", "PFT", "PAS", "PR"}
     assert len(REF["ilogit"]["x"]) >= 7 and len(REF["ipft_hm"]["x"]) >= 9
     assert len(REF["ratio"]["est"]) >= 4 and len(REF["median"]["est"]) >= 3
+    assert len(REF["median_events"]["events"]) >= 3
+    assert len(REF["median_asymmetry"]["est"]) >= 3
 
 
 @pytest.mark.parametrize("measure", ["PLO", "PFT", "PAS", "PR"])
@@ -86,9 +88,33 @@ def test_median_survival_from_ci_and_from_events():
     tab2 = median_survival([10.0, 8.0, None, 6.0], [7.0, None, None, 4.0], [14.0, None, None, None],
                            events=[None, 64, 30, None], study=list("abcd"))
     assert tab2.study == ("a", "b")
-    assert tab2.vi[1] == pytest.approx(1 / 64) and "approximate" in tab2.notes[1]
+    assert "approximate" in tab2.notes[1] and tab2.extra["se_source"] == ("ci", "events")
     reasons = {e.study: e.reason for e in tab2.excluded}
     assert "not reached" in reasons["c"] and "no complete CI" in reasons["d"]
+
+
+def test_median_se_from_events_against_r_km_median_formula():
+    # var(log KM median) = 1/(d ln²2), not 1/d (statistics review finding 3).
+    r = REF["median_events"]
+    tab = median_survival([9.0] * len(r["events"]), events=r["events"])
+    np.testing.assert_allclose(tab.sei, r["sei"], rtol=RTOL)
+    assert all("approximate" in n for n in tab.notes)
+    assert np.isnan(tab.extra["ci_asymmetry"]).all()
+
+
+def test_median_ci_asymmetry_recorded_and_noted_against_r():
+    # A Brookmeyer–Crowley CI need not be symmetric on the log scale (review finding 9):
+    # 3.7 [3.1, 3.7] (median at the upper bound) is 100% asymmetric and gets a note.
+    r = REF["median_asymmetry"]
+    tab = median_survival(r["est"], r["lower"], r["upper"], study=list("abc"))
+    np.testing.assert_allclose(tab.extra["ci_asymmetry"], r["asym"], rtol=RTOL)
+    np.testing.assert_allclose(tab.sei, r["sei"], rtol=RTOL)
+    assert r["asym"][0] == 1 and r["asym"][1] < 0.1 < r["asym"][2]
+    assert "asymmetric on the log scale (100% of its width)" in tab.notes[0]
+    assert "SE approximated from the CI width" in tab.notes[0]
+    assert tab.notes[1] == "" and "(26% of its width)" in tab.notes[2]
+    strict = median_survival(r["est"], r["lower"], r["upper"], asymmetry_tolerance=0.01)
+    assert all(strict.notes)
 
 
 def test_generic_with_vi_or_sei():

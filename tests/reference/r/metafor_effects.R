@@ -30,6 +30,15 @@ hr_p <- c(0.04, 0.3, 0.001, 0.5)
 hr_sep <- abs(log(hr)) / qnorm(1 - hr_p / 2)
 med <- c(10.2, 7.5, 15.0); med_lo <- c(8.1, 5.9, 11.2); med_hi <- c(13.0, 9.8, 20.3)
 med_se <- (log(med_hi) - log(med_lo)) / (2 * qnorm(0.975))
+# Log-scale asymmetry of a median CI (fraction of its width); 3.7 [3.1, 3.7] is the sorafenib
+# PFS of studies/qin2025_cares310.yaml (median equal to the upper bound).
+med_a <- c(3.7, 10.2, 6.0); med_a_lo <- c(3.1, 8.1, 4.0); med_a_hi <- c(3.7, 13.0, 12.0)
+med_asym <- abs((log(med_a_hi) - log(med_a)) - (log(med_a) - log(med_a_lo))) /
+  (log(med_a_hi) - log(med_a_lo))
+# Median without a CI, from d events: var(log KM median) = 1 / (d log(2)^2) (asymptotic variance
+# of the KM median under exponential survival; see meta/effects.py median_survival).
+med_d <- c(64, 30, 120, 7)
+med_d_se <- sqrt(1 / (med_d * log(2)^2))
 out <- list(
   script = "tests/reference/r/metafor_effects.R",
   r_version = R.version.string,
@@ -46,6 +55,10 @@ out <- list(
   ratio = list(est = hr, lower = hr_lo, upper = hr_hi, yi = log(hr), sei95 = hr_se95,
                sei90 = hr_se90, pval = hr_p, sei_from_p = hr_sep),
   median = list(est = med, lower = med_lo, upper = med_hi, yi = log(med), sei = med_se),
+  median_asymmetry = list(est = med_a, lower = med_a_lo, upper = med_a_hi, asym = med_asym,
+                          sei = (log(med_a_hi) - log(med_a_lo)) / (2 * qnorm(0.975))),
+  median_events = list(events = med_d, sei = med_d_se,
+                       formula = "sqrt(1 / (d * log(2)^2))"),
   pft_fwd = list(p = c(0, 0.25, 1), n = 12, y = transf.pft(c(0, 0.25, 1), 12))
 )
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
