@@ -59,6 +59,9 @@ _DECIMAL = re.compile(r"^[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?$")
 _EXPONENT = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$")
 """Plain scalars YAML 1.1 reads as text (``1e5``, ``0.5e2``: no exponent sign or no dot) but
 YAML 1.2 and every reader read as numbers; read here as numbers."""
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Bidirectional embedding/override/isolate controls: they reorder the text displayed around
+them (in a report, the report's own words), so study files may not contain them."""
 _SPECIAL_FLOAT = re.compile(r"^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$")
 _NUMBER_HINT = ("YAML reads leading zeros, '_', ':' and 0x/0o/0b as octal, base-60 or hex "
                 "numbers; write the number in plain decimal")
@@ -242,6 +245,12 @@ class _Converter:
     def _scalar(self, node: Node, path: Path_) -> Any:
         text = str(node.value)
         self.raw[path] = text
+        bidi = _BIDI.search(text)
+        if bidi:
+            self._drop(node, path, f"expected text without bidirectional control characters, "
+                       f"got U+{ord(bidi.group()):04X}", "it reverses the text displayed "
+                       "around it; delete it (often pasted from a web page)")
+            return None
         if node.tag == "tag:yaml.org,2002:timestamp":
             return text
         if node.tag == "tag:yaml.org,2002:str" and not node.style and _EXPONENT.match(text):

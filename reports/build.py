@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from extraction import StudyRecord, load_paths
+from extraction import vocabulary as vocab
 from extraction.audit import audit_records, build_trail
 from extraction.external import ReferenceFileError
 from extraction.loader import expand
@@ -83,21 +84,70 @@ def _load(studies: Path, plan_path: Path | None) -> tuple[Plan, list[StudyRecord
     return plan, records, plan_path or DEFAULT_PLAN
 
 
+MARKER = ".hccmeta-report"
+"""File written into every report folder: only such a folder (or an empty one) is replaced."""
+_REPORT_ENTRIES = {MARKER, "report.pdf", "report.html", "report.typ", "figures"}
+
+
+def check_out(out: Path, studies: Path) -> None:
+    """Refuse an ``--out`` that would destroy anything but an earlier report.
+
+    ``out`` is replaced as a whole, so it must not exist, be empty, or be a folder an earlier
+    report made (it holds :data:`MARKER`, or only report files); and it must not be, contain or
+    lie inside the study library.
+    """
+    target, library = out.resolve(), studies.resolve()
+    if target == library or library in target.parents or target in library.parents:
+        raise ReportError([f"{out}: expected an output folder outside the study library "
+                           f"{studies}, got one that {'is' if target == library else 'overlaps'} "
+                           "it", ])
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise ReportError([f"{out}: expected a folder for the report, got an existing file; "
+                           "choose another --out"])
+    entries = {p.name for p in out.iterdir()}
+    if entries and MARKER not in entries and not entries <= _REPORT_ENTRIES:
+        raise ReportError([f"{out}: expected a new or empty folder or an earlier report, got a "
+                           f"folder holding {len(entries)} other entries (e.g. "
+                           f"{sorted(entries)[0]!r}); it would be replaced: choose another "
+                           "--out"])
+
+
 @contextmanager
 def staging(out: Path) -> Iterator[Path]:
-    """A temporary folder beside ``out`` that replaces ``out`` on success, vanishes on error."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    """A temporary folder beside ``out`` that replaces ``out`` on success, vanishes on error.
+
+    File-system failures (no permission, a file where a folder is needed...) become a
+    :class:`ReportError` with one line.
+    """
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.resolve().name}.", suffix=".tmp",
+                                    dir=out.resolve().parent))
+    except OSError as exc:
+        raise ReportError([f"{out}: expected a writable output folder, got "
+                           f"{exc.strerror or exc}"]) from None
     tmp.chmod(0o755)  # mkdtemp makes 0700; the report folder is meant to be shared
+    (tmp / MARKER).write_text("written by hccmeta report; this folder is replaced by the next "
+                              "build\n", encoding="utf-8")
     try:
         yield tmp
         old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            os.replace(out, old / "previous")
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.resolve().name}.", suffix=".old",
+                                            dir=out.resolve().parent))
+                os.replace(out, old / "previous")
+            os.replace(tmp, out)
+        except OSError as exc:
+            if old is not None and (old / "previous").exists() and not out.exists():
+                os.replace(old / "previous", out)  # put the earlier report back
+            raise ReportError([f"{out}: expected a replaceable output folder, got "
+                               f"{exc.strerror or exc}"]) from None
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -173,6 +223,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         raise ReportError([i.format() for i in exc.issues]) from None
     ref_audit: list[dict[str, str]] = []
     index = next(r for r in records if r.id == plan.index.study)
+    check_out(out, studies)
     with staging(out) as tmp:
         figdir = tmp / "figures"
         figdir.mkdir()
@@ -222,7 +273,11 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         rows, notes = studies_table(records, datas, plan)
         overlaps = overlap.analyse(analyses, records, plan)
         ref_file = references.reference_file(studies)
-        inputs = [*expand([studies]), *([ref_file] if ref_file.is_file() else []), plan_file]
+        curve_files = sorted({(r.path.parent / name).resolve() for r in records
+                              for c in r.study.curves
+                              for name in (c.file, c.risk_file) if name})
+        inputs = [*expand([studies]), *curve_files,
+                  *([ref_file] if ref_file.is_file() else []), plan_file]
         st = stamp(inputs, argv)
         s = index.study
         context = {
@@ -232,7 +287,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                       f"{s.citation.journal} "
                       f"{s.citation.year}" + (f", doi:{s.citation.doi}" if s.citation.doi
                                               else ""),
-                      "design": s.design.replace("_", " "), "n": sum(a.n for a in s.arms)},
+                      "design": vocab.DESIGNS.get(s.design, s.design.replace("_", " ")),
+                      "n": s.arm(plan.index.arm or s.arms[0].id).n},
             "summary": [t for a in analyses if (t := summary_line(a))],
             "reading": _reading(analyses, overlap.reading(overlaps)),
             "caveats": caveats(index, plan, analyses),

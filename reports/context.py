@@ -69,9 +69,12 @@ def _position_text(c: ComparisonResult, outcome: Outcome) -> str:
     if c.position == "n/a":
         return "no prediction interval (fewer than 2 benchmark studies)"
     factor, _ = fmt.scale(outcome.kind)
-    lb, ub = (v * factor for v in c.pi_bt)
-    return (f"{c.position} the {c.level:g}% prediction interval "
-            f"{fmt.interval(lb, ub)} ({_unit(outcome).strip()})")
+    widened = bool(c.observed_pi_bt) and "widened" in c.position_basis
+    lb, ub = (v * factor for v in (c.observed_pi_bt if widened else c.pi_bt))
+    what = ("prediction interval widened by the index's sampling variance" if widened else
+            "prediction interval (the index's variance is unknown: treated as error-free)")
+    return (f"{c.position} the {c.level:g}% {what} {fmt.interval(lb, ub)} "
+            f"({_unit(outcome).strip()})")
 
 
 def _adjust_rows(c: ComparisonResult, plan: Plan) -> list[tuple[str, str]]:
@@ -124,6 +127,11 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str,
     analysis, back = _diff_text(c, a.outcome)
     items += [("Difference", analysis), ("Back-transformed", back),
               ("Position", _position_text(c, a.outcome))]
+    if c.predictive is not None:
+        p = c.predictive
+        stat = "z" if p.df is None else f"t({p.df})"
+        items.append(("Predictive test", f"against a single historical study (tau² included): "
+                      f"{stat} = {p.stat:.2f}, {fmt.pval(p.pval)}"))
     if c.benchmark.k == 1:
         items.append(("Note", "a single benchmark study: no pooling, no heterogeneity"))
     k = a.comparison_knha
@@ -155,7 +163,9 @@ def summary_line(a: GroupAnalysis) -> str | None:
     points = "months" if a.outcome.kind == "median" else "points"
     if c.difference is not None:
         text += (f"; difference {c.points_bt * factor:+.1f} {points}, "
-                 f"{fmt.pval(c.difference.pval)}")
+                 f"{fmt.pval(c.difference.pval)} against the average study")
+        if c.predictive is not None:
+            text += f" ({fmt.pval(c.predictive.pval)} against a single study, tau² included)"
     else:
         text += "; no test (index variance unknown)"
     if c.position != "n/a":
@@ -171,6 +181,9 @@ def robustness_text(a: GroupAnalysis, alpha: float = 0.05) -> str:
     """
     c = a.comparison
     if c is None or c.difference is None:
+        kh = a.comparison_knha
+        if c is not None and kh is not None and kh.position not in ("n/a", c.position):
+            return f"; Knapp–Hartung places the index {kh.position} its prediction interval"
         return ""
     significant = c.difference.pval < alpha
     others = [(b.method, d.pval) for b, d in c.by_estimator if d is not None]
@@ -178,12 +191,15 @@ def robustness_text(a: GroupAnalysis, alpha: float = 0.05) -> str:
     if knha is not None:
         others.append(("Knapp–Hartung", knha.pval))
     flips = [f"{name} {fmt.pval(p)}" for name, p in others if (p < alpha) != significant]
+    kh = a.comparison_knha
+    moved = (f"; Knapp–Hartung places the index {kh.position} its prediction interval"
+             if kh is not None and kh.position not in ("n/a", c.position) else "")
     if not others:
-        return ""
+        return moved
     if not flips:
         return (f"; the verdict holds with Knapp–Hartung and all {len(c.by_estimator)} "
-                "tau² estimators")
-    return "; fragile: " + ", ".join(flips)
+                "tau² estimators" + moved)
+    return "; fragile: " + ", ".join(flips) + moved
 
 
 def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> list[str]:
@@ -252,8 +268,14 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         f"{plan.level:g}% confidence and prediction intervals (metafor's definitions), "
         "back-transformed for display.",
         "Comparison: the index estimate minus the pooled benchmark on the analysis scale, "
-        "tested with z = (y₀ − μ̂)/√(v₀ + SE(μ̂)²) (t with k − 1 df under Knapp–Hartung); "
-        "whether the index lies inside the benchmark's prediction interval. Case-mix "
+        "tested with z = (y₀ − μ̂)/√(v₀ + SE(μ̂)²) (t with k − 1 df under Knapp–Hartung): this "
+        "asks whether the index differs from the average historical study and ignores the "
+        "between-study variance; the predictive test z = (y₀ − μ̂)/√(v₀ + SE(μ̂)² + τ²) asks "
+        "whether it is unusual for a single historical study (Higgins, Thompson & "
+        "Spiegelhalter 2009). Position: whether the index estimate lies inside the benchmark's "
+        "prediction interval widened by the index's own sampling variance (an observed "
+        "estimate is compared), or inside the plain prediction interval when that variance is "
+        "unknown (the index then treated as error-free). Case-mix "
         f"adjustment by meta-regression on {', '.join(m.label for m in plan.moderators)} "
         f"where at least {plan.min_studies_metareg} benchmark studies report the moderator, "
         "evaluated at the index study's value.",

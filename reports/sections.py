@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,8 @@ def audit_rows(data: list[OutcomeData], out_dir: Path, trail: AuditTrail | None 
                 continue
             seen.add(key)
             t = status.get((p.file, p.field))
-            href = os.path.relpath(Path(p.file).resolve(), out_dir.resolve())
+            href = urllib.parse.quote(Path(os.path.relpath(Path(p.file).resolve(),
+                                                           out_dir.resolve())).as_posix())
             rows.append({"id": f"A{len(rows) + 1}", "outcome": d.outcome.label,
                          "value": t.raw if t else p.value, "where": f"{Path(p.file).name}:{p.line}",
                          "field": p.field, "href": f"{href}#L{p.line}",

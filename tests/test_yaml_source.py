@@ -158,3 +158,11 @@ def test_plan_and_reference_files_report_yaml_level_problems_too(tmp_path: Path)
     with pytest.raises(ReferenceFileError) as info:
         load_reference_file(bad)
     assert [i.message for i in info.value.issues] == ["expected a decimal number, got '016'"]
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u202a"])
+def test_bidirectional_controls_are_refused(tmp_path: Path, char: str):
+    (issue,) = _issues(tmp_path, BASE.replace("label: A", f"label: A{char}B"))
+    assert issue[:3] == (11, 12, "arms[0].label")
+    assert issue[3] == ("expected text without bidirectional control characters, got "
+                        f"U+{ord(char):04X}")

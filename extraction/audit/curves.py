@@ -14,7 +14,7 @@ the placement error of manual WebPlotDigitizer points) before it is reported; Gu
 from __future__ import annotations
 
 import itertools
-import re
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +32,6 @@ MONOTONE_TOLERANCE = 0.01
 
 RiskRows = list[tuple[float, float, str]]
 
-_SPLIT = re.compile(r"\s*[,;\t]\s*|\s+")
-
 
 @dataclass(frozen=True)
 class Table:
@@ -44,43 +42,78 @@ class Table:
 
 
 class CsvReadError(ValueError):
-    """A CSV that cannot be read as two numeric columns (message names the line)."""
+    """A CSV that cannot be read as two finite numeric columns (message names the line)."""
 
 
-def read_two_columns(path: Path) -> Table:
-    """Read ``time,value`` rows; optional header, ``#`` comments and blank lines skipped.
+def _located(exc: Exception, shown: str) -> str:
+    """A :class:`~extraction.km.errors.KMInputError` message with the file as the study names it
+    (``km/os.csv:6: time: expected a finite number, got nan``)."""
+    from extraction.km.errors import KMInputError
+
+    if isinstance(exc, KMInputError):
+        return KMInputError(exc.message, exc.field, shown, exc.line, exc.col).format()
+    return f"{shown}: {exc}"
+
+
+def read_two_columns(path: Path, kind: str = "curve", shown: str = "") -> Table:
+    """The rows of a curve (``time,survival``) or risk (``time,n_risk``) CSV as written.
+
+    Parsed by the reader of :mod:`extraction.km.io` (header names, separators, decimal comma,
+    comments): the audit reads a file exactly as ``hccmeta reconstruct`` does. Values are kept
+    as written (percent or proportion, file order) for the audit's own, located checks.
 
     Raises
     ------
     CsvReadError
-        Unreadable file, a row without two numbers (other than a first header row), no rows.
+        An unreadable file, a bad row, no rows, or a value that is not finite (nan, inf); the
+        message is the one ``hccmeta reconstruct`` prints.
     """
+    from extraction.km.errors import KMInputError
+    from extraction.km.io import (
+        RISK_NAMES,
+        SURVIVAL_NAMES,
+        TIME_NAMES,
+        _read_table,  # the row parser behind read_curve_csv/read_risk_csv
+    )
+
+    shown = shown or path.name
+    second, pool = ("survival", SURVIVAL_NAMES) if kind == "curve" else ("n_risk", RISK_NAMES)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CsvReadError(f"cannot read {path.name}: {exc}") from None
-    rows, lines = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        fields = [f for f in _SPLIT.split(stripped) if f]
-        try:
-            values = [float(f) for f in fields[:2]]
-            if len(fields) != 2:
-                raise ValueError
-        except ValueError:
-            if not rows and not lines and not any(ch.isdigit() for ch in stripped):
-                lines.append(0)  # header row
-                continue
-            raise CsvReadError(f"{path.name}:{number}: expected two numbers, got "
-                             f"{stripped[:40]!r}") from None
-        rows.append((values[0], values[1]))
-        lines.append(number)
-    lines = [n for n in lines if n]
-    if not rows:
-        raise CsvReadError(f"{path.name}: expected rows of two numbers, got none")
-    return Table(tuple(rows), tuple(lines))
+        first, other, lines = _read_table(path, ("time", second), (TIME_NAMES, pool))
+    except KMInputError as exc:
+        raise CsvReadError(_located(exc, shown)) from None
+    except OSError as exc:
+        raise CsvReadError(f"{shown}: expected a readable file, got "
+                           f"{exc.strerror or type(exc).__name__}") from None
+    for name, values in (("time", first), (second, other)):
+        for value, line in zip(values, lines, strict=True):
+            if not math.isfinite(value):
+                raise CsvReadError(KMInputError(f"expected a finite number, got {value}", name,
+                                                shown, line).format())
+    return Table(tuple(zip(first, other, strict=True)), tuple(lines))
+
+
+def accepted_by_reconstruction(table: Table, kind: str, scale: str, shown: str) -> str | None:
+    """``None`` when :mod:`extraction.km` accepts ``table`` as it stands, else its message.
+
+    Runs :func:`~extraction.km.data.make_curve` or :func:`~extraction.km.data.make_risk_table`,
+    the validation of ``read_curve_csv``/``read_risk_csv``, so that the audit reports every file
+    ``hccmeta reconstruct`` would refuse.
+    """
+    from extraction.km.data import make_curve, make_risk_table
+    from extraction.km.errors import KMInputError
+
+    first = [t for t, _ in table.rows]
+    second = [v for _, v in table.rows]
+    try:
+        if kind == "curve":
+            make_curve(first, second, scale=None if scale == "auto" else scale, source=shown,
+                       lines=table.lines)
+        else:
+            make_risk_table(first, second, source=shown, lines=table.lines)
+    except KMInputError as exc:
+        return _located(exc, shown)
+    return None
 
 
 def _curve_checks(record: StudyRecord, path: Path_, curve: Curve, table: Table) -> list[Finding]:
@@ -156,7 +189,7 @@ def load_curve(record: StudyRecord, curve: Curve
     try:
         if target is None:
             raise CsvReadError(f"{curve.file}: outside the study folder")
-        table = read_two_columns(target)
+        table = read_two_columns(target, "curve", curve.file)
     except CsvReadError as exc:
         problems.append(("file", str(exc)))
     if curve.risk_table:
@@ -167,7 +200,7 @@ def load_curve(record: StudyRecord, curve: Curve
         try:
             if target is None:
                 raise CsvReadError(f"{curve.risk_file}: outside the study folder")
-            rt = read_two_columns(target)
+            rt = read_two_columns(target, "risk", curve.risk_file)
             risk = [(t, n, f"{curve.risk_file}:{ln}") for (t, n), ln in
                     zip(rt.rows, rt.lines, strict=True)]
         except CsvReadError as exc:
@@ -175,8 +208,19 @@ def load_curve(record: StudyRecord, curve: Curve
     return table, risk, problems
 
 
+COVERED = {"curve": {"curve-time", "curve-range"},
+           "risk": {"curve-read", "curve-time", "risk-monotone"}}
+"""Audit checks whose error already says why :mod:`extraction.km` refuses a file (no second
+``curve-read`` for the same problem)."""
+
+
 def check(record: StudyRecord) -> list[Finding]:
-    """All digitized-curve checks of one study file (reads the CSVs)."""
+    """All digitized-curve checks of one study file (reads the CSVs).
+
+    After its own checks, each curve and risk table goes through the validation of
+    :mod:`extraction.km`; a refusal that no audit finding explains yet is a ``curve-read``
+    error with the message ``hccmeta reconstruct`` would print.
+    """
     out: list[Finding] = []
     for i, curve in enumerate(record.study.curves):
         path = ("curves", i)
@@ -184,7 +228,21 @@ def check(record: StudyRecord) -> list[Finding]:
         for key, message in problems:
             out.append(make(record, "curve-read", (*path, key), message))
         if table is not None:
-            out += _curve_checks(record, path, curve, table)
+            found = _curve_checks(record, path, curve, table)
+            refused = None if {f.check for f in found} & COVERED["curve"] else \
+                accepted_by_reconstruction(table, "curve", curve.survival_scale, curve.file)
+            if refused:
+                found.append(make(record, "curve-read", (*path, "file"), refused))
+            out += found
         if risk:
-            out += _risk_checks(record, path, curve, risk)
+            found = _risk_checks(record, path, curve, risk)
+            key = "risk_file" if curve.risk_file else "risk_table"
+            shown = curve.risk_file or "risk_table"
+            lines = tuple(int(w.rsplit(":", 1)[1]) if ":" in w else 0 for _, _, w in risk)
+            rows = Table(tuple((t, n) for t, n, _ in risk), lines)
+            refused = None if {f.check for f in found} & COVERED["risk"] else \
+                accepted_by_reconstruction(rows, "risk", "auto", shown)
+            if refused:
+                found.append(make(record, "curve-read", (*path, key), refused))
+            out += found
     return out

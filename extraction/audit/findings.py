@@ -91,7 +91,8 @@ CHECKS: dict[str, CheckSpec] = {
         "duplicate-doi": "one DOI in two study files that are not linked (related/updates)",
     }),
     **_spec("library", "warning", {
-        "duplicate-trial": "one trial id in two study files that are not linked",
+        "duplicate-trial": "one trial id or trial name in two study files that are not linked "
+                           "(directly or through other files)",
         "same-institution": "two unlinked study files from the same institution",
     }),
     **_spec("library", "info", {

@@ -2,6 +2,10 @@
 
 Check ids: ``duplicate-doi`` (error), ``duplicate-trial`` and ``same-institution`` (warnings) for
 two files that are not linked by ``related`` or ``analysis.updates`` in either direction;
+``duplicate-trial`` compares both ``citation.trial_ids`` and ``citation.trial_name`` (ignoring
+case, spaces and punctuation: ``CheckMate 040`` = ``checkmate-040``), and counts two files as linked
+when a chain of links joins them (the primary analysis of cohort 1, its update and cohort 2 of the
+same trial need not each link to the other two);
 ``overlapping-cohort`` (info) lists every declared link, so that a reviewer sees which files must
 not be pooled together; ``related-missing`` (info) a link to a file outside the audited set.
 Pooling both an analysis and its update, or two overlapping cohorts, double-counts patients
@@ -31,6 +35,27 @@ def links(records: list[StudyRecord]) -> set[frozenset[str]]:
         if r.study.analysis.updates:
             out.add(frozenset((r.id, r.study.analysis.updates)))
     return out
+
+
+def components(records: list[StudyRecord], linked: set[frozenset[str]]
+               ) -> set[frozenset[str]]:
+    """Every pair of study ids joined by a chain of links (the transitive closure of ``linked``)."""
+    group = {r.id: {r.id} for r in records}
+    for pair in linked:
+        a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
+        ga, gb = group.setdefault(a, {a}), group.setdefault(b, {b})
+        if ga is not gb:
+            ga |= gb
+            for member in gb:
+                group[member] = ga
+    return {frozenset((a, b)) for members in map(frozenset, group.values())
+            for a in members for b in members if a != b}
+
+
+def _name_key(text: str) -> str:
+    """A trial name compared without case, spaces or punctuation (``CheckMate 040`` ->
+    ``checkmate040``)."""
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _norm(text: str) -> str:
@@ -78,6 +103,12 @@ def _trials(r: StudyRecord) -> list[tuple[Hashable, Path_]]:
             for k, t in enumerate(r.study.citation.trial_ids)]
 
 
+def _trial_names(r: StudyRecord) -> list[tuple[Hashable, Path_]]:
+    name = r.study.citation.trial_name
+    key = _name_key(name) if name else ""
+    return [(("name", key), ("citation", "trial_name"))] if key else []
+
+
 def _institutions(r: StudyRecord) -> list[tuple[Hashable, Path_]]:
     inst = r.study.setting.institution
     return [(_norm(inst), ("setting", "institution"))] if inst and _norm(inst) else []
@@ -106,7 +137,9 @@ def _declared(records: list[StudyRecord]) -> list[Finding]:
 def check(records: list[StudyRecord]) -> list[Finding]:
     """All cross-file checks of a set of study files."""
     linked = links(records)
+    chained = components(records, linked)
     return (_unlinked_pairs(records, _dois, "duplicate-doi", "DOI", linked)
-            + _unlinked_pairs(records, _trials, "duplicate-trial", "trial id", linked)
+            + _unlinked_pairs(records, _trials, "duplicate-trial", "trial id", chained)
+            + _unlinked_pairs(records, _trial_names, "duplicate-trial", "trial name", chained)
             + _unlinked_pairs(records, _institutions, "same-institution", "institution", linked)
             + _declared(records))

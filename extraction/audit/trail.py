@@ -8,6 +8,9 @@ number for the report engineer to render.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -86,10 +89,50 @@ class AuditTrail:
         """One row per number; columns are the :class:`TrailRow` fields plus ``where``."""
         import pandas as pd  # deferred: the audit itself does not need pandas
 
-        columns = [*TrailRow.__dataclass_fields__, "where"]
-        data = [{**asdict(r), "checks": ", ".join(r.checks), "where": r.where}
+        frame = pd.DataFrame(self._dicts(), columns=list(COLUMNS))
+        # an int next to floats would widen to float64 (81 -> 81.0): keep each value's type
+        frame["value"] = pd.Series([r.value for r in self.rows], dtype=object)
+        return frame
+
+    def to_csv(self) -> str:
+        """The trail as CSV text (header :data:`COLUMNS`), safe to open in a spreadsheet.
+
+        Numbers are written as their Python values (an integer count as ``81``, not ``81.0``);
+        text cells that a spreadsheet would run as a formula are neutralised by
+        :func:`csv_safe` (OWASP "CSV Injection").
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in self._dicts():
+            writer.writerow([csv_safe(row[c]) for c in COLUMNS])
+        return buffer.getvalue()
+
+    def _dicts(self) -> list[dict[str, object]]:
+        return [{**asdict(r), "checks": ", ".join(r.checks), "where": r.where}
                 for r in self.rows]
-        return pd.DataFrame(data, columns=columns)
+
+
+COLUMNS = (*TrailRow.__dataclass_fields__, "where")
+"""Columns of :meth:`AuditTrail.to_frame` and :meth:`AuditTrail.to_csv`."""
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection")."""
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_safe(value: object) -> object:
+    """``value`` for a CSV cell: text starting with ``= + - @``, tab or CR gets a leading ``'``.
+
+    A plain signed number (``-0.5``, ``+1e-3``) is left alone: a spreadsheet reads it as that
+    number, not as a formula. Non-text values are returned unchanged.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
 
 
 def build_trail(records: Iterable[StudyRecord], findings: Iterable[Finding]) -> AuditTrail:

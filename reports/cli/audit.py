@@ -11,8 +11,10 @@ import typer
 
 from extraction.audit import CHECKS, audit_paths, build_trail, diff_records, load_extraction
 from extraction.audit.findings import RANK, Finding
+from extraction.audit.trail import csv_safe
 from extraction.issues import StudyFileError
 from extraction.loader import expand
+from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
 from reports.cli import app
 
@@ -34,7 +36,7 @@ def render_findings(findings: list[Finding], fmt: str) -> str:
         for f in findings:
             row = f.as_dict()
             row["numbers"] = json.dumps(row["numbers"], ensure_ascii=False)
-            writer.writerow([row[c] for c in CSV_COLUMNS])
+            writer.writerow([csv_safe(row[c]) for c in CSV_COLUMNS])
         return buffer.getvalue()
     return "".join(f.format() + "\n" for f in findings)
 
@@ -65,6 +67,9 @@ def audit(
     if severity not in RANK or severity == "ok":
         raise _fail(f"hccmeta audit: --severity: expected info, warning or error, got "
                     f"{severity!r}")
+    if trail is not None and trail.is_dir():
+        raise _fail(f"hccmeta audit: --trail: {one_line(str(trail))}: expected a file path, "
+                    "got a folder")
     paths = paths or [Path("studies")]
     files = expand(paths)
     result = audit_paths(paths)
@@ -79,8 +84,15 @@ def audit(
     shown = [f for f in result.findings if RANK[f.severity] >= RANK[severity]]
     typer.echo(render_findings(shown, fmt), nl=False)
     if trail is not None:
-        frame = build_trail(result.records, result.findings).to_frame()
-        write_text_atomic(trail, frame.to_csv(index=False))
+        text = build_trail(result.records, result.findings).to_csv()
+        try:
+            write_text_atomic(trail, text)
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            if isinstance(exc, FileExistsError | NotADirectoryError):
+                why = "a file where its folder should be"
+            raise _fail(f"hccmeta audit: --trail: {one_line(str(trail))}: expected a writable "
+                        f"file path, got {why}") from None
     counts = result.count()
     typer.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} "
                f"info in {len(result.records)} file(s)", err=True)

@@ -3,7 +3,7 @@
 Fixture: tests/reference/fixtures/comparison.json from tests/reference/r/comparison.R (synthetic
 data). Tolerances: 1e-6 relative for quantities that are closed-form given tau² (R fitted with
 threshold 1e-12, so tau² agrees to ~1e-9 and everything downstream to well under 1e-6);
-1e-5 for the Cox robust SE (Newton iterations of two implementations); 1e-8 for KM/RMST
+1e-5 for the Cox SEs (Newton iterations of two implementations); 1e-8 for KM/RMST
 (closed form).
 """
 
@@ -138,9 +138,33 @@ def test_two_stage_rmst_against_survival_and_metafor(ipd):
     assert ts.rmst.difference.se == pytest.approx(ref["rmst_diff_se"], rel=1e-6)
 
 
-def test_one_stage_cox_robust_against_coxph_cluster(ipd):
+def test_one_stage_cox_model_based_against_coxph(ipd):
+    # Default variance is model-based (review finding 1): R coxph without cluster.
     ref = REF["ipd"]
     cox = one_stage_cox([ipd["index"]], [ipd["h1"], ipd["h2"], ipd["h3"]])
-    assert np.log(cox.hr) == pytest.approx(ref["cox_coef"], rel=1e-6)
-    assert cox.robust
-    assert cox.se_log_hr == pytest.approx(ref["cox_robust_se"], rel=1e-5)
+    assert np.log(cox.hr) == pytest.approx(ref["cox_model_coef"], rel=1e-6)
+    assert cox.se_log_hr == pytest.approx(ref["cox_model_se"], rel=1e-5)
+    assert cox.pval == pytest.approx(ref["cox_model_pval"], rel=1e-4)
+    assert not cox.robust and cox.variance == "model"
+    assert "ignores between-study heterogeneity" in cox.note
+    # The clustered SE R gives for one index cluster is far smaller (0.056 vs 0.154 here):
+    # the downward bias this default avoids.
+    assert ref["cox_robust_se"] < 0.5 * ref["cox_model_se"]
+
+
+def test_one_stage_cox_robust_refused_with_one_index_arm(ipd):
+    with pytest.raises(ValueError, match="biased downwards"):
+        one_stage_cox([ipd["index"]], [ipd["h1"], ipd["h2"], ipd["h3"]], variance="robust")
+    with pytest.raises(ValueError, match="variance"):
+        one_stage_cox([ipd["index"]], [ipd["h1"]], variance="sandwich")
+
+
+def test_one_stage_cox_robust_two_index_arms_against_coxph_cluster(ipd):
+    ref = REF["ipd"]
+    assert ref["cox2_index_arms"] == ["index", "h1"]
+    cox = one_stage_cox([ipd["index"], ipd["h1"]], [ipd["h2"], ipd["h3"]], variance="robust")
+    assert np.log(cox.hr) == pytest.approx(ref["cox2_coef"], rel=1e-6)
+    assert cox.robust and cox.variance == "robust" and "optimistic" in cox.note
+    assert cox.se_log_hr == pytest.approx(ref["cox2_robust_se"], rel=1e-5)
+    model = one_stage_cox([ipd["index"], ipd["h1"]], [ipd["h2"], ipd["h3"]])
+    assert model.se_log_hr == pytest.approx(ref["cox2_model_se"], rel=1e-5)

@@ -68,6 +68,14 @@ rm_res <- rma(sapply(h, `[[`, "rmst"), sapply(h, `[[`, "rmst_se")^2, method = "R
 ipd$index <- as.integer(ipd$arm == "index")
 cx <- coxph(Surv(time, event) ~ index, data = ipd, cluster = arm, ties = "breslow")
 cx_s <- summary(cx)$coefficients
+# Model-based (naive) variance: the default of meta.ipd_comparison.one_stage_cox, because the
+# clustered SE above is biased downwards when the index group is one cluster (review finding 1).
+cm <- coxph(Surv(time, event) ~ index, data = ipd, ties = "breslow")
+cm_s <- summary(cm)$coefficients
+# Robust variance where it is allowed: two index arms (index, h1) vs two historical (h2, h3).
+ipd$index2 <- as.integer(ipd$arm %in% c("index", "h1"))
+c2 <- coxph(Surv(time, event) ~ index2, data = ipd, cluster = arm, ties = "breslow")
+c2_s <- summary(c2)$coefficients
 
 out <- list(
   script = "tests/reference/r/comparison.R",
@@ -88,7 +96,13 @@ out <- list(
              rmst_pooled = as.numeric(rm_res$b), rmst_pooled_se = rm_res$se,
              rmst_diff = per_arm$index$rmst - as.numeric(rm_res$b),
              rmst_diff_se = sqrt(per_arm$index$rmst_se^2 + rm_res$se^2),
-             cox_coef = unname(cx_s[1, "coef"]), cox_robust_se = unname(cx_s[1, "robust se"]))
+             cox_coef = unname(cx_s[1, "coef"]), cox_robust_se = unname(cx_s[1, "robust se"]),
+             cox_naive_se = sqrt(cx$naive.var[1, 1]),
+             cox_model_coef = unname(cm_s[1, "coef"]), cox_model_se = unname(cm_s[1, "se(coef)"]),
+             cox_model_pval = unname(cm_s[1, "Pr(>|z|)"]),
+             cox2_index_arms = c("index", "h1"), cox2_coef = unname(c2_s[1, "coef"]),
+             cox2_robust_se = unname(c2_s[1, "robust se"]),
+             cox2_model_se = sqrt(c2$naive.var[1, 1]))
 )
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            "tests/reference/fixtures/comparison.json")
