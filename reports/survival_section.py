@@ -163,7 +163,12 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
     elif rows:
         texts.append("Pseudo-IPD comparisons: two-stage (per-arm RMST and landmark survival, "
                      "historical arms pooled with random effects) and one-stage (Cox model of "
-                     "index vs historical with a study-clustered robust variance; a model "
-                     "stratified by study cannot estimate this contrast when the index is one "
-                     "study). Robust SEs with few clusters are optimistic.")
+                     "index vs historical, unstratified: a model stratified by study cannot "
+                     "estimate this contrast when the index is one study). The Cox model's SE "
+                     "is model-based: it treats all patients as one population and ignores "
+                     "between-study heterogeneity, so its confidence interval and p-value are "
+                     "for orientation only and are not a valid test of the index arm against "
+                     "history; inference rests on the two-stage comparison. (A study-clustered "
+                     "robust SE is not used: with the index as a single study it is biased "
+                     "downwards.)")
     return {"text": " ".join(texts), "figures": figures, "header": header, "rows": rows}

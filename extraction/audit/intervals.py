@@ -100,6 +100,30 @@ def reported_p_range(text: str) -> tuple[float, float]:
     return max(0.0, value - half), min(1.0, value + half)
 
 
+def p_not_below(text: str, alpha: float) -> bool:
+    """True when the printed p says ``p >= alpha`` for every true p it allows.
+
+    ``'>0.05'`` and ``'≥0.05'`` say so at ``alpha = 0.05`` (the bound itself is excluded from
+    ``p < alpha``); a rounded ``'0.05'`` (0.045 to 0.055) does not.
+    """
+    relation, value = parse_p(text)
+    if relation[0] in ">≥":
+        return value >= alpha
+    return reported_p_range(text)[0] > alpha
+
+
+def p_below(text: str, alpha: float) -> bool:
+    """True when the printed p says ``p < alpha`` for every true p it allows (``'<0.05'``,
+    ``'≤0.04'``, ``'0.03'`` at ``alpha = 0.05``).
+
+    ``'≤0.05'`` allows ``p = alpha`` but no ``p > alpha``, which a CI containing 1 implies.
+    """
+    relation, value = parse_p(text)
+    if relation[0] in "<≤":
+        return value <= alpha
+    return reported_p_range(text)[1] < alpha
+
+
 def _symmetry(record: StudyRecord, path: Path_, c: Contrast) -> list[Finding]:
     assert c.ci_lower is not None and c.ci_upper is not None
     e_lo, e_hi = _box(c.estimate, half_unit(record, (*path, "estimate"), c.estimate))
@@ -132,7 +156,7 @@ def _p_checks(record: StudyRecord, path: Path_, c: Contrast) -> list[Finding]:
     p_lo, p_hi = reported_p_range(p_text)
     excludes = c.ci_lower - h["ci_lower"] > 1 or c.ci_upper + h["ci_upper"] < 1
     includes = c.ci_lower + h["ci_lower"] < 1 < c.ci_upper - h["ci_upper"]
-    if (excludes and p_lo > alpha) or (includes and p_hi < alpha):
+    if (excludes and p_not_below(p_text, alpha)) or (includes and p_below(p_text, alpha)):
         ci_says = "excludes" if excludes else "contains"
         return [make(record, "p-direction", (*path, "p_value"),
                      f"expected p {'<' if excludes else '>'} {alpha:g} because the "

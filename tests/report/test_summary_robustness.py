@@ -28,9 +28,14 @@ def test_summary_says_fragile_exactly_when_an_estimator_or_knha_flips_the_verdic
     seen = {"fragile": 0, "holds": 0}
     for a in _analyses():
         c = a.comparison
+        kh = a.comparison_knha
+        moved = kh is not None and c is not None and kh.position not in ("n/a", c.position)
         if c is None or c.difference is None:
-            assert robustness_text(a) == ""
+            text = robustness_text(a)
+            assert (text == f"; Knapp–Hartung places the index {kh.position} its prediction "
+                    "interval") if moved else text == ""
             continue
+        assert ("Knapp–Hartung places the index" in robustness_text(a)) == moved
         verdict = c.difference.pval < 0.05
         pvals = [d.pval for _, d in c.by_estimator if d is not None]
         if a.comparison_knha is not None and a.comparison_knha.difference is not None:
