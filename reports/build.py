@@ -22,9 +22,17 @@ from extraction import vocabulary as vocab
 from extraction.audit import audit_records, build_trail
 from extraction.external import ReferenceFileError
 from extraction.loader import expand
-from reports import overlap, references, render
+from extraction.yaml_source import YamlDocument
+from reports import fmt, overlap, references, render
 from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
-from reports.context import caveats, group_items, methods, robustness_text, summary_line
+from reports.context import (
+    SCALES,
+    caveats,
+    group_items,
+    methods,
+    robustness_text,
+    summary_line,
+)
 from reports.dataset import OutcomeData, outcome_data, study_label
 from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
 from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
@@ -53,9 +61,10 @@ class BuildResult:
     overlaps: tuple[overlap.OverlapResult, ...] = ()
 
 
-def _load(studies: Path, plan_path: Path | None) -> tuple[Plan, list[StudyRecord], Path]:
+def _load(studies: Path, plan_path: Path | None
+          ) -> tuple[Plan, YamlDocument, list[StudyRecord], Path]:
     try:
-        plan, _ = load_plan(plan_path)
+        plan, doc = load_plan(plan_path)
     except PlanError as exc:
         raise ReportError([i.format() for i in exc.issues]) from None
     if not studies.exists():
@@ -81,7 +90,7 @@ def _load(studies: Path, plan_path: Path | None) -> tuple[Plan, list[StudyRecord
     if len(records) < 2:
         raise ReportError([f"{studies}: only one study file ({records[0].shown}): a comparison "
                            "report needs at least one benchmark study besides the index study"])
-    return plan, records, plan_path or DEFAULT_PLAN
+    return plan, doc, records, plan_path or DEFAULT_PLAN
 
 
 MARKER = ".hccmeta-report"
@@ -172,6 +181,7 @@ def _survival(records: list[StudyRecord], plan: Plan, tmp: Path, jobs: Any,
 
 
 def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The audit appendix's row ids (A1, A2...): the only place rows are numbered."""
     return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
 
 
@@ -183,8 +193,8 @@ def _reading(analyses: list[GroupAnalysis], extra: str = "") -> str:
     below = [a for a in placed if a.comparison.position == "below"]  # type: ignore[union-attr]
     sig = [a for a in tested if a.comparison.difference.pval < 0.05]  # type: ignore[union-attr]
     fragile = [a for a in sig if robustness_text(a).startswith("; fragile")]
-    robust = (f" ({len(sig) - len(fragile)} of them robust to Knapp–Hartung and every tau² "
-              f"estimator, {len(fragile)} fragile)" if sig else "")
+    robust = (f" ({len(sig) - len(fragile)} of them robust: same verdict under the plan's other "
+              f"tau² estimators and inference, {len(fragile)} fragile)" if sig else "")
     return (f"{len([a for a in analyses if a.comparison])} comparison(s) were possible; "
             f"{len(tested)} with a test, of which {len(sig)} at p < 0.05{robust}. Against the "
             f"prediction intervals ({len(placed)} with one), the index study lies above in "
@@ -216,11 +226,14 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
 
     say = step or (lambda _msg: None)
     say("loading plan and study library")
-    plan, records, plan_file = _load(studies, plan_path)
+    plan, plan_doc, records, plan_file = _load(studies, plan_path)
     try:
         ref_lines = references.load(studies)
     except ReferenceFileError as exc:
         raise ReportError([i.format() for i in exc.issues]) from None
+    bad_refs = references.check_plan(plan, plan_doc, str(plan_file), ref_lines)
+    if bad_refs:
+        raise ReportError([i.format() for i in bad_refs])
     ref_audit: list[dict[str, str]] = []
     index = next(r for r in records if r.id == plan.index.study)
     check_out(out, studies)
@@ -241,7 +254,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                 refs = references.for_group(ref_lines, outcome, group)
                 kv = group_items(a, row, plan) + [("Published reference", r["text"])
                                                   for r in refs]
-                ref_audit += [r for r in references.audit_rows(refs, outcome, 0)
+                ref_audit += [r for r in references.audit_rows(refs, outcome, ref_lines, out)
                               if r["field"] not in {x["field"] for x in ref_audit}]
                 entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
                                          "kv": kv,
@@ -250,7 +263,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                     frame = forest_frame(a, bench, study_label(index), row, refs,
                                          plan.level, plan.subgroup_by)
                     name = f"figures/forest_{outcome.id}_{group.id}.svg"
-                    unit = "months" if outcome.kind == "median" else "%"
+                    unit = fmt.unit(outcome.kind)
                     jobs.submit("plot_forest", frame, tmp / name,
                                 xlabel=f"{outcome.label} ({unit})", log=outcome.kind == "median",
                                 headings=("Study", "n/N" if outcome.kind != "median" else "n",
@@ -261,9 +274,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                                         "not pooled. Grey bar: prediction interval.")
                     entry["bubbles"] = bubbles(a, plan, tmp, jobs)
                 groups.append(entry)
-            scale = {"PLO": "logit", "PFT": "Freeman–Tukey", "PAS": "arcsine", "PR": "proportion",
-                     "MED": "log months"}[outcome.measure]
-            outcomes.append({"label": outcome.label, "scale": scale, "groups": groups,
+            outcomes.append({"label": outcome.label, "scale": SCALES[outcome.measure],
+                             "groups": groups,
                              "index_line": "" if row is not None else
                              "The index study does not report this outcome."})
         say("extraction audit")

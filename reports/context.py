@@ -23,25 +23,23 @@ ESTIMATORS = {"FE": "common effect", "DL": "DerSimonian–Laird", "REML": "restr
 def index_text(a: GroupAnalysis, row: Any) -> str:
     """The index study's value as printed in the report."""
     factor, _ = fmt.scale(a.outcome.kind)
+    unit = fmt.unit_suffix(a.outcome.kind)
     c = a.comparison
     if a.outcome.kind == "median":
         est = float(row["median"])
         lb, ub = c.index_bt[1:] if c else (None, None)
-        return fmt.est_ci_unit(est, lb, ub, " months")
+        return fmt.est_ci_unit(est, lb, ub, unit)
     est, lb, ub = (v * factor for v in c.index_bt) if c else (
         100 * row["events"] / row["total"], None, None)
-    return f"{fmt.est_ci_unit(est, lb, ub, '%')} ({int(row['events'])}/{int(row['total'])})"
-
-
-def _unit(outcome: Outcome) -> str:
-    return " months" if outcome.kind == "median" else "%"
+    return f"{fmt.est_ci_unit(est, lb, ub, unit)} ({int(row['events'])}/{int(row['total'])})"
 
 
 def _bench_text(c: ComparisonResult, outcome: Outcome) -> str:
     factor, _ = fmt.scale(outcome.kind)
     est, lb, ub = (v * factor for v in c.benchmark_bt)
     b = c.benchmark
-    return f"{fmt.est_ci_unit(est, lb, ub, _unit(outcome))} ({b.method}, {b.test}; k = {b.k})"
+    unit = fmt.unit_suffix(outcome.kind)
+    return f"{fmt.est_ci_unit(est, lb, ub, unit)} ({b.method}, {b.test}; k = {b.k})"
 
 
 def _diff_text(c: ComparisonResult, outcome: Outcome) -> tuple[str, str]:
@@ -74,7 +72,7 @@ def _position_text(c: ComparisonResult, outcome: Outcome) -> str:
     what = ("prediction interval widened by the index's sampling variance" if widened else
             "prediction interval (the index's variance is unknown: treated as error-free)")
     return (f"{c.position} the {c.level:g}% {what} {fmt.interval(lb, ub)} "
-            f"({_unit(outcome).strip()})")
+            f"({fmt.unit(outcome.kind)})")
 
 
 def _adjust_rows(c: ComparisonResult, plan: Plan) -> list[tuple[str, str]]:
@@ -141,7 +139,7 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str,
         test = (f"; difference {fmt.pval(k.difference.pval)} (t, {k.difference.df} df)"
                 if k.difference else "")
         items.append(("Knapp–Hartung", f"benchmark "
-                      f"{fmt.est_ci_unit(est, lb, ub, _unit(a.outcome))}"
+                      f"{fmt.est_ci_unit(est, lb, ub, fmt.unit_suffix(a.outcome.kind))}"
                       f"{test}; index {_position_text(k, a.outcome)}"))
     items += _adjust_rows(c, plan)
     if a.index_note:
@@ -155,7 +153,7 @@ def summary_line(a: GroupAnalysis) -> str | None:
     if c is None:
         return None
     factor, _ = fmt.scale(a.outcome.kind)
-    unit = _unit(a.outcome)
+    unit = fmt.unit_suffix(a.outcome.kind)
     idx = fmt.num(c.index_bt[0] * factor)
     bench = fmt.est_ci_unit(*(v * factor for v in c.benchmark_bt), unit)
     text = (f"{a.outcome.label} vs {a.group.label} (k = {c.benchmark.k}): index {idx}{unit}, "
@@ -197,8 +195,11 @@ def robustness_text(a: GroupAnalysis, alpha: float = 0.05) -> str:
     if not others:
         return moved
     if not flips:
-        return (f"; the verdict holds with Knapp–Hartung and all {len(c.by_estimator)} "
-                "tau² estimators" + moved)
+        n = len(others) - (knha is not None)
+        checked = (["Knapp–Hartung"] if knha is not None else []) + (
+            [f"all {n} tau² estimators" if n > 1 else "the tau² estimator "
+             + others[0][0]] if n else [])
+        return "; the verdict holds with " + " and ".join(checked) + moved
     return "; fragile: " + ", ".join(flips) + moved
 
 
@@ -255,9 +256,10 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
     return [
         f"Index study: {plan.index.study} (arm {plan.index.arm or 'first'}). Comparator groups "
         f"(arms from the study library selected by treatment class and, where given, line, "
-        f"phase and design): {groups}. Superseded analyses"
-        + (" and numbers whose source is not verified" if not plan.include_unverified else "")
-        + " are excluded.",
+        f"phase and design): {groups}. An analysis superseded by a later one (analysis.updates) "
+        "is used only for outcomes that the later one does not report for the same arm"
+        + ("; numbers whose source is not verified are excluded."
+           if not plan.include_unverified else "."),
         "Effect sizes: " + "; ".join(f"{m} ({s})" for m, s in measures) + ". Proportions use a "
         "continuity correction of 1/2 for 0 or all events (metafor's default); log medians take "
         "their standard error from the reported CI, or approximately from the number of events "
@@ -279,8 +281,9 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         f"adjustment by meta-regression on {', '.join(m.label for m in plan.moderators)} "
         f"where at least {plan.min_studies_metareg} benchmark studies report the moderator, "
         "evaluated at the index study's value.",
-        "Sensitivity: every tau² estimator (" + ", ".join(plan.sensitivity.estimators) + "), "
-        "Knapp–Hartung inference and leave-one-out"
+        "Sensitivity: the tau² estimators " + ", ".join(plan.sensitivity.estimators)
+        + ("; Knapp–Hartung inference" if "knha" in plan.sensitivity.inference else "")
+        + ("; leave-one-out" if plan.sensitivity.leave_one_out else "")
         + ("; excluding overlapping cohorts (from each cluster of studies linked as overlapping "
            "cohort or same institution, only the arm with the most patients is kept)"
            if plan.sensitivity.exclude_overlapping else "") + ".",

@@ -7,6 +7,7 @@ came from (:class:`Provenance`) so the report's audit appendix can link it back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,20 @@ def _prov(record: StudyRecord, path: tuple[Any, ...], entry: Any, name: str,
     return Provenance(record.id, record.shown, record.line_of(*full),
                       field_path(full), str(value), where, quote,
                       entry.derived.get(name, ""))
+
+
+def _derived_events(record: StudyRecord, path: tuple[Any, ...], entry: Any, name: str,
+                    pct_name: str, total: int) -> tuple[int, Provenance]:
+    """A count the report derives from a percent: ``round(percent × total / 100)``, with an
+    audit row at the percent's line saying so (the study file holds no count)."""
+    percent = getattr(entry, pct_name)
+    events = round(percent * total / 100)
+    written = record.raw_text(*path, pct_name) or f"{percent:g}"
+    where, quote = _source_text(entry.source_of(pct_name))
+    return events, Provenance(record.id, record.shown, record.line_of(*path, pct_name),
+                              field_path((*path, name)), str(events), where, quote,
+                              f"{name} = round({written}% × {total}) = {events} (derived by the "
+                              f"report: the study file gives no {name})")
 
 
 def superseded(records: list[StudyRecord]) -> dict[str, str]:
@@ -131,8 +146,8 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
         events = b.events
         provs = []
         if events is None:
-            events = round(b.percent * total / 100)
-            provs.append(_prov(record, path, b, "percent", b.percent))
+            events, derived = _derived_events(record, path, b, "events", "percent", total)
+            provs += [_prov(record, path, b, "percent", b.percent), derived]
         else:
             provs.append(_prov(record, path, b, "events", events))
         provs.append(_prov(record, path, b, "total", total) if b.total else
@@ -148,9 +163,12 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
         i, a = rows[0]
         path = ("outcomes", "adverse_events", i)
         total = a.total or arm.n_analysed or arm.n
-        events = a.count if a.count is not None else round(a.percent * total / 100)
-        provs = [_prov(record, path, a, "count" if a.count is not None else "percent",
-                       a.count if a.count is not None else a.percent)]
+        if a.count is not None:
+            events = a.count
+            provs = [_prov(record, path, a, "count", a.count)]
+        else:
+            events, derived = _derived_events(record, path, a, "count", "percent", total)
+            provs = [_prov(record, path, a, "percent", a.percent), derived]
         provs.append(_prov(record, path, a, "total", total) if a.total else
                      _prov(record, ("arms", s.arms.index(arm)), arm, "n", arm.n))
         return ({"events": int(events), "total": int(total), "criteria": f"grade {a.grade}",
@@ -191,12 +209,23 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
     return f"no {outcome.time:g}-month landmark"
 
 
-def _reported_by(record: StudyRecord | None, arm_id: str, outcome: Outcome) -> bool:
-    """Whether ``record`` (a later analysis) reports ``outcome`` for arm ``arm_id``."""
-    if record is None:
-        return False
-    arms = [a for a in record.study.arms if a.id == arm_id]
-    return bool(arms) and not isinstance(_value(record, arms[0], outcome), str)
+def replaced_by(records: list[StudyRecord], record: StudyRecord, arm_id: str,
+                has: Callable[[StudyRecord, Any], bool],
+                gone: dict[str, str] | None = None) -> str | None:
+    """The one rule for superseded analyses: the id of the later analysis that replaces arm
+    ``arm_id`` of ``record`` for a result, or None when ``record``'s own result is used.
+
+    ``record`` is replaced only when it is superseded (:func:`superseded`) and the later analysis
+    has the result for an arm with the same id (``has(later_record, later_arm)``, e.g. reports
+    the outcome, or has a digitized curve of the endpoint). ``gone`` is :func:`superseded` of
+    ``records``, when already computed.
+    """
+    newer_id = (gone if gone is not None else superseded(records)).get(record.id)
+    newer = next((r for r in records if r.id == newer_id), None)
+    if newer is None:
+        return None
+    arms = [a for a in newer.study.arms if a.id == arm_id]
+    return newer.id if arms and has(newer, arms[0]) else None
 
 
 def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> OutcomeData:
@@ -206,7 +235,6 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
     when the later analysis does not report that outcome for the same arm id.
     """
     gone = superseded(records)
-    by_id = {r.id: r for r in records}
     rows, excluded, provs = [], [], []
     groups = plan.groups_for(outcome)
     for rec in records:
@@ -219,9 +247,11 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
                 continue
             label = _label(rec, arm, len(s.arms) > 1)
             got = _value(rec, arm, outcome)
-            if not is_index and rec.id in gone and _reported_by(by_id.get(gone[rec.id]), arm.id,
-                                                                outcome):
-                excluded.append((label, f"superseded by {gone[rec.id]}"))
+            newer = None if is_index else replaced_by(
+                records, rec, arm.id,
+                lambda r, a: not isinstance(_value(r, a, outcome), str), gone)
+            if newer is not None:
+                excluded.append((label, f"superseded by {newer}"))
                 continue
             if isinstance(got, str):
                 if is_index or member:

@@ -56,7 +56,7 @@ def bubbles(a: GroupAnalysis, plan: Plan, root: Path, jobs: FigureJobs) -> list[
         b0 = adj.predicted - adj.slope * adj.index_value
         frame = bubble_frame(a, adj.moderator, (b0, adj.slope), adj.index_value)
         name = f"figures/bubble_{a.outcome.id}_{a.group.id}_{adj.moderator}.svg"
-        unit = "months" if a.outcome.kind == "median" else "%"
+        unit = fmt.unit(a.outcome.kind)
         jobs.submit("plot_bubble", frame, root / name,
                     xlabel=labels.get(adj.moderator, adj.moderator),
                     ylabel=f"{a.outcome.label} ({unit})")

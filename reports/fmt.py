@@ -48,5 +48,17 @@ def pval(p: float | None) -> str:
 
 
 def scale(kind: str) -> tuple[float, str]:
-    """Display factor and unit of an outcome kind: percent for proportions, months otherwise."""
+    """Display factor and unit of an outcome kind: months for medians, percent otherwise."""
     return (1.0, "months") if kind == "median" else (100.0, "%")
+
+
+def unit(kind: str) -> str:
+    """Display unit of an outcome kind: ``months`` for medians, ``%`` otherwise (axis labels,
+    table headers)."""
+    return scale(kind)[1]
+
+
+def unit_suffix(kind: str) -> str:
+    """The unit as written after a number: ``17.0 months`` but ``75.0%``."""
+    u = unit(kind)
+    return f" {u}" if u[:1].isalpha() else u

@@ -12,6 +12,8 @@ from reports import fmt
 from reports.analysis import GroupAnalysis
 
 NAN = float("nan")
+MARK = "†"
+"""Marks a study row whose CI is not the published one but re-expressed at the plan's level."""
 
 
 def _row(kind: str, label: str, left: str = "", est: float = NAN, lb: float = NAN,
@@ -34,10 +36,30 @@ def _short(label: str, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
+def reexpressed_from(row: pd.Series, kind: str, level: float) -> float | None:
+    """The level (percent) of a median's published CI when it differs from ``level``, else None.
+
+    Such a CI cannot be shown under a ``level``% heading: :func:`study_interval` re-expresses
+    it at ``level`` from ``yi``, ``vi`` (the SE was derived from the published CI at its own
+    level, :func:`meta.effects.median_survival`) and the forest row is marked.
+    """
+    if kind != "median" or not (fmt.ok(row.get("ci_lower")) and fmt.ok(row.get("ci_upper"))):
+        return None
+    published = row.get("ci_level")
+    published = 95.0 if published is None or not fmt.ok(float(published)) else float(published)
+    return published if abs(published - level) > 1e-9 else None
+
+
 def study_interval(row: pd.Series, measure: str, kind: str, level: float) -> tuple[float, ...]:
-    """A study's estimate and CI on the display scale (reported CI for medians if given)."""
+    """A study's estimate and ``level``% CI on the display scale.
+
+    A median's published CI is shown as published when it is at ``level``; otherwise (and
+    without a published CI) the CI is ``yi ± z·√vi`` back-transformed: for a median,
+    ``median · exp(±z·SE)`` with the SE of the log median from the published CI at its own level
+    (a 90% CI 15.2 [10.8, 19.6] becomes 15.2 [10.7, 21.7] at 95%).
+    """
     factor, _ = fmt.scale(kind)
-    if kind == "median":
+    if kind == "median" and reexpressed_from(row, kind, level) is None:
         lo, hi = row.get("ci_lower"), row.get("ci_upper")
         if fmt.ok(lo) and fmt.ok(hi):
             return float(row["median"]), float(lo), float(hi)
@@ -82,6 +104,7 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
                          float(ref["est"]), float(ref["lb"]), float(ref["ub"]),
                          fmt.est_ci(ref["est"], ref["lb"], ref["ub"])))
     weights = dict(zip(a.arms["label"], bench.weights_pct, strict=True)) if bench else {}
+    converted: set[float] = set()
     subgroups = {name: (b, k) for name, b, k in a.subgroups}
     show_sub = len(subgroups) > 1
     by = subgroup_by if subgroup_by != "none" else None
@@ -92,8 +115,13 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
         for _, r in part.iterrows():
             est, lb, ub = study_interval(r, measure, kind, level)
             w = weights.get(r["label"])
+            source = reexpressed_from(r, kind, level)
+            mark = MARK if source is not None else ""
+            if source is not None:
+                converted.add(source)
             rows.append(_row("study", _short(str(r["label"])), _left(r, kind), est, lb, ub,
-                             fmt.est_ci(est, lb, ub), f"{w:.1f}%" if w is not None else ""))
+                             fmt.est_ci(est, lb, ub) + mark,
+                             f"{w:.1f}%" if w is not None else ""))
         sub, k = subgroups.get(str(name), (None, 0))
         if show_sub and sub is not None:
             ni_part = part["total"].astype(float).tolist() if measure == "PFT" else None
@@ -112,5 +140,9 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
             rows.append(_row("note", f"Heterogeneity: I² = {bench.I2:.0f}%, τ² = "
                              f"{bench.tau2:.3f}, Q = {bench.Q:.2f} on {bench.k - 1} df, "
                              f"{fmt.pval(bench.Q_pval)}"))
+    if converted:
+        levels = " or ".join(f"{v:g}%" for v in sorted(converted))
+        rows.append(_row("note", f"{MARK} {level:g}% CI re-expressed from the published {levels} "
+                         "CI (log scale, SE from the published interval)"))
     return pd.DataFrame(rows, columns=["kind", "label", "left", "est", "lb", "ub", "right",
                                        "weight"])

@@ -188,7 +188,7 @@ def section(results: list[OverlapResult], plan: Plan) -> dict[str, object] | Non
         a, c, main = r.analysis, r.comparison, r.analysis.comparison
         assert main is not None
         factor, _ = fmt.scale(a.outcome.kind)
-        unit = " months" if a.outcome.kind == "median" else "%"
+        unit = fmt.unit_suffix(a.outcome.kind)
         d = c.difference
         diff = (f"{c.points_bt * factor:+.1f}" + (" mo" if a.outcome.kind == "median" else " pts")
                 + (f" ({d.estimate:+.3f})" if d else ""))

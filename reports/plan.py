@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from extraction import vocabulary as vocab
 from extraction.issues import Issue, StudyFileError
 from extraction.loader import load_model
+from extraction.schema_common import Problem, raise_problems
 from extraction.yaml_source import YamlDocument
 
 DEFAULT_PLAN = Path(__file__).parent / "plans" / "default.yaml"
@@ -98,8 +99,9 @@ class Moderator(_Strict):
 class Sensitivity(_Strict):
     """Sensitivity analyses."""
 
-    estimators: list[Estimator] = Field(
-        default_factory=lambda: ["FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"])
+    estimators: Annotated[list[Estimator], Field(min_length=1)] = Field(
+        default_factory=lambda: ["FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"],
+        description="tau² estimators compared in the sensitivity analysis (at least one)")
     leave_one_out: bool = True
     inference: list[Inference] = Field(default_factory=lambda: ["z", "knha"])
     min_k_bias: int = Field(10, ge=3, description="studies needed for a funnel plot, Egger's "
@@ -126,13 +128,24 @@ class Plan(_Strict):
     include_unverified: bool = Field(False, description="pool numbers whose source is unverified")
 
     @model_validator(mode="after")
-    def _groups_known(self) -> Plan:
-        known = {g.id for g in self.groups}
-        for outcome in self.outcomes:
-            for gid in outcome.groups or []:
+    def _ids_unique_and_known(self) -> Plan:
+        problems: list[Problem] = []
+        for name, items in (("groups", self.groups), ("outcomes", self.outcomes),
+                            ("moderators", self.moderators)):
+            first: dict[str, int] = {}
+            for i, item in enumerate(items):
+                if item.id in first:
+                    problems.append(((name, i, "id"), f"expected a unique id, got {item.id!r} "
+                                     f"again (also {name}[{first[item.id]}].id)", ""))
+                first.setdefault(item.id, i)
+        known = sorted({g.id for g in self.groups})
+        for i, outcome in enumerate(self.outcomes):
+            for j, gid in enumerate(outcome.groups or []):
                 if gid not in known:
-                    raise ValueError(f"expected a group id ({', '.join(sorted(known))}), got "
-                                     f"{gid!r} in outcome {outcome.id!r}")
+                    problems.append((("outcomes", i, "groups", j), f"expected a group id "
+                                     f"({', '.join(known)}), got {gid!r}", ""))
+        if problems:
+            raise_problems(problems)
         return self
 
     def groups_for(self, outcome: Outcome) -> list[Group]:

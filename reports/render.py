@@ -8,6 +8,9 @@ Escaping is not left to template authors:
   become spaces (no heading or list can start inside a value). Trusted Typst produced by this
   module (string literals for image paths) is wrapped in :class:`Raw`.
 * The HTML environment uses Jinja autoescape.
+* Both environments pass every output through :func:`plain_text` first (Jinja ``finalize``):
+  each run of whitespace, including line and paragraph separators (U+2028, U+2029) and tabs,
+  becomes one space, so the PDF and the HTML page print the same text.
 
 Typst compiles with the build folder as its root and without system fonts (bundled fonts only:
 the same PDF on every machine), so a template cannot read files outside the build folder.
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 TEMPLATES = Path(__file__).parent / "templates"
 _SPECIAL = re.compile(r"([^\w\s]|_)")
@@ -32,14 +36,20 @@ class Raw(str):
     __slots__ = ()
 
 
+def plain_text(value: Any) -> str:
+    """``value`` as one line of text: every whitespace run (``str.split``'s: spaces, tabs, line
+    breaks, U+2028/U+2029...) becomes one space; None becomes the empty string. Applied to every
+    output of both templates, so PDF and HTML never differ in whitespace."""
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
 def typst_escape(value: Any) -> str:
     """Escape ``value`` as literal Typst markup text (see the module docstring)."""
     if isinstance(value, Raw):
         return value
-    if value is None:
-        return ""
-    text = " ".join(str(value).split())
-    return _SPECIAL.sub(r"\\\1", text)
+    return _SPECIAL.sub(r"\\\1", plain_text(value))
 
 
 def typst_string(value: Any) -> Raw:
@@ -64,10 +74,14 @@ def _env_typst() -> jinja2.Environment:
     return env
 
 
+def _html_finalize(value: Any) -> Any:
+    return value if isinstance(value, markupsafe.Markup) else plain_text(value)
+
+
 def _env_html() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True)
+                             finalize=_html_finalize, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
     env.filters["str"] = str
     env.filters["brk"] = str
     return env

@@ -26,11 +26,13 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
                   ) -> tuple[list[dict[str, str]], list[str]]:
     """One row per study file, with the outcomes it contributes; plus library notes."""
     used: dict[str, list[str]] = {}
+    labels: dict[str, list[str]] = {}
     for d in data:
         if d.frame.empty:
             continue
         for sid in d.frame["study"].unique():
             used.setdefault(sid, []).append(d.outcome.id)
+            labels.setdefault(sid, []).append(d.outcome.label)
     gone = superseded(records)
     rows, notes = [], []
     for rec in sorted(records, key=lambda r: (r.id != plan.index.study, r.id)):
@@ -45,7 +47,7 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
                      "line": s.setting.line.replace("_", " "),
                      "used": ", ".join(used.get(rec.id, [])) or "none", "file": rec.shown})
         if rec.id in gone:
-            notes.append(f"{rec.shown} is superseded by {gone[rec.id]} and not pooled.")
+            notes.append(superseded_note(rec.shown, gone[rec.id], labels.get(rec.id, [])))
         for rel in s.related:
             if rel.relation in ("overlapping_cohort", "same_institution"):
                 notes.append(f"{rec.id} and {rel.study}: {rel.relation.replace('_', ' ')}"
@@ -54,6 +56,16 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
                              + (" (see the sensitivity analysis excluding overlapping cohorts)."
                                 if plan.sensitivity.exclude_overlapping else "."))
     return rows, notes
+
+
+def superseded_note(shown: str, newer: str, used: list[str]) -> str:
+    """What the report does with a superseded analysis: the rule of
+    :func:`reports.dataset.outcome_data` (used only where the later analysis lacks the
+    outcome for the same arm), with the outcomes it was used for."""
+    if not used:
+        return f"{shown} is superseded by {newer} and not pooled."
+    return (f"{shown} is superseded by {newer}; it is used only for outcomes that {newer} does "
+            f"not report for the same arm (here: {', '.join(used)}).")
 
 
 def leave_one_out(a: GroupAnalysis, plan: Plan) -> list[list[str]]:
@@ -90,16 +102,17 @@ def sensitivity(analyses: list[GroupAnalysis], plan: Plan,
         if c is None or c.benchmark.k < 2:
             continue
         title = f"{a.outcome.label}: {a.group.label}"
-        unit = "months" if a.outcome.kind == "median" else "%"
+        unit = fmt.unit(a.outcome.kind)
         out.append({"title": f"{title} — tau² estimators", "note": "",
                     "header": ["Estimator", "τ²", f"Benchmark [CI] ({unit})", "PI",
                                "Difference", "Test"],
                     "rows": estimator_rows(c, a.outcome), "figures": []})
-        loo = leave_one_out(a, plan)
-        out.append({"title": f"{title} — leave-one-out",
-                    "note": "" if loo else "Needs at least 3 benchmark studies.",
-                    "header": ["Omitted", f"Benchmark [CI] ({unit})", "I²", "Index test"],
-                    "rows": loo, "figures": []})
+        if plan.sensitivity.leave_one_out:
+            loo = leave_one_out(a, plan)
+            out.append({"title": f"{title} — leave-one-out",
+                        "note": "" if loo else "Needs at least 3 benchmark studies.",
+                        "header": ["Omitted", f"Benchmark [CI] ({unit})", "I²", "Index test"],
+                        "rows": loo, "figures": []})
         bias = funnels.get((a.outcome.id, a.group.id))
         if bias:
             out.append({"title": f"{title} — small-study effects", **bias})
@@ -121,13 +134,13 @@ def audit_rows(data: list[OutcomeData], out_dir: Path, trail: AuditTrail | None 
             t = status.get((p.file, p.field))
             href = urllib.parse.quote(Path(os.path.relpath(Path(p.file).resolve(),
                                                            out_dir.resolve())).as_posix())
-            rows.append({"id": f"A{len(rows) + 1}", "outcome": d.outcome.label,
+            rows.append({"outcome": d.outcome.label,
                          "value": t.raw if t else p.value, "where": f"{Path(p.file).name}:{p.line}",
                          "field": p.field, "href": f"{href}#L{p.line}",
                          "location": p.location, "quote": p.quote or "(no quote recorded)",
                          "derived": p.derived,
                          "status": (t.status + (f" ({', '.join(t.checks)})" if t.checks else ""))
-                         if t else "not audited"})
+                         if t else ("derived by the report" if p.derived else "not audited")})
     return rows
 
 

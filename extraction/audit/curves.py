@@ -4,6 +4,10 @@ Check ids: ``curve-read``, ``curve-time``, ``curve-range``, ``curve-monotone``, 
 ``risk-monotone``; and, when :mod:`extraction.km` offers a reconstruction,
 ``km-events``, ``km-median``, ``km-hr`` (see :mod:`extraction.audit.reconstruction`).
 
+The CSVs are parsed by the reader of :mod:`extraction.km.io` and must pass its validation
+(:func:`accepted_by_reconstruction`), so the audit refuses what ``hccmeta reconstruct`` refuses
+(a nan or inf row, a negative count...) with the same message, as a ``curve-read`` error.
+
 Findings are located at the curve entry's ``file``/``risk_file``/``risk_table`` line of the study
 file; the message names the CSV line. A digitized curve may rise by up to
 :data:`MONOTONE_TOLERANCE` (1% of the survival axis, i.e. 2–3 pixels of a 250-pixel-high plot,
@@ -73,13 +77,13 @@ def read_two_columns(path: Path, kind: str = "curve", shown: str = "") -> Table:
         RISK_NAMES,
         SURVIVAL_NAMES,
         TIME_NAMES,
-        _read_table,  # the row parser behind read_curve_csv/read_risk_csv
+        read_table,  # the row parser behind read_curve_csv/read_risk_csv (one set of rules)
     )
 
     shown = shown or path.name
     second, pool = ("survival", SURVIVAL_NAMES) if kind == "curve" else ("n_risk", RISK_NAMES)
     try:
-        first, other, lines = _read_table(path, ("time", second), (TIME_NAMES, pool))
+        first, other, lines = read_table(path, ("time", second), (TIME_NAMES, pool))
     except KMInputError as exc:
         raise CsvReadError(_located(exc, shown)) from None
     except OSError as exc:

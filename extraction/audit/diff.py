@@ -4,7 +4,8 @@ Cochrane double data extraction (Cochrane Handbook 6.3, section 5.5.2; Buscemi e
 J Clin Epidemiol 59:697) has two reviewers extract a paper independently and resolve every
 disagreement. :func:`diff_records` lists every differing value with its line in both files,
 the values found in only one file, and the agreement rate: identical numeric fields over all
-numeric fields present in either file.
+numeric fields present in either file. P-values are numeric fields compared as the schema reads
+them (``0.03`` and ``"0.03"`` agree, ``"<0.001"`` and ``"<0.01"`` differ).
 
 Entries are matched by their natural keys (an arm by ``id``, an outcome by endpoint and arm, a
 landmark by time...), not by position, so two extractors may list them in different orders.
@@ -23,6 +24,7 @@ from extraction.issues import Issue, StudyFileError
 from extraction.loader import StudyRecord
 from extraction.references import check_arms, check_curve_files, check_placeholders
 from extraction.schema import Study
+from extraction.schema_common import parse_p
 from extraction.schema_errors import translate
 from extraction.yaml_source import load_yaml
 
@@ -43,6 +45,11 @@ NATURAL_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {
 }
 """List path (without indices; ``landmarks`` anywhere) -> the keys that identify an item."""
 
+P_FIELDS = {"p_value"}
+"""Fields holding a p-value, compared as parsed (relation, number), not as written."""
+
+_RELATIONS = {"<=": "≤", ">=": "≥"}
+
 IGNORED = {"curation", "extracted_by", "checked_by", "extracted_on", "checked_on"}
 """Keys not compared: who extracted or checked differs between extractions by design."""
 
@@ -57,10 +64,31 @@ class Leaf:
     line: int
 
     @property
+    def is_p(self) -> bool:
+        """True for a p-value (``0.03``, ``'0.03'`` and ``'<0.001'`` alike)."""
+        return bool(self.path) and self.path[-1] in P_FIELDS
+
+    @property
     def numeric(self) -> bool:
-        """True for numbers (and ``NE``, which stands for a time)."""
+        """True for numbers, p-values (also when written as text) and ``NE`` (a time)."""
         value = self.value
-        return (isinstance(value, int | float) and not isinstance(value, bool)) or value == "NE"
+        return (isinstance(value, int | float) and not isinstance(value, bool)) \
+            or value == "NE" or self.is_p
+
+    @property
+    def comparable(self) -> Any:
+        """The value as the schema reads it: a p-value as ``(relation, number)`` (``0.03`` =
+        ``'0.03'`` = ``'=0.03'``, ``'<=0.05'`` = ``'≤0.05'``), a number as a float."""
+        value = self.value
+        if self.is_p and not isinstance(value, bool) and isinstance(value, int | float | str):
+            try:
+                relation, number = parse_p(str(value).strip())
+            except (ValueError, AssertionError):
+                return value
+            return "p", _RELATIONS.get(relation, relation), number
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -164,12 +192,9 @@ def flatten(record: StudyRecord, validated: bool = False) -> dict[str, Leaf]:
     return out
 
 
-def _same(a: Any, b: Any) -> bool:
-    numbers = (int, float)
-    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) \
-            and not isinstance(b, bool):
-        return float(a) == float(b)
-    return type(a) is type(b) and a == b
+def _same(a: Leaf, b: Leaf) -> bool:
+    ca, cb = a.comparable, b.comparable
+    return type(ca) is type(cb) and ca == cb
 
 
 def diff_records(a: StudyRecord, b: StudyRecord) -> DiffResult:
@@ -180,7 +205,7 @@ def diff_records(a: StudyRecord, b: StudyRecord) -> DiffResult:
         la, lb = fa[key], fb[key]
         numeric = la.numeric or lb.numeric
         total += numeric
-        if _same(la.value, lb.value):
+        if _same(la, lb):
             same += numeric
         else:
             diffs.append(Difference(key, la, lb))
@@ -191,7 +216,7 @@ def diff_records(a: StudyRecord, b: StudyRecord) -> DiffResult:
         for key in mine.keys() - other.keys():
             leaf = mine[key]
             total += leaf.numeric
-            if key in default and _same(leaf.value, default[key].value):
+            if key in default and _same(leaf, default[key]):
                 same += leaf.numeric
             else:
                 bucket.append(leaf)

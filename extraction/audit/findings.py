@@ -62,8 +62,8 @@ CHECKS: dict[str, CheckSpec] = {
         "p-ci": "a p-value agrees with the p recomputed from the ratio's CI (Altman 2011)",
     }),
     **_spec("proportions", "warning", {
-        "binary-ci": "a proportion's CI matches Clopper-Pearson, Wilson (+cc) or Wald for its "
-                     "events/total",
+        "binary-ci": "a proportion's CI matches Clopper-Pearson, Wilson (+cc), Wald, logit, "
+                     "Agresti-Coull or Jeffreys for its events/total",
     }),
     **_spec("survival", "error", {
         "median-ci": "a median lies inside its CI; NE bounds consistent with an NE median",
@@ -75,7 +75,8 @@ CHECKS: dict[str, CheckSpec] = {
         "landmark-followup": "a landmark time does not exceed the longest follow-up",
     }),
     **_spec("curves", "error", {
-        "curve-read": "a curve or risk-table CSV can be read as two numeric columns",
+        "curve-read": "a curve or risk-table CSV reads as two finite numeric columns that "
+                      "hccmeta reconstruct accepts",
         "curve-time": "curve and risk-table times are non-negative",
         "curve-range": "curve survival lies in [0, 1] (proportion) or [0, 100] (percent)",
         "risk-monotone": "numbers at risk do not increase and times increase",

@@ -108,7 +108,7 @@ def p_not_below(text: str, alpha: float) -> bool:
     """
     relation, value = parse_p(text)
     if relation[0] in ">≥":
-        return value >= alpha
+        return value >= alpha - TINY  # alpha = 1 - 95/100 is 0.05000000000000004
     return reported_p_range(text)[0] > alpha
 
 
@@ -120,7 +120,7 @@ def p_below(text: str, alpha: float) -> bool:
     """
     relation, value = parse_p(text)
     if relation[0] in "<≤":
-        return value <= alpha
+        return value <= alpha + TINY
     return reported_p_range(text)[1] < alpha
 
 

@@ -7,7 +7,14 @@ within the rounding of its printed digits, equal the interval of at least one of
 * Wilson score (Wilson 1927, JASA 22:209; R ``prop.test(correct = FALSE)``);
 * Wilson score with continuity correction (Newcombe 1998, Stat Med 17:857, method 4; R
   ``prop.test()`` default, whose correction is ``min(0.5, |x − n/2|)``);
-* Wald ``p ± z √(p(1−p)/n)`` clipped to [0, 1].
+* Wald ``p ± z √(p(1−p)/n)`` clipped to [0, 1];
+* logit (Wald on the log-odds scale, Brown, Cai & DasGupta 2001, Stat Sci 16:101, section
+  4.2.2): ``expit(logit p ± z / √(n p (1−p)))``, undefined for 0 or n events;
+* Agresti–Coull (Agresti & Coull 1998, Am Stat 52:119, "adjusted Wald"):
+  ``ñ = n + z²``, ``p̃ = (x + z²/2)/ñ``, ``p̃ ± z √(p̃(1−p̃)/ñ)`` clipped to [0, 1];
+* Jeffreys (Brown, Cai & DasGupta 2001, section 4.1.2): the ``α/2`` and ``1−α/2`` quantiles of
+  ``Beta(x + ½, n − x + ½)`` (R ``qbeta``), with lower bound 0 for ``x = 0`` and upper bound 1 for
+  ``x = n`` as the paper defines it.
 
 A CI matching none usually means the events or the total are not the ones the CI was computed
 from (e.g. an evaluable subset), which is what this check is for.
@@ -20,7 +27,7 @@ from collections.abc import Callable
 
 from extraction.audit.findings import Finding, make
 from extraction.audit.intervals import z_critical
-from extraction.audit.precision import fmt, half_unit
+from extraction.audit.precision import decimals, fmt, half_unit
 from extraction.loader import StudyRecord
 
 Interval = tuple[float, float]
@@ -111,13 +118,52 @@ def wald(x: int, n: int, level: float = 95) -> Interval:
     return max(0.0, est - half), min(1.0, est + half)
 
 
-METHODS: dict[str, Callable[[int, int, float], Interval]] = {
+def logit(x: int, n: int, level: float = 95) -> Interval | None:
+    """Wald CI on the log-odds scale, ``expit(logit p̂ ± z/√(n p̂(1−p̂)))``; None for 0 or n
+    events (the log-odds are infinite)."""
+    if x <= 0 or x >= n:
+        return None
+    est, z = x / n, z_critical(level)
+    centre, half = math.log(est / (1 - est)), z / math.sqrt(n * est * (1 - est))
+    return _expit(centre - half), _expit(centre + half)
+
+
+def _expit(v: float) -> float:
+    return 1 / (1 + math.exp(-v))
+
+
+def agresti_coull(x: int, n: int, level: float = 95) -> Interval:
+    """Agresti & Coull (1998) interval: Wald around ``(x + z²/2)/(n + z²)`` with ``n + z²``
+    trials, clipped to [0, 1]."""
+    z = z_critical(level)
+    n_adj = n + z * z
+    centre = (x + z * z / 2) / n_adj
+    half = z * math.sqrt(centre * (1 - centre) / n_adj)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def jeffreys(x: int, n: int, level: float = 95) -> Interval:
+    """Equal-tailed Jeffreys interval: quantiles of ``Beta(x + ½, n − x + ½)``; 0 / 1 at the
+    edges (Brown, Cai & DasGupta 2001)."""
+    from scipy.special import betaincinv  # deferred: only needed once simpler methods fail
+
+    alpha = 1 - level / 100
+    lower = 0.0 if x == 0 else float(betaincinv(x + 0.5, n - x + 0.5, alpha / 2))
+    upper = 1.0 if x == n else float(betaincinv(x + 0.5, n - x + 0.5, 1 - alpha / 2))
+    return lower, upper
+
+
+METHODS: dict[str, Callable[[int, int, float], Interval | None]] = {
     "Wilson": wilson,
     "Wilson (continuity-corrected)": lambda x, n, level: wilson(x, n, level, correct=True),
     "Wald": wald,
     "Clopper-Pearson": clopper_pearson,
+    "logit": logit,
+    "Agresti-Coull": agresti_coull,
+    "Jeffreys": jeffreys,
 }
-"""Proportion CI methods the printed CI is compared with (name -> function in proportions)."""
+"""Proportion CI methods the printed CI is compared with (name -> function in proportions; None
+where a method is undefined)."""
 
 
 def check(record: StudyRecord) -> list[Finding]:
@@ -138,14 +184,21 @@ def check(record: StudyRecord) -> list[Finding]:
             continue
         tried = {}
         for name, method in METHODS.items():
-            lo, hi = (100 * v for v in method(b.events, b.total, level))
+            interval = method(b.events, b.total, level)
+            if interval is None:
+                continue
+            lo, hi = (100 * v for v in interval)
             if abs(lo - b.ci_lower) <= h_lo and abs(hi - b.ci_upper) <= h_hi:
                 break
             tried[name] = (lo, hi)
         else:
-            listing = "; ".join(f"{k} {lo:.1f}-{hi:.1f}" for k, (lo, hi) in tried.items())
+            shown_lo = record.raw_text(*path, "ci_lower") or fmt(b.ci_lower)
+            shown_hi = record.raw_text(*path, "ci_upper") or fmt(b.ci_upper)
+            digits = max(1, decimals(shown_lo), decimals(shown_hi))
+            listing = "; ".join(f"{k} {lo:.{digits}f}-{hi:.{digits}f}"
+                                for k, (lo, hi) in tried.items())
             out.append(make(record, "binary-ci", (*path, "ci_lower"),
-                            f"expected the CI ({fmt(b.ci_lower)}, {fmt(b.ci_upper)}) of "
+                            f"expected the CI ({shown_lo}, {shown_hi}) of "
                             f"{b.events}/{b.total} to match a common method, got none: "
                             f"{listing}; check events and total",
                             {"events": b.events, "total": b.total, "ci_lower": b.ci_lower,

@@ -52,9 +52,9 @@ def _number(text: str, sep: str) -> float | None:
         return None
 
 
-def _read_table(path: Path, names: tuple[str, str],
-                known: tuple[frozenset[str], frozenset[str]]
-                ) -> tuple[list[float], list[float], list[int]]:
+def read_table(path: Path, names: tuple[str, str],
+               known: tuple[frozenset[str], frozenset[str]]
+               ) -> tuple[list[float], list[float], list[int]]:
     """Two numeric columns of a CSV with an optional header; values with their line numbers."""
     src = str(path)
     try:
@@ -136,7 +136,7 @@ def read_curve_csv(path: str | Path) -> DigitizedCurve:
         With ``file:line:col`` for the first bad row or value.
     """
     path = Path(path)
-    t, s, lines = _read_table(path, ("time", "survival"), (TIME_NAMES, SURVIVAL_NAMES))
+    t, s, lines = read_table(path, ("time", "survival"), (TIME_NAMES, SURVIVAL_NAMES))
     return make_curve(t, s, source=str(path), lines=tuple(lines))
 
 
@@ -149,5 +149,5 @@ def read_risk_csv(path: str | Path) -> RiskTable:
         With ``file:line:col`` for the first bad row, repeated time or increasing count.
     """
     path = Path(path)
-    t, n, lines = _read_table(path, ("time", "n_risk"), (TIME_NAMES, RISK_NAMES))
+    t, n, lines = read_table(path, ("time", "n_risk"), (TIME_NAMES, RISK_NAMES))
     return make_risk_table(t, n, source=str(path), lines=tuple(lines))

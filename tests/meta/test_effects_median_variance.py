@@ -59,5 +59,5 @@ def test_events_se_within_30pct_of_km_median_sd_with_censoring(n, censor_max):
     ratio = _model_sd(events) / sd
     # Replacing n by d is conservative under censoring (ratio 1.08-1.20), never optimistic.
     assert 0.95 < ratio < 1.30
-    if censor_max == 60.0:  # the reviewer's scenario (/tmp/statrev/sim.py): 1/d is 0.76
+    if censor_max == 60.0:  # the statistics review's scenario: 1/d gives 0.76
         assert np.sqrt(np.mean(1 / events)) / sd < 0.85

@@ -3,8 +3,8 @@
 Identical exponential arms (1 index + 4 historical, 30 patients each, uniform censoring), so
 the null hypothesis HR = 1 is true and the model-based variance is correct. The former default,
 a study-clustered sandwich variance with the index arm as a single cluster, rejected about half
-the time (0.48 at alpha 0.05 over 300 replicates, /tmp/statrev/coxsim2.py); the model-based
-default rejects 0.05 (300 replicates, 60 per arm). 60 replicates keep the test fast (~3 s):
+the time (0.48 at alpha 0.05; 300 replicates, 60 patients per arm); the model-based default
+rejects 0.05 in the same replicates. 60 replicates keep the test fast (~3 s):
 the default must reject at most 8 (P(Binomial(60, 0.05) > 8) ≈ 0.003; the seed fixes the
 outcome), and on the first 10 replicates the clustered SE must reject at least 3 (expected 5;
 P(Binomial(10, 0.05) >= 3) ≈ 0.01) to show the test tells the two apart. Not covered, and

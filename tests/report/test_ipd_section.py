@@ -49,6 +49,12 @@ def test_reconstructed_curves_give_two_and_one_stage_comparisons(tmp_path):
     kinds = {r[1] for r in surv["rows"]}
     assert "RMST to 24 months (two-stage)" in kinds
     assert "Cox, index vs historical (one-stage)" in kinds
+    # One index study: no clustered robust SE (biased downwards, review finding 1); the text
+    # says the model-based SE ignores between-study heterogeneity.
+    cox_row = next(r for r in surv["rows"] if r[1].startswith("Cox"))
+    assert "robust" not in cox_row[4]
+    assert "ignores between-study heterogeneity" in surv["text"]
+    assert "not a valid test" in surv["text"]
     assert all("reconstructed from the digitized curve" in r[-1] for r in surv["rows"])
     assert all("APPROXIMATE" not in f["caption"] for f in surv["figures"])
     assert (tmp_path / "out" / "figures" / "km_os_reconstructed.svg").exists()
