@@ -48,11 +48,12 @@ def test_reconstructed_curves_give_two_and_one_stage_comparisons(tmp_path):
     surv = result.context["survival"]
     kinds = {r[1] for r in surv["rows"]}
     assert "RMST to 24 months (two-stage)" in kinds
-    assert "Cox, index vs historical (one-stage)" in kinds
+    assert "Cox, index vs historical (one-stage; orientation only)" in kinds
     # One index study: no clustered robust SE (biased downwards, review finding 1); the text
     # says the model-based SE ignores between-study heterogeneity.
     cox_row = next(r for r in surv["rows"] if r[1].startswith("Cox"))
     assert "robust" not in cox_row[4]
+    assert "p =" not in cox_row[4] and "p <" not in cox_row[4]  # no test (review finding 1)
     assert "ignores between-study heterogeneity" in surv["text"]
     assert "not a valid test" in surv["text"]
     assert all("reconstructed from the digitized curve" in r[-1] for r in surv["rows"])
