@@ -13,7 +13,7 @@ from extraction import StudyRecord
 from meta.ipd_comparison import ArmIPD, exponential_curve, one_stage_cox, two_stage
 from reports import fmt
 from reports.analysis import GroupAnalysis
-from reports.dataset import in_group, study_label, superseded
+from reports.dataset import in_group, replaced_by, study_label, superseded
 from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
 
@@ -27,14 +27,21 @@ def _name(rec: StudyRecord, arm: Any) -> str:
     return f"{base}: {arm.label}" if len(rec.study.arms) > 1 else base
 
 
-def _arms(records: list[StudyRecord], plan: Plan):
+def _arms(records: list[StudyRecord], plan: Plan, endpoint: str):
+    """Arms whose curve for ``endpoint`` may be used: a superseded analysis only where its update
+    has no curve for that arm and endpoint (the report's one rule, :func:`dataset.replaced_by`)."""
     gone = superseded(records)
+
+    def has_curve(r: StudyRecord, a: object) -> bool:
+        return any(c.arm == a.id and c.endpoint == endpoint  # type: ignore[attr-defined]
+                   for c in r.study.curves)
+
     for rec in records:
-        if rec.id in gone:
-            continue
         for arm in rec.study.arms:
             is_index = rec.id == plan.index.study and arm.id == (plan.index.arm
                                                                  or rec.study.arms[0].id)
+            if not is_index and replaced_by(records, rec, arm.id, has_curve, gone):
+                continue
             groups = [g for g in plan.groups if in_group(rec, arm, g)]
             if is_index or (groups and rec.id != plan.index.study):
                 yield rec, arm, is_index, groups
@@ -47,7 +54,7 @@ def reconstructed(records: list[StudyRecord], plan: Plan, endpoint: str
     from extraction.schema_entries import risk_rows
 
     out = []
-    for rec, arm, is_index, groups in _arms(records, plan):
+    for rec, arm, is_index, groups in _arms(records, plan, endpoint):
         for curve in rec.study.curves:
             if curve.arm != arm.id or curve.endpoint != endpoint:
                 continue

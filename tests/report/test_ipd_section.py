@@ -80,3 +80,35 @@ def test_malformed_curve_exits_2_with_the_csv_line(tmp_path):
                                    str(tmp_path / "out")])
     assert res.exit_code == 2, res.output
     assert "kim2024_os.csv:4" in res.output and "Traceback" not in res.output
+
+
+def test_superseded_analysis_curve_is_used_only_where_the_update_has_none(tmp_path):
+    """One rule for superseded analyses (dataset.replaced_by), also for curves: the update's
+    OS curve replaces the primary analysis's arm for OS, not for PFS."""
+    from extraction import load_paths
+    from reports.plan import DEFAULT_PLAN, load_plan
+    from reports.survival_section import _arms
+
+    lib = tmp_path / "studies"
+    (lib / "km").mkdir(parents=True)
+    for sid in ("zhai2025", "finn2020_imbrave150", "cheng2022_imbrave150"):
+        shutil.copy(STUDIES / f"{sid}.yaml", lib / f"{sid}.yaml")
+    (lib / "km" / "os.csv").write_text("time,survival\n0,1\n12,0.6\n")
+    for sid, endpoint in (("cheng2022_imbrave150", "os"), ("finn2020_imbrave150", "os"),
+                          ("finn2020_imbrave150", "pfs")):
+        path = lib / f"{sid}.yaml"
+        text = path.read_text()
+        entry = (f"  - endpoint: {endpoint}\n    arm: atezo_bev\n    file: km/os.csv\n"
+                 "    source: {location: figure, label: Figure 1}\n")
+        text = (text.replace("\ncuration:", "\ncurves:\n" + entry + "curation:", 1)
+                if "\ncurves:\n" not in text else text.replace("\ncurves:\n",
+                                                                 "\ncurves:\n" + entry, 1))
+        path.write_text(text)
+    records, issues = load_paths([lib])
+    assert not issues, [i.format() for i in issues]
+    plan, _ = load_plan(DEFAULT_PLAN)
+    os_arms = {(rec.id, arm.id) for rec, arm, _, _ in _arms(records, plan, "os")}
+    pfs_arms = {(rec.id, arm.id) for rec, arm, _, _ in _arms(records, plan, "pfs")}
+    assert ("cheng2022_imbrave150", "atezo_bev") in os_arms
+    assert ("finn2020_imbrave150", "atezo_bev") not in os_arms  # replaced by the update
+    assert ("finn2020_imbrave150", "atezo_bev") in pfs_arms  # the update has no PFS curve
