@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from minimal_study import MINIMAL_STUDY
 from typer.testing import CliRunner
 
 from extraction.loader import expand
@@ -19,25 +20,7 @@ from extraction.schema import Study, json_schema
 from reports.atomic import write_text_atomic
 from reports.cli import app
 
-BASE = """\
-schema_version: 1
-id: {id}
-citation:
-  title: T
-  authors: [Zhai Y]
-  journal: J
-  year: 2025
-design: retrospective_cohort
-arms:
-  - id: a
-    label: A
-    treatment_class: rt+ici
-    n: 108
-    source:
-      location: abstract
-curation:
-  extracted_by: me
-"""
+BASE = MINIMAL_STUDY
 LINE = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?:(?P<field>[\w.\[\]]+): )?"
                   r"(?P<message>expected .+, got .+)$")
 

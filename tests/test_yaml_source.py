@@ -8,29 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
+from minimal_study import MINIMAL_STUDY
 
 from extraction import StudyFileError, load_paths, load_study
 
 SEED = Path(__file__).resolve().parents[1] / "studies" / "zhai2025.yaml"
-BASE = """\
-schema_version: 1
-id: {id}
-citation:
-  title: T
-  authors: [Zhai Y]
-  journal: J
-  year: 2025
-design: retrospective_cohort
-arms:
-  - id: a
-    label: A
-    treatment_class: rt+ici
-    n: 108
-    source:
-      location: abstract
-curation:
-  extracted_by: me
-"""
+BASE = MINIMAL_STUDY
 
 
 def _issues(tmp_path: Path, text: str, name: str = "t") -> list[tuple[int, int, str, str]]:
