@@ -80,12 +80,8 @@ def load_model(path: Path, model: type[M], shown: str | None = None,
         parsed = model.model_validate(doc.data)
     except ValidationError as exc:
         issues += translate(exc, doc, shown, model)
-    # a node dropped at the YAML level (a tag, a bad number...) is reported once, by the YAML layer;
-    # with an arm dropped, references to it cannot be judged either
-    arm_dropped = any(p.startswith("arms") for p in doc.poisoned)
-    issues = list(doc.issues) + [
-        i for i in issues if not doc.is_poisoned(i.field)
-        and not (arm_dropped and i.message.startswith("expected an arm id"))]
+    # a node dropped at the YAML level (a tag, a bad number...) is reported once, by the YAML layer
+    issues = list(doc.issues) + [i for i in issues if not doc.is_poisoned(i.field)]
     if issues:
         raise StudyFileError(issues)
     return parsed, doc

@@ -5,22 +5,15 @@ test_model_against_metafor.py (1e-6 relative; see the justification there)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _fixture_io import assert_close, load_fixture
 
 from meta.regression import meta_regression
 
-FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
-FIXTURE = FIXTURES / "metafor_rma_subgroups.json"
-DATA = json.loads(FIXTURE.read_text(encoding="utf-8"))
-RTOL, ATOL = 1e-6, 1e-10
-
-
-def close(a, b, what=""):
-    np.testing.assert_allclose(np.atleast_1d(a), np.atleast_1d(np.asarray(b, float)),
-                               rtol=RTOL, atol=ATOL, err_msg=what)
+DATA = load_fixture("metafor_rma_subgroups")
+close = assert_close
 
 
 def test_regression_grid_cannot_shrink():

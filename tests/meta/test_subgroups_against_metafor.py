@@ -9,22 +9,14 @@ zeros (tau² truncated at 0).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import numpy as np
 import pytest
+from _fixture_io import assert_close, load_fixture
 
 from meta.subgroups import subgroup_analysis
 
-FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
-FIXTURE = FIXTURES / "metafor_rma_subgroups.json"
-DATA = json.loads(FIXTURE.read_text(encoding="utf-8"))
-RTOL, ATOL = 1e-6, 1e-10
-
-
-def close(a, b, what=""):
-    np.testing.assert_allclose(np.atleast_1d(a), np.atleast_1d(np.asarray(b, float)),
-                               rtol=RTOL, atol=ATOL, err_msg=what)
+DATA = load_fixture("metafor_rma_subgroups")
+close = assert_close
 
 
 def test_subgroup_grid_cannot_shrink():
