@@ -1,8 +1,8 @@
 """Published pooled results (other meta-analyses) as external reference lines.
 
 These are *not* study-level data: they are pooled estimates read in the abstracts of published
-meta-analyses (``studies/external/published_pooled.yaml``, a copy of
-``../shared/evidence/published-pooled.yaml``), drawn in a comparison report as benchmark lines
+meta-analyses (``studies/external/published_pooled.yaml``, the reviewed form of
+``studies/sources/evidence/published-pooled.yaml``), drawn in a comparison report as benchmark lines
 beside the library's own pooled estimates. They never enter pooling. The file lives under
 ``studies/external/`` so that the study loader (which reads only ``studies/*.yaml``) never
 mistakes it for a study.

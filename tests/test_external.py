@@ -23,7 +23,7 @@ from extraction.external import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-EVIDENCE = ROOT.parent / "shared" / "evidence" / "published-pooled.yaml"
+EVIDENCE = ROOT / "studies" / "sources" / "evidence" / "published-pooled.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,6 @@ def test_bundled_copy_lives_outside_the_study_files():
     assert all(r.path.parent == ROOT / "studies" for r in records)
 
 
-@pytest.mark.skipif(not EVIDENCE.exists(), reason="../shared/evidence not available")
 def test_bundled_copy_equals_the_evidence_file():
     raw = EVIDENCE.read_bytes()
     copy = load_reference_file()

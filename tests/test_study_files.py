@@ -56,7 +56,7 @@ def test_seed_study_numbers_and_provenance():
 
 
 def test_every_number_in_the_seed_study_has_a_quote_from_the_abstract():
-    abstract = (ROOT.parent / "shared" / "evidence" / "seed-abstract.txt").read_text()
+    abstract = (ROOT / "studies" / "sources" / "seed-abstract.txt").read_text()
     record = load_study(SEED)
     quotes = [q for q in re.findall(r'quote: "(.*)"', SEED.read_text())]
     assert quotes

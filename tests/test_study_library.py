@@ -19,7 +19,7 @@ from extraction.schema_common import Source
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "studies"
-EVIDENCE = ROOT.parent / "shared" / "evidence" / "hcc-facts.yaml"
+EVIDENCE = ROOT / "studies" / "sources" / "evidence" / "hcc-facts.yaml"
 
 PHASE3_AND_ICI_TRIALS = {
     # evidence-file id -> study files encoding it (an updated analysis is its own file)
@@ -103,7 +103,6 @@ def test_library_holds_every_radiotherapy_ici_study_of_the_evidence_file(library
     assert with_rt == {s for s in RT_ICI_STUDIES.values() if s}
 
 
-@pytest.mark.skipif(not EVIDENCE.exists(), reason="../shared/evidence not available")
 def test_mapping_covers_all_28_studies_of_the_evidence_file():
     evidence = yaml.safe_load(EVIDENCE.read_text(encoding="utf-8"))
     ids = {s["id"] for s in evidence["studies"]}
