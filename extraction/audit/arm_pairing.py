@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 CLASS_COST = 4.0
 """Cost of a different treatment class (dominates: classes are a controlled vocabulary)."""
 SIZE_COST = 2.0
@@ -97,6 +95,7 @@ def pair_arms(arms_a: list[Any], arms_b: list[Any]) -> ArmPairing:
         The ``arms`` lists as written in each file (mappings with ``id``, ``treatment_class``,
         ``n``, ``label``, ``regimen``); entries that are not mappings are ignored.
     """
+    import numpy as np
     from scipy.optimize import linear_sum_assignment
 
     a = [x for x in arms_a if isinstance(x, dict) and isinstance(x.get("id"), str)]
