@@ -3,9 +3,10 @@
 Question: is the index arm unusual for *one more* historical arm? Under exchangeability the
 index's true effect is drawn from the same ``N(mu, tau²)`` as the historical arms' and it is
 observed with its own sampling variance ``v0``. The tests in :mod:`meta.comparison` do not
-hold their level there (independent simulation, issue 11, and ``benchmarks/bench_decision_size.py``):
-the test against the average study ignores tau² (size ~40% at the bundled ORR data's tau²), and
-the predictive z test plugs in ``tau²-hat`` as if known (size 7–19% at k <= 5).
+hold their level there (independent simulation, issue 11, and
+``benchmarks/bench_decision_size.py``): the test against the average study ignores tau² (size
+~40% at the bundled ORR data's tau²), and the predictive z test plugs in ``tau²-hat`` as if
+known (size 8–18% at k <= 5).
 
 The test here has two parts.
 

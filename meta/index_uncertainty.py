@@ -287,12 +287,13 @@ def proportion_interval(denominators: Sequence[int], *, percent: float | None = 
         counts = [round(percent * d / 100) for d in dens]
     else:
         counts = [int(e) for e in events]
-        if len(counts) != len(dens) or any(not 0 <= e <= d for e, d in zip(counts, dens)):
+        if len(counts) != len(dens) or any(
+                not 0 <= e <= d for e, d in zip(counts, dens, strict=True)):
             raise ValueError(f"events: expected one count 0..N per denominator, got {counts}")
     tab = proportions(counts, dens, "PLO")
     z = distributions.z_crit(level)
     rows = []
-    for i, (e, d) in enumerate(zip(counts, dens)):
+    for i, (e, d) in enumerate(zip(counts, dens, strict=True)):
         yi, vi = float(tab.yi[i]), float(tab.vi[i])
         lo, hi = (1 / (1 + np.exp(-(yi + s * z * math.sqrt(vi)))) for s in (-1, 1))
         rows.append(ProportionAtDenominator(d, e, e / d, yi, vi, float(lo), float(hi)))
