@@ -54,7 +54,7 @@ def test_km_variance_is_the_benchmark_arms_one():
     assert got.vi == pytest.approx(1 / (55 * math.log(2) ** 2), rel=1e-14)
 
 
-def test_exponential_variance_against_R_survreg():
+def test_exponential_variance_against_r_survreg():
     ref = load_fixture("adjusted_benchmark")["exponential"]
     d = ref["events"]
     got = median_at_events(math.exp(ref["log_median"]), d, "exponential")
@@ -118,7 +118,7 @@ def test_proportion_bad_input(kwargs, match):
 
 
 def test_median_bad_input():
-    with pytest.raises(ValueError, match="median: expected a number > 0.*follow_up"):
+    with pytest.raises(ValueError, match=r"median: expected a number > 0.*follow_up"):
         median_interval(-1.0, 108, 0.0)
     with pytest.raises(ValueError, match="events"):
         median_interval(17.0, 108, 18.8, events=(60, 50, 70))
