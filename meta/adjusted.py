@@ -21,7 +21,7 @@ gives the benchmark predicted at the index's covariates ``x0``: ``x0'beta`` with
   referred to t(k - p) (p coefficients); *both* verdicts are computed on the same complete-case
   arms so that only the adjustment differs. This shortcut is not the maximised Monte Carlo
   test of :func:`meta.decision.decision_test` (not available with moderators); without
-  moderators its size under exchangeability is 4.6–7.6% at nominal 5%
+  moderators its size under exchangeability is 4.7–7.5% at nominal 5%
   (``benchmarks/bench_decision_size.py``), so the adjusted verdict is a sensitivity analysis.
 """
 

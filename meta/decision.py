@@ -6,7 +6,7 @@ observed with its own sampling variance ``v0``. The tests in :mod:`meta.comparis
 hold their level there (independent simulation, issue 11, and
 ``benchmarks/bench_decision_size.py``): the test against the average study ignores tau² (size
 ~40% at the bundled ORR data's tau²), and the predictive z test plugs in ``tau²-hat`` as if
-known (size 8–18% at k <= 5).
+known (size 8–19% at k <= 5).
 
 The test here has two parts.
 
