@@ -29,13 +29,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from meta import distributions
 from meta.model import check_yi_vi, rma
 from meta.regression import MetaRegression, meta_regression
+
+if TYPE_CHECKING:  # pandas costs ~0.3 s to import; only the plot frame needs it
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,8 @@ class BubbleFrame:
 def bubble_frame(adj: AdjustedBenchmark, covariate: str | None = None, points: int = 50,
                  index_label: str = "index") -> BubbleFrame:
     """The frame of a bubble plot of ``adj`` against one covariate (default the first)."""
+    import pandas as pd
+
     if not adj.done or adj.fit is None:
         raise ValueError(f"adj: the regression did not run ({adj.reason}); nothing to plot")
     name = covariate or adj.covariates[0]
