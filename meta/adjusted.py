@@ -16,13 +16,12 @@ gives the benchmark predicted at the index's covariates ``x0``: ``x0'beta`` with
 * Fewer than ``min_k`` complete arms (default 5) or a constant covariate: no regression, with
   the reason.
 * ``x0`` outside the arms' covariate range is flagged as an extrapolation, per covariate.
-* The verdict with and without the adjustment uses the Knapp–Hartung-scaled predictive
-  statistic of :mod:`meta.decision`, ``(y0 - x0'beta) / sqrt(s² (v0 + tau² + x0'(X'WX)^-1 x0))``,
-  referred to t(k - p) (p coefficients); *both* verdicts are computed on the same complete-case
-  arms so that only the adjustment differs. This shortcut is not the maximised Monte Carlo
-  test of :func:`meta.decision.decision_test` (not available with moderators); without
-  moderators its size under exchangeability is 4.7–7.5% at nominal 5%
-  (``benchmarks/bench_decision_size.py``), so the adjusted verdict is a sensitivity analysis.
+* The verdict with and without the adjustment: the calibrated test of :mod:`meta.decision`
+  (Knapp–Hartung-scaled predictive statistic, maximised Monte Carlo critical value over tau²)
+  on the *same* complete-case arms, so that only the adjustment differs. With moderators the
+  statistic is ``(y0 - x0'beta) / sqrt(s² (v0 + tau² + x0'(X'WX)^-1 x0))`` and its null
+  distribution, invariant to ``beta``, is simulated at each tau² of the grid with the batched
+  REML fits of :mod:`meta.batch_regression` (the verdicts always use REML).
 """
 
 from __future__ import annotations
@@ -34,6 +33,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from meta import distributions
+from meta.batch_regression import fit_reml_rows
+from meta.decision import decision_test, tau2_grid
 from meta.model import check_yi_vi, rma
 from meta.regression import MetaRegression, meta_regression
 
@@ -145,28 +146,60 @@ def midpoint_year(start_year: int, start_month: int, end_year: int, end_month: i
     return (start + end) / 2
 
 
-def scaled_predictive(yi: np.ndarray, vi: np.ndarray, index_yi: float, index_vi: float,
-                      X: np.ndarray | None, x0: np.ndarray, method: str,
-                      level: float) -> tuple[str, float]:
-    """Verdict and p-value of the scaled predictive statistic vs t(k - p) at ``x0``."""
-    res = rma(yi, vi, method=method, test="knha", mods=X, level=level)
+def moderated_statistics(Y: np.ndarray, V: np.ndarray, X: np.ndarray, row: np.ndarray,
+                         y0: np.ndarray, v0: float) -> np.ndarray:
+    """``|T|`` of every row of ``Y`` (m x k) against design ``X`` at ``row = [1, x0]``, by the
+    batched REML fits of :func:`meta.batch_regression.fit_reml_rows`."""
+    fit = fit_reml_rows(Y, V, X)
+    var = fit["s2"] * (v0 + fit["tau2"] + np.einsum("i,mij,j->m", row, fit["vcov_wald"], row))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.abs(y0 - fit["beta"] @ row) / np.sqrt(var)
+
+
+def moderated_null(vi: np.ndarray, X: np.ndarray, row: np.ndarray, v0: float, draws: int,
+                   seed: int) -> np.ndarray:
+    """``|T|`` simulated under exchangeability given the covariates, one row per tau² of
+    :func:`meta.decision.tau2_grid` (common random numbers; ``beta = 0`` by invariance)."""
+    grid = tau2_grid(vi)
+    rng = np.random.default_rng(seed)
+    k = vi.size
+    z = rng.standard_normal((draws, k))
+    z0 = rng.standard_normal(draws)
+    g = grid.size
+    Y = (z[None] * np.sqrt(grid[:, None, None] + vi[None, None, :])).reshape(g * draws, k)
+    y0 = (z0[None] * np.sqrt(grid[:, None] + v0)).reshape(-1)
+    V = np.broadcast_to(vi, Y.shape).copy()
+    return moderated_statistics(Y, V, X, row, y0, v0).reshape(g, draws)
+
+
+def moderated_test(yi: np.ndarray, vi: np.ndarray, mods: np.ndarray, x0: np.ndarray,
+                   index_yi: float, index_vi: float, *, level: float = 95.0,
+                   draws: int = 2000, seed: int = 20251202) -> tuple[str, float, float]:
+    """Calibrated predictive test of the index at covariates ``x0`` (``verdict, pval, crit``).
+
+    The statistic of the module notes, from :func:`meta.model.rma` (REML, moderators ``mods``
+    without the intercept column); its p-value is the largest simulated tail probability over
+    the tau² grid of :func:`meta.decision.tau2_grid` (Dufour 2006), ``draws`` data sets each.
+    """
+    res = rma(yi, vi, method="REML", test="knha", mods=mods, level=level)
     row = np.r_[1.0, x0]
-    pred = float(row @ res.beta)
-    var = res.s2w * (index_vi + res.tau2 + float(row @ res.vcov_wald @ row))
-    df = res.k - res.p
-    stat = (index_yi - pred) / np.sqrt(var) if var > 0 else np.copysign(np.inf,
-                                                                         index_yi - pred)
-    pval = float(2 * distributions.t_sf(abs(stat), df))
-    verdict = "within" if pval > 1 - level / 100 else ("above" if stat > 0 else "below")
-    return verdict, pval
+    diff = index_yi - float(row @ res.beta)
+    se = float(np.sqrt(res.s2w * (index_vi + res.tau2 + float(row @ res.vcov_wald @ row))))
+    stat = abs(diff) / se if se > 0 else (np.inf if abs(diff) > 1e-12 else 0.0)
+    null = moderated_null(vi, res.X, row, index_vi, draws, seed)
+    pval = float(((1.0 + (null >= stat).sum(axis=1)) / (draws + 1.0)).max())
+    crit = float(np.quantile(null, level / 100, axis=1).max())
+    alpha = 1 - level / 100
+    verdict = "within" if pval > alpha else ("above" if diff > 0 else "below")
+    return verdict, pval, crit
 
 
 def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
                        covariates: Mapping[str, Sequence[float]], index_yi: float,
                        index_vi: float, index_covariates: Mapping[str, float], *,
                        labels: Sequence[str] | None = None, method: str = "REML",
-                       test: str = "z", level: float = 95.0, min_k: int = 5
-                       ) -> AdjustedBenchmark:
+                       test: str = "z", level: float = 95.0, min_k: int = 5,
+                       draws: int = 2000, seed: int = 20251202) -> AdjustedBenchmark:
     """The benchmark at the index's covariates by mixed-effects meta-regression.
 
     Parameters
@@ -186,6 +219,8 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
         As :func:`meta.model.rma` (CIs of slopes and prediction: metafor's).
     min_k : int
         Fewest complete arms for a regression (default 5).
+    draws, seed : int
+        Simulated data sets per tau² grid point, and the seed, of the calibrated verdicts.
     """
     y, v = check_yi_vi(yi, vi)
     k = y.size
@@ -230,9 +265,11 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
                          float(f.pval_beta[i + 1])) for i, n in enumerate(names))
     lo, hi = Xk.min(axis=0), Xk.max(axis=0)
     extrap = tuple(n for i, n in enumerate(names) if not lo[i] <= x0[i] <= hi[i])
-    v_plain, p_plain = scaled_predictive(yk, vk, index_yi, index_vi, None, np.array([]),
-                                            method, level)
-    v_adj, p_adj = scaled_predictive(yk, vk, index_yi, index_vi, Xk, x0, method, level)
+    plain_test = decision_test(yk, vk, index_yi, index_vi, level=level, method="REML",
+                               draws=draws, seed=seed)
+    v_plain, p_plain = plain_test.verdict, plain_test.pval
+    v_adj, p_adj, _ = moderated_test(yk, vk, Xk, x0, index_yi, index_vi, level=level,
+                                     draws=draws, seed=seed)
     plain = rma(yk, vk, method=method, level=level)
     return AdjustedBenchmark(
         done=True, reason="", slopes=slopes,

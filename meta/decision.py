@@ -211,7 +211,8 @@ def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, ind
     s2 = float(res.s2w)
     se = float(np.sqrt(s2 * (index_vi + res.tau2 + var_wald)))
     diff = float(index_yi - res.estimate)
-    stat = diff / se if se > 0 else float(np.copysign(np.inf, diff))
+    stat = diff / se if se > 0 else (float(np.copysign(np.inf, diff)) if abs(diff) > 1e-12
+                                     else 0.0)  # arms fitting exactly (s² = 0)
     grid = tau2_grid(v)
     rng = np.random.default_rng(seed)
     null = null_statistics(v, index_vi, grid, draws, rng, method)
