@@ -266,10 +266,10 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
     lo, hi = Xk.min(axis=0), Xk.max(axis=0)
     extrap = tuple(n for i, n in enumerate(names) if not lo[i] <= x0[i] <= hi[i])
     plain_test = decision_test(yk, vk, index_yi, index_vi, level=level, method="REML",
-                               draws=draws, seed=seed)
+                               draws=draws, seed=seed, check_size=False)
     v_plain, p_plain = plain_test.verdict, plain_test.pval
     v_adj, p_adj, _ = moderated_test(yk, vk, Xk, x0, index_yi, index_vi, level=level,
-                                     draws=draws, seed=seed)
+                                     draws=draws, seed=seed, check_size=False)
     plain = rma(yk, vk, method=method, level=level)
     return AdjustedBenchmark(
         done=True, reason="", slopes=slopes,

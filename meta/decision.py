@@ -92,7 +92,8 @@ class DecisionTest:
     interval : tuple of float
         ``estimate ± crit · se``: where the index's *observed* value would be unremarkable.
     size : float
-        Simulated rejection rate under exchangeability at the fitted tau² (fresh draws).
+        Simulated rejection rate under exchangeability at the fitted tau² (fresh draws; NaN
+        unless ``check_size``).
     size_max : float
         Largest simulated rejection rate over the tau² grid (fresh draws).
     size_draws : int
@@ -174,7 +175,7 @@ def null_statistics(vi: np.ndarray, v0: float, tau2: np.ndarray, draws: int,
 
 def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, index_vi: float,
                   *, level: float = 95.0, method: str = "REML", draws: int = 4000,
-                  seed: int = 20251202) -> DecisionTest:
+                  seed: int = 20251202, check_size: bool = True) -> DecisionTest:
     """Test whether the index arm is unusual for one more historical arm (see module notes).
 
     Parameters
@@ -192,6 +193,8 @@ def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, ind
         Simulated data sets per tau² grid point (critical value), and again for the size.
     seed : int
         Seed of the simulation; the result is a deterministic function of the inputs.
+    check_size : bool
+        Also simulate the test's size with fresh draws (doubles the cost); NaN when False.
 
     Returns
     -------
@@ -220,9 +223,11 @@ def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, ind
     pval = float(tails.max())
     crit = float(np.quantile(null, 1.0 - alpha, axis=1).max())
     # size check with fresh draws: at the fitted tau² and over the grid
-    check_grid = np.r_[res.tau2, grid]
-    fresh = null_statistics(v, index_vi, check_grid, draws, rng, method)
-    rates = (fresh > crit).mean(axis=1)
+    if check_size:
+        fresh = null_statistics(v, index_vi, np.r_[res.tau2, grid], draws, rng, method)
+        rates = (fresh > crit).mean(axis=1)
+    else:
+        rates = np.full(2, np.nan)
     reject = pval <= alpha
     verdict = "within" if not reject else ("above" if diff > 0 else "below")
     return DecisionTest(METHOD_NAME, k, float(res.estimate), float(res.tau2), s2, diff, se,

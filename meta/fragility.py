@@ -133,14 +133,17 @@ def fragility_proportion(events: int, n: int, yi: Sequence[float], vi: Sequence[
     linear : bool
         Exhaustive scan instead of bisection.
     **test
-        Passed to :func:`meta.decision.decision_test` (``method``, ``draws``, ``seed``).
+        Passed to :func:`meta.decision.decision_test` (``method``, ``draws``, ``seed``); the
+        search uses 1000 draws per test unless ``draws`` is given (a verdict whose p-value is
+        within Monte Carlo error of alpha may differ from a 4000-draw test's).
     """
     if not (0 <= events <= n and n >= 1):
         raise ValueError(f"events, n: expected 0 <= events <= n, n >= 1, got {events}, {n}")
 
     def verdict_at(x: int) -> tuple[str, float]:
         tab = proportions([x], [n], "PLO")
-        res = decision_test(yi, vi, float(tab.yi[0]), float(tab.vi[0]), level=level, **test)
+        res = decision_test(yi, vi, float(tab.yi[0]), float(tab.vi[0]), level=level,
+                            **_fast(test))
         return res.verdict, res.pval
 
     v0, p0 = verdict_at(events)
@@ -200,7 +203,7 @@ def fragility_median(median: float, n: int, events: int, yi: Sequence[float],
     def verdict_at(j: int) -> tuple[str, float, float]:
         m = shifted_median(median, n, j)
         row = median_at_events(m, events - j, variance, level)
-        res = decision_test(yi, vi, row.yi, row.vi, level=level, **test)
+        res = decision_test(yi, vi, row.yi, row.vi, level=level, **_fast(test))
         return res.verdict, res.pval, m
 
     v0, p0, _ = verdict_at(0)
@@ -221,6 +224,11 @@ def fragility_median(median: float, n: int, events: int, yi: Sequence[float],
     change = (f"{j} death{plural} before the median that did not happen" if s > 0 else
               f"{j} survivor{plural} past the median who died before it")
     return Fragility("median", v0, _kind(v0), j, change, m1, v1, p0, p1, half, DEFINITION)
+
+
+def _fast(test: dict[str, Any]) -> dict[str, Any]:
+    """Decision-test options for the search: no size check, 1000 draws unless given."""
+    return {"draws": 1000, **test, "check_size": False}
 
 
 def _kind(verdict: str) -> str:
