@@ -269,7 +269,7 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
                                draws=draws, seed=seed, check_size=False)
     v_plain, p_plain = plain_test.verdict, plain_test.pval
     v_adj, p_adj, _ = moderated_test(yk, vk, Xk, x0, index_yi, index_vi, level=level,
-                                     draws=draws, seed=seed, check_size=False)
+                                     draws=draws, seed=seed)
     plain = rma(yk, vk, method=method, level=level)
     return AdjustedBenchmark(
         done=True, reason="", slopes=slopes,
