@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from meta import distributions
 from meta.adjusted import adjusted_benchmark
 from meta.effects import median_survival as med_effect
 from meta.survival import kaplan_meier, median_survival
@@ -114,8 +115,9 @@ def main() -> None:
         b = adj.slopes[0]
         gm = float(np.exp(np.average(sub["yi"], weights=1 / sub["vi"])))
         print(f"[{label}] k = {len(sub)}, {x_name} {xs.min():.0f}-{xs.max():.0f}")
+        pv = float(2 * distributions.t_sf(abs(beta[1] / se), len(xs) - 2))
         print(f"  sample-weighted linear regression: {beta[1]:+.3f} months/year "
-              f"(SE {se:.3f}); x 14 years (2005-2019): {14 * beta[1]:+.1f} months "
+              f"(SE {se:.3f}, p = {pv:.3f}); x 14 years (2005-2019): {14 * beta[1]:+.1f} months "
               f"[published: +4.5 months, p = 0.048]")
         print(f"  meta-regression of log median (REML): {b.estimate:+.4f}/year "
               f"(95% CI {b.ci_lb:+.4f} to {b.ci_ub:+.4f}, p = {b.pval:.3f}), "
