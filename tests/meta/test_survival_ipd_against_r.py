@@ -47,7 +47,8 @@ def _sorafenib() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 def test_reference_grid_cannot_shrink():
-    # 18 trials, 36 arms (two per file; issue 10 says 37), 13 sorafenib arms; versions recorded with the script that made them
+    # 18 trials, 36 arms (two per file; issue 10 says 37), 13 sorafenib arms; versions are
+    # recorded with the script that made them
     assert len(TRIALS) == 18
     assert sum(len(REF["trials"][t]["arms"]) for t in TRIALS) == 36
     assert len(_sorafenib()) == 13
