@@ -84,8 +84,8 @@ def pool_statistic(statistic: str, arms: Sequence[str], yi: Sequence[float],
         if np.isfinite(y) and np.isfinite(v) and v > 0:
             keep.append((a, float(y), float(v)))
         else:
-            out.append((a, f"{statistic} not estimable on the {scale} scale (S of 0 or 1, or "
-                           "beyond follow-up)"))
+            out.append((a, f"{statistic} not estimable on the {scale} scale (S of 0 or 1, "
+                           "beyond follow-up, or no SE)"))
     if not keep:
         nan = float("nan")
         return PooledStatistic(statistic, scale, 0, nan, nan, nan, nan, nan, None, (),
@@ -155,13 +155,16 @@ def survival_benchmark(arms: Mapping[str, ArmData], *, landmarks: Sequence[float
     """
     check_scale(landmark_scale)
     summaries = summarize_arms(arms, landmarks=landmarks, tau=tau, level=level)
-    ids = [s.arm for s in summaries]
     pooled_lm = []
     for j, t in enumerate(np.asarray(landmarks, float)):
-        s = np.array([a.landmarks.surv[j] for a in summaries])
-        se = np.array([a.landmarks.se[j] for a in summaries])
+        inside = [a for a in summaries if a.follow_up >= t]
+        gone = [(a.arm, f"follow-up ends at {a.follow_up:.1f} months, before {t:g}")
+                for a in summaries if a.follow_up < t]
+        s = np.array([a.landmarks.surv[j] for a in inside])
+        se = np.array([a.landmarks.se[j] for a in inside])
         y, v = to_scale(s, se, landmark_scale)
-        pooled_lm.append(pool_statistic(f"S({t:g})", ids, y, v, landmark_scale, method=method,
+        pooled_lm.append(pool_statistic(f"S({t:g})", [a.arm for a in inside], y, v,
+                                        landmark_scale, excluded=gone, method=method,
                                         level=level))
     late = [(a.arm, f"follow-up ends at {a.follow_up:.1f} months, before tau = {tau:g}")
             for a in summaries if a.rmst_extrapolated]
@@ -176,12 +179,20 @@ def survival_benchmark(arms: Mapping[str, ArmData], *, landmarks: Sequence[float
 
 def _pooled_median(summaries: Sequence[ArmSummary], method: str, level: float
                    ) -> PooledStatistic:
-    med = [a.median.estimate for a in summaries]
-    lo = [a.median.lower for a in summaries]
-    up = [a.median.upper for a in summaries]
-    lo = [x if (np.isfinite(x) and np.isfinite(u) and u > x) else float("nan")
-          for x, u in zip(lo, up, strict=True)]
-    table = median_effects(med, lo, up, level=level, study=[a.arm for a in summaries])
-    excluded = [(e.study, e.reason) for e in table.excluded]
+    keep, excluded = [], []
+    for a in summaries:
+        m = a.median
+        if not np.isfinite(m.estimate):
+            excluded.append((a.arm, "median not reached"))
+        elif not (np.isfinite(m.lower) and np.isfinite(m.upper)):
+            excluded.append((a.arm, "a bound of the median's CI not reached"))
+        elif not m.upper > m.lower:
+            excluded.append((a.arm, "the median's CI has zero width"))
+        else:
+            keep.append(a)
+    table = median_effects([a.median.estimate for a in keep], [a.median.lower for a in keep],
+                           [a.median.upper for a in keep], level=level,
+                           study=[a.arm for a in keep])
+    excluded += [(e.study, e.reason) for e in table.excluded]
     return pool_statistic("median", table.study, table.yi, table.vi, "log", excluded=excluded,
                           method=method, level=level)

@@ -146,8 +146,8 @@ def draw_km_benchmark(frame: pd.DataFrame, *, title: str = "",
     risk = frame[frame.layer == "at_risk"]
     entries = frame[frame.layer.isin(["arm", "assumed", "pooled", "pi", "index"])
                     ].drop_duplicates(["layer", "curve"]).label.tolist()
-    ncols = 2 if max((len(e) for e in entries), default=0) <= 50 else 1
-    wrapped = {e: textwrap.fill(e, 110 // ncols - 8) for e in entries}
+    ncols = 2 if len(entries) > 6 else 1
+    wrapped = {e: textwrap.fill(e, 104 // ncols - 6) for e in entries}
     per_col = [0] * ncols
     for i, e in enumerate(entries):  # column-major, as matplotlib fills legend columns
         per_col[min(i // max(1, math.ceil(len(entries) / ncols)), ncols - 1)] += \
@@ -252,17 +252,22 @@ def km_group_figure(path: Path | None, arms: Mapping[str, tuple[Sequence[float],
                     index_label: str = "index", interval_label: str = "95% CI",
                     assumed: Mapping[str, float] | None = None, title: str = "",
                     ylabel: str = "overall survival", level: float = 95.0,
-                    risk_times: Sequence[float] | None = (0, 6, 12, 18, 24, 30, 36),
-                    t_max: float | None = None) -> pd.DataFrame:
+                    risk_step: float | None = 6.0, t_max: float | None = None
+                    ) -> pd.DataFrame:
     """The report's KM figure of one comparator group and endpoint; returns the frame drawn.
 
     The call the report layer makes per comparator group: real Kaplan–Meier curves for the arms
     with IPD (``arms``) with the pooled curve and its bands; exponential curves through reported
     medians only for arms WITHOUT IPD (``assumed``), labelled as assumptions in the figure
     itself. Where every arm has IPD, pass no ``assumed``: no exponential picture is drawn.
+    Numbers at risk (summed over the arms) every ``risk_step`` months; None for none.
     """
+    risk_times = None
+    if arms and risk_step:
+        end = t_max or max(float(np.max(t)) for t, _ in arms.values())
+        risk_times = list(np.arange(0.0, end + 1e-9, risk_step))
     frame = km_benchmark_frame(arms, index_median=index_median, index_interval=index_interval,
                                index_label=index_label, interval_label=interval_label,
-                               assumed=assumed, risk_times=risk_times if arms else None,
+                               assumed=assumed, risk_times=risk_times,
                                level=level, t_max=t_max)
     return plot_km_benchmark(frame, path, title=title, ylabel=ylabel)
