@@ -10,7 +10,8 @@ Benchmarks from patient-level data (this package): :func:`summarize_arm` /
 with SE, numbers at risk), :func:`survival_benchmark` (arm-level statistics pooled by random
 effects with CI and PI), :func:`pooled_km_curve` (pointwise random-effects pooling of the arms'
 KM curves on the complementary log-log scale, made monotone) and :func:`index_median_position`
-(where a reported median falls among the historical arms' curves).
+(where a reported median falls among the historical arms' curves); :func:`group_survival`
+runs all three for one comparator group.
 
 Inputs are plain: a mapping ``arm id -> (time, event)`` (months; 1 event, 0 censored).
 ``level`` is in percent, as metafor.
@@ -33,10 +34,33 @@ from extraction.survival import (
 from meta.survival.arms import ArmSummary, summarize_arm, summarize_arms
 from meta.survival.benchmark import PooledStatistic, SurvivalBenchmark, survival_benchmark
 from meta.survival.curve import PooledCurve, pooled_km_curve
+from meta.survival.group import GroupSurvival, group_survival
 from meta.survival.position import ArmAtTime, IndexMedianPosition, index_median_position
 
-__all__ = ["RMST", "ArmAtTime", "ArmSummary", "CoxResult", "IndexMedianPosition", "KMFit",
-           "Landmark", "LogRankResult", "Median", "PooledCurve", "PooledStatistic",
-           "SurvivalBenchmark", "cox_hr", "index_median_position", "kaplan_meier",
-           "landmark_survival", "log_rank", "median_survival", "pooled_km_curve", "rmst",
-           "summarize_arm", "summarize_arms", "survival_benchmark"]
+__all__ = [
+    "RMST",
+    "ArmAtTime",
+    "ArmSummary",
+    "CoxResult",
+    "GroupSurvival",
+    "IndexMedianPosition",
+    "KMFit",
+    "Landmark",
+    "LogRankResult",
+    "Median",
+    "PooledCurve",
+    "PooledStatistic",
+    "SurvivalBenchmark",
+    "cox_hr",
+    "group_survival",
+    "index_median_position",
+    "kaplan_meier",
+    "landmark_survival",
+    "log_rank",
+    "median_survival",
+    "pooled_km_curve",
+    "rmst",
+    "summarize_arm",
+    "summarize_arms",
+    "survival_benchmark",
+]

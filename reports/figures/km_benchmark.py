@@ -247,7 +247,7 @@ def plot_km_benchmark(frame: pd.DataFrame, path: Path | None = None, *, title: s
 
 
 def km_group_figure(path: Path | None, arms: Mapping[str, tuple[Sequence[float], Sequence[int]]],
-                    *, index_median: float | None = None,
+                    *, curve=None, index_median: float | None = None,
                     index_interval: tuple[float, float] | None = None,
                     index_label: str = "index", interval_label: str = "95% CI",
                     assumed: Mapping[str, float] | None = None, title: str = "",
@@ -260,13 +260,15 @@ def km_group_figure(path: Path | None, arms: Mapping[str, tuple[Sequence[float],
     with IPD (``arms``) with the pooled curve and its bands; exponential curves through reported
     medians only for arms WITHOUT IPD (``assumed``), labelled as assumptions in the figure
     itself. Where every arm has IPD, pass no ``assumed``: no exponential picture is drawn.
-    Numbers at risk (summed over the arms) every ``risk_step`` months; None for none.
+    Numbers at risk (summed over the arms) every ``risk_step`` months; None for none. Pass
+    ``curve`` (e.g. ``group_survival(...).curve``) to draw an already pooled curve.
     """
     risk_times = None
     if arms and risk_step:
         end = t_max or max(float(np.max(t)) for t, _ in arms.values())
         risk_times = list(np.arange(0.0, end + 1e-9, risk_step))
-    frame = km_benchmark_frame(arms, index_median=index_median, index_interval=index_interval,
+    frame = km_benchmark_frame(arms, curve, index_median=index_median,
+                               index_interval=index_interval,
                                index_label=index_label, interval_label=interval_label,
                                assumed=assumed, risk_times=risk_times,
                                level=level, t_max=t_max)

@@ -121,3 +121,19 @@ def test_bad_inputs_name_the_argument(sorafenib, tmp_path):
         plot_km_benchmark(frame.drop(columns="layer"))
     with pytest.raises(ValueError, match=r"assumed\['b'\]: expected a median"):
         km_benchmark_frame({}, assumed={"b": 0})
+
+
+def test_group_survival_feeds_the_figure(sorafenib, tmp_path):
+    from meta.survival import group_survival
+
+    gs = group_survival(sorafenib, index_median=INDEX_MEDIAN, index_interval=(14.0, 20.0))
+    assert gs.benchmark.to_frame().equals(survival_benchmark(sorafenib).to_frame())
+    assert gs.position is not None and gs.position.fraction_longer == 0.0
+    # at its lower bound (14.0) some sorafenib arms (e.g. CheckMate 459, median 14.6) are longer
+    assert 0 < gs.position.fraction_longer_at_lower < 1
+    assert gs.position.fraction_longer_at_upper == 0.0
+    frame = km_group_figure(tmp_path / "g.svg", sorafenib, curve=gs.curve,
+                            index_median=INDEX_MEDIAN, index_interval=(14.0, 20.0))
+    np.testing.assert_allclose(frame[frame.layer == "pooled"].survival,
+                               gs.curve.surv[np.isfinite(gs.curve.surv)])
+    assert group_survival({"sharp": sorafenib["sharp"]}).curve is None
