@@ -87,11 +87,13 @@ def test_sorafenib_library_benchmark_table(sorafenib):
 
 def test_labels_never_cut_and_user_text_is_literal(sorafenib, tmp_path):
     odd = {"arm $x_1$ with a very long name " * 3: sorafenib["sharp"],
-           "50% \\alpha_{2}": sorafenib["reflect"]}
+           "50% \\alpha_{2}": sorafenib["reflect"],
+           "broken $\\frac{$ mathtext": sorafenib["light"]}  # raises if parsed as mathtext
     frame = km_benchmark_frame(odd, index_median=9.5, index_interval=(8.0, 11.0),
                                index_label="$index$", assumed={"no-IPD arm $y$": 7.5},
                                risk_times=[0, 6, 12])
-    fig = draw_km_benchmark(frame, title="title with $math$ and _underscores_")
+    fig = draw_km_benchmark(frame, title="title with $\\frac{$ and _underscores_",
+                            ylabel="OS $\\frac{$")
     assert _inside(fig)
     plot_km_benchmark(frame, tmp_path / "odd.svg")
     svg = (tmp_path / "odd.svg").read_text()
