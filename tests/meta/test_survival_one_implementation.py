@@ -7,8 +7,10 @@ never imports meta.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +28,16 @@ def test_extraction_imports_no_meta():
             "or m.startswith('reports')); print(bad); sys.exit(1 if bad else 0)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_no_extraction_module_imports_meta_or_reports_even_lazily():
+    # dependencies point reports -> meta -> extraction; survival estimators for extraction code
+    # are in extraction.survival
+    root = Path(__file__).resolve().parents[2] / "extraction"
+    pattern = re.compile(r"^\s*(from|import)\s+(meta|reports)(\.|\s|$).*$", re.M)
+    bad = [f"{p.relative_to(root.parent)}: {m.group(0).strip()}"
+           for p in sorted(root.rglob("*.py")) for m in pattern.finditer(p.read_text())]
+    assert bad == [], "use extraction.survival instead of meta.survival: " + "; ".join(bad)
 
 
 def test_meta_survival_reexports_the_one_implementation():
