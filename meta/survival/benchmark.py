@@ -128,6 +128,23 @@ class SurvivalBenchmark:
                          "excluded": "; ".join(f"{a}: {why}" for a, why in p.excluded)})
         return pd.DataFrame(rows)
 
+    def __str__(self) -> str:
+        """A metafor-style summary: one line per pooled statistic, then what was left out."""
+        lines = [f"Survival benchmark: {len(self.arms)} arms; random effects ({self.method}); "
+                 f"landmarks on the {self.landmark_scale} scale, RMST on months, median on log",
+                 f"{'statistic':>10} {'k':>3} {'estimate':>9} {'ci.lb':>8} {'ci.ub':>8} "
+                 f"{'pi.lb':>8} {'pi.ub':>8} {'tau2':>8} {'I2(%)':>6}"]
+        for p in (*self.landmarks, self.rmst, self.median):
+            b = p.benchmark
+            lines.append(f"{p.statistic:>10} {p.k:>3} {p.estimate:>9.4f} {p.ci_lb:>8.4f} "
+                         f"{p.ci_ub:>8.4f} {p.pi_lb:>8.4f} {p.pi_ub:>8.4f} "
+                         f"{(b.tau2 if b else float('nan')):>8.4f} "
+                         f"{(b.I2 if b else float('nan')):>6.1f}")
+        lines.append(f"({self.level:g}% CI and prediction interval; months, survival 0-1)")
+        for p in (*self.landmarks, self.rmst, self.median):
+            lines += [f"{p.statistic} leaves out {a}: {why}" for a, why in p.excluded]
+        return "\n".join(lines)
+
     def arms_frame(self) -> pd.DataFrame:
         """The per-arm table (:func:`meta.survival.arms.arms_frame`)."""
         return arms_frame(self.arms)

@@ -81,3 +81,10 @@ def test_index_median_position_counts_arms_with_longer_medians():
     assert np.isnan(index_median_position(arms, 9.0, 5.0, 40.0).fraction_longer_at_upper)
     with pytest.raises(ValueError, match="median: expected months > 0"):
         index_median_position(arms, 0.0)
+
+
+def test_benchmark_prints_a_summary():
+    bench = survival_benchmark({"a": _arm(1), "b": _arm(2, follow=20.0)})
+    text = str(bench)
+    assert text.splitlines()[0].startswith("Survival benchmark: 2 arms; random effects (REML)")
+    assert "  S(12)   2" in text and "RMST(24) leaves out b: follow-up ends at" in text
