@@ -234,6 +234,8 @@ def plot_km_benchmark(frame: pd.DataFrame, path: Path | None = None, *, title: s
     """Draw ``frame`` to ``path`` (.svg or .pdf, vector; .png for previews), atomically;
     returns the frame drawn."""
     fig = draw_km_benchmark(frame, title=title, ylabel=ylabel)
+    # (reports.figures.style.save writes SVG only on this branch; where it learns PDF and PNG,
+    # this block becomes style.save(fig, path))
     if path is not None:
         path = Path(path)
         fmt = path.suffix.lstrip(".").lower()

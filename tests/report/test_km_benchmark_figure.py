@@ -117,7 +117,7 @@ def test_exponential_curves_are_labelled_assumptions_in_the_figure(sorafenib, tm
 
 def test_bad_inputs_name_the_argument(sorafenib, tmp_path):
     frame = km_benchmark_frame({"sharp": sorafenib["sharp"]})
-    with pytest.raises(ValueError, match=r"path: expected a \.svg, \.pdf or \.png"):
+    with pytest.raises(ValueError, match=r"expected a \.svg, \.pdf or \.png"):
         plot_km_benchmark(frame, tmp_path / "x.jpg")
     with pytest.raises(ValueError, match="missing columns"):
         plot_km_benchmark(frame.drop(columns="layer"))
