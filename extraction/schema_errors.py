@@ -186,6 +186,13 @@ def _message(error: dict[str, Any], fields: dict[str, Any], raw: str | None) -> 
     return message, ""
 
 
+_MISSING_SPELLING = re.compile(
+    r"(?i)(n\.?\s*/?\s*a\.?|n\.?\s*e\.?|n\.?\s*r\.?|nan|none|null|-+|—|–|\?|"
+    r"not\s+(reached|estimable|evaluable|available|reported|applicable|calculable)|"
+    r"unknown|missing|na\s*\(.*\))")
+"""Ways a newcomer writes "not estimable" or "not reported" (NA, N/A, n.r., not reached, -...)."""
+
+
 def _hint(error: dict[str, Any], loc: tuple[Any, ...], raw: str | None) -> str:
     """How to fix a common mistake, where it is knowable from the value and the field."""
     kind, value = error["type"], error.get("input")
@@ -205,6 +212,13 @@ def _hint(error: dict[str, Any], loc: tuple[Any, ...], raw: str | None) -> str:
             return f"drop the %: write {text[:-1].strip()!r} without quotes"
         if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
             return "write the number without quotes"
+    if isinstance(value, str) and _MISSING_SPELLING.fullmatch(value.strip()):
+        if kind == "number_or_ne":
+            return ("write NE where the paper says not reached or not estimable (NR and "
+                    "'not reached' are read as NE too); leave the field out where it is not "
+                    "reported")
+        if kind in _NUMBER_KINDS:
+            return "leave the field out where the paper does not report it"
     if name == "ci_level" and kind in _BOUNDS and is_number and 0 < value < 1:
         return f"write {number_text(value * 100)} for a {number_text(value * 100)}% CI"
     if name == "rt_dose_gy" and kind == "less_than_equal" and is_number:

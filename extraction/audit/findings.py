@@ -104,6 +104,8 @@ CHECKS: dict[str, CheckSpec] = {
     **_spec("provenance", "info", {
         "derived": "a number computed rather than read, with how it was derived",
         "conflict": "sources disagree about a number (recorded under conflicts)",
+        "single-extraction": "a study file extracted once and not checked by a second person "
+                             "(curation.checked_by empty)",
     }),
     **_spec("provenance", "warning", {
         "unverified": "a number not yet checked against the publication (excluded from pooling)",

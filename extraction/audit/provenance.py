@@ -1,7 +1,8 @@
 """Provenance findings (derived and unverified numbers, recorded conflicts) and the pooling filter.
 
 Check ids: ``derived`` (info: a number computed rather than read, with how), ``unverified``
-(warning: ``source.verified: false``), ``conflict`` (info: a recorded disagreement of sources).
+(warning: ``source.verified: false``), ``conflict`` (info: a recorded disagreement of sources),
+``single-extraction`` (info: nobody checked the file, ``curation.checked_by`` empty).
 
 Pooling code excludes unverified numbers by default with :func:`usable_for_pooling` (or
 :func:`exclude_unverified` on a list), e.g.::
@@ -67,6 +68,12 @@ def exclude_unverified(items: Iterable[T], fields: Iterable[str] | None = None,
             if usable_for_pooling(get(item), wanted, include_unverified)]  # type: ignore[arg-type]
 
 
+def is_single_extraction(record: StudyRecord) -> bool:
+    """True when nobody but the extractor checked the file (``curation.checked_by`` empty)."""
+    checked = record.study.curation.checked_by
+    return not (checked and checked.strip())
+
+
 def check(record: StudyRecord) -> list[Finding]:
     """Provenance findings of one study file."""
     out: list[Finding] = []
@@ -81,6 +88,11 @@ def check(record: StudyRecord) -> list[Finding]:
                             f"{fmt(ref.value)} not yet checked against the publication "
                             "(source.verified: false); excluded from pooling by default",
                             {ref.name: ref.value}))
+    if is_single_extraction(record):
+        out.append(make(record, "single-extraction", ("curation", "extracted_by"),
+                        f"single extraction by {record.study.curation.extracted_by}: no second "
+                        "extractor or checker (curation.checked_by); a plan can exclude such "
+                        "files (exclude_single_extraction: true)"))
     for k, conflict in enumerate(record.study.conflicts):
         resolution = f"; resolved: {conflict.resolution}" if conflict.resolution else (
             "; unresolved")

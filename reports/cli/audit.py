@@ -108,7 +108,9 @@ def diff(
                                       help="show numeric differences only"),
 ) -> None:
     """Compare two independent extractions of one paper: every differing value with its line in
-    both files, values in only one file, and the agreement rate. Exit 0 identical, 1 differing."""
+    both files, values in only one file, agreement per field and overall, and Cohen's kappa over
+    the categorical fields. Arms are paired by meaning (class, size, label, order), not by the ids
+    each extractor chose; unmatched arms are listed. Exit 0 identical, 1 differing."""
     records = []
     for path in (a, b):
         if not path.is_file():

@@ -109,16 +109,19 @@ def test_diff_reports_each_difference_with_both_lines_and_the_agreement_rate():
     # arms swapped, extractor name, 0.0040 vs 0.004 and an explicit default: no difference.
     # numeric fields: 60 in A; B lacks ci_lower and adds ci_level (its default) -> 61 in all,
     # identical: all but events and ci_lower
+    assert lines[2] == "by field: ci_lower 3/4, events 7/8"
+    assert lines[3] == "categorical fields: 53/53 identical, Cohen's kappa 1.00"
     assert lines[-1] == "agreement: 59/61 numeric fields identical (96.7%)"
-    assert len(lines) == 3
+    assert len(lines) == 5
     numbers_only = run("diff", "--numbers-only", str(A), str(B)).stdout.splitlines()
-    assert numbers_only == lines
+    assert numbers_only == [line for line in lines if not line.startswith("categorical")]
 
 
 def test_diff_of_identical_files_exits_0_with_full_agreement():
     result = run("diff", str(A), str(A))
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["agreement: 60/60 numeric fields identical (100.0%)"]
+    assert result.stdout.splitlines() == ["categorical fields: 53/53 identical, Cohen's kappa 1.00",
+                                          "agreement: 60/60 numeric fields identical (100.0%)"]
 
 
 def test_diff_of_invalid_or_missing_file_exits_2():
