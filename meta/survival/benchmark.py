@@ -3,8 +3,9 @@
 Two-stage: each historical arm is summarised from its own Kaplan–Meier fit
 (:mod:`meta.survival.arms`), then each statistic is pooled across arms by the random-effects
 model of :func:`meta.model.rma` (via :func:`meta.comparison.pool`; DerSimonian & Laird 1986,
-REML by default as metafor), with its CI and metafor's prediction interval for a new arm
-(Higgins, Thompson & Spiegelhalter 2009, JRSS-A 172:137, normal quantile as metafor):
+REML by default as metafor), with its CI and prediction interval for a new arm: metafor's
+(normal quantile) and Higgins, Thompson & Spiegelhalter's (2009, JRSS-A 172:137, eq. 12: t with
+k − 2 df):
 
 * landmark survival S(t) on the complementary log-log scale by default (``scale``: cloglog,
   logit or log; delta-method variances in :mod:`meta.survival.scales`), back-transformed;
@@ -26,6 +27,7 @@ import pandas as pd
 
 from meta.comparison import Benchmark, pool
 from meta.effects import median_survival as median_effects
+from meta.prediction import higgins_interval
 from meta.survival.arms import LANDMARKS, TAU, ArmData, ArmSummary, arms_frame, summarize_arms
 from meta.survival.scales import check_scale, from_scale, to_scale
 
@@ -43,7 +45,10 @@ class PooledStatistic:
     k : int
         Arms pooled.
     estimate, ci_lb, ci_ub, pi_lb, pi_ub : float
-        Back-transformed pooled estimate, CI and prediction interval (NaN when k = 0).
+        Back-transformed pooled estimate, CI and prediction interval (metafor's: normal
+        quantile, sqrt(tau² + SE²)); NaN when k = 0.
+    pi_t_lb, pi_t_ub : float
+        Higgins et al. (2009, eq. 12) prediction interval with t(k − 2); NaN when k < 3.
     benchmark : Benchmark or None
         The pooled result on the analysis scale (tau², I², Q, weights), None when k = 0.
     arms : tuple of str
@@ -60,6 +65,8 @@ class PooledStatistic:
     ci_ub: float
     pi_lb: float
     pi_ub: float
+    pi_t_lb: float
+    pi_t_ub: float
     benchmark: Benchmark | None
     arms: tuple[str, ...]
     excluded: tuple[tuple[str, str], ...]
@@ -88,13 +95,16 @@ def pool_statistic(statistic: str, arms: Sequence[str], yi: Sequence[float],
                            "beyond follow-up, or no SE)"))
     if not keep:
         nan = float("nan")
-        return PooledStatistic(statistic, scale, 0, nan, nan, nan, nan, nan, None, (),
-                               tuple(out))
+        return PooledStatistic(statistic, scale, 0, nan, nan, nan, nan, nan, nan, nan, None,
+                               (), tuple(out))
     bench = pool([y for _, y, _ in keep], [v for _, _, v in keep], method=method, level=level)
-    est, a, b, c, d = _back([bench.estimate, bench.ci_lb, bench.ci_ub, bench.pi_lb,
-                             bench.pi_ub], scale)
+    t_pi = higgins_interval(bench.estimate, bench.se, bench.tau2, bench.k, level)
+    est, a, b, c, d, e, f = _back([bench.estimate, bench.ci_lb, bench.ci_ub, bench.pi_lb,
+                                   bench.pi_ub, t_pi.lb if t_pi else float("nan"),
+                                   t_pi.ub if t_pi else float("nan")], scale)
     return PooledStatistic(statistic, scale, bench.k, est, min(a, b), max(a, b), min(c, d),
-                           max(c, d), bench, tuple(a_ for a_, _, _ in keep), tuple(out))
+                           max(c, d), min(e, f), max(e, f), bench,
+                           tuple(a_ for a_, _, _ in keep), tuple(out))
 
 
 @dataclass(frozen=True)
@@ -117,12 +127,13 @@ class SurvivalBenchmark:
 
     def to_frame(self) -> pd.DataFrame:
         """The pooled table: one row per statistic (``statistic, scale, k, estimate, ci_lb,
-        ci_ub, pi_lb, pi_ub, tau2, I2, excluded``)."""
+        ci_ub, pi_lb, pi_ub, pi_t_lb, pi_t_ub, tau2, I2, excluded``)."""
         rows = []
         for p in (*self.landmarks, self.rmst, self.median):
             rows.append({"statistic": p.statistic, "scale": p.scale, "k": p.k,
                          "estimate": p.estimate, "ci_lb": p.ci_lb, "ci_ub": p.ci_ub,
-                         "pi_lb": p.pi_lb, "pi_ub": p.pi_ub,
+                         "pi_lb": p.pi_lb, "pi_ub": p.pi_ub, "pi_t_lb": p.pi_t_lb,
+                         "pi_t_ub": p.pi_t_ub,
                          "tau2": p.benchmark.tau2 if p.benchmark else float("nan"),
                          "I2": p.benchmark.I2 if p.benchmark else float("nan"),
                          "excluded": "; ".join(f"{a}: {why}" for a, why in p.excluded)})

@@ -112,6 +112,10 @@ def test_sorafenib_benchmark_against_metafor(bench, stat):
                                [r["estimate"], r["se"], r["ci_lb"], r["ci_ub"], r["pi_lb"],
                                 r["pi_ub"]], rtol=1e-6, err_msg=stat)
     np.testing.assert_allclose(b.tau2, r["tau2"], rtol=1e-5, atol=1e-9)
+    back = (lambda y: np.exp(-np.exp(y))) if stat.startswith("S(") else (
+        np.exp if stat == "median" else (lambda y: y))
+    np.testing.assert_allclose(sorted([pooled.pi_t_lb, pooled.pi_t_ub]),
+                               sorted(back(np.array([r["pi_t_lb"], r["pi_t_ub"]]))), rtol=1e-6)
     # RMST is pooled on the natural scale; the others are back-transformed
     assert pooled.ci_lb < pooled.estimate < pooled.ci_ub
     assert pooled.pi_lb <= pooled.ci_lb and pooled.ci_ub <= pooled.pi_ub

@@ -53,8 +53,10 @@ for (path in files) {
 pool <- function(yi, vi) {
   res <- rma(yi, vi, method = "REML", control = ctrl)
   pr <- predict(res)
+  half_t <- if (res$k >= 3) qt(0.975, res$k - 2) * sqrt(res$tau2 + res$se^2) else NA
   list(k = res$k, estimate = as.numeric(res$b), se = res$se, ci_lb = res$ci.lb,
-       ci_ub = res$ci.ub, pi_lb = pr$pi.lb, pi_ub = pr$pi.ub, tau2 = res$tau2, I2 = res$I2)
+       ci_ub = res$ci.ub, pi_lb = pr$pi.lb, pi_ub = pr$pi.ub, tau2 = res$tau2, I2 = res$I2,
+       pi_t_lb = as.numeric(res$b) - half_t, pi_t_ub = as.numeric(res$b) + half_t)
 }
 cloglog_at <- function(t) {  # each arm's S(t), SE of S, on log(-log S); NA beyond follow-up
   out <- t(sapply(sorafenib, function(d) {
@@ -115,6 +117,7 @@ out <- list(
                   rmean = "summary(survfit, rmean = 24)$table", landmarks = landmarks,
                   cox = "coxph(Surv(time, event) ~ x), x = 1 for the first row's arm; eps 1e-11",
                   rma = "method REML, threshold 1e-12, tol 1e-13; predict() for the PI",
+                  pi_t = "Higgins 2009 eq. 12: b +- qt(0.975, k - 2) sqrt(tau2 + se^2)",
                   landmark_scale = "cloglog: log(-log S), var = se^2 / (S log S)^2",
                   median_se = "(log UCL - log LCL) / (2 qnorm(0.975))",
                   curve = "0.5-month grid while >= max(2, ceiling(K/2)) arms are followed"),
