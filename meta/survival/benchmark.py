@@ -2,8 +2,8 @@
 
 Two-stage: each historical arm is summarised from its own Kaplan–Meier fit
 (:mod:`meta.survival.arms`), then each statistic is pooled across arms by the random-effects
-model of :func:`meta.model.rma` (via :func:`meta.comparison.pool`; DerSimonian & Laird 1986,
-REML by default as metafor), with its CI and prediction interval for a new arm: metafor's
+model of :func:`meta.model.rma` (via :func:`meta.comparison.pool`; tau² by REML by default, as
+metafor), with its CI and prediction interval for a new arm: metafor's
 (normal quantile) and Higgins, Thompson & Spiegelhalter's (2009, JRSS-A 172:137, eq. 12: t with
 k − 2 df):
 

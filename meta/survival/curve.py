@@ -5,9 +5,10 @@ every arm still under follow-up (t ≤ its last observed time) with 0 < S_k(t) <
 its KM survival and Greenwood SE; these are pooled by the random-effects model of
 :func:`meta.model.rma` (REML by default) on the complementary log-log scale (delta-method
 variance se² / (S log S)², :mod:`meta.survival.scales`) and back-transformed. This is the
-landmark pooling of :func:`meta.survival.survival_benchmark` repeated on a grid (cf. Combescure,
-Foucher & Jackson 2014, Stat Med 33:2521, who pool survival at fixed times across studies; here
-without their between-time correlation, so the band is pointwise, not simultaneous).
+landmark pooling of :func:`meta.survival.survival_benchmark` repeated on a grid. It ignores the
+correlation between times, so the band is pointwise, not simultaneous; multivariate methods
+that model it pool whole curves (Arends, Hunink & Stijnen 2008, Stat Med 27:4381; Combescure,
+Foucher & Jackson 2014, Stat Med 33(15), doi:10.1002/sim.6111) and are not implemented.
 
 The pointwise pools need not be monotone in t (each time has its own weights and tau²); the
 estimate and each band limit are then made non-increasing by least-squares isotonic regression
