@@ -139,3 +139,14 @@ def test_group_survival_feeds_the_figure(sorafenib, tmp_path):
     np.testing.assert_allclose(frame[frame.layer == "pooled"].survival,
                                gs.curve.surv[np.isfinite(gs.curve.surv)])
     assert group_survival({"sharp": sorafenib["sharp"]}).curve is None
+
+
+def test_report_approximate_curves_say_assumption_in_the_figure(tmp_path):
+    from reports.figures.km import ASSUMPTION_NOTE as NOTE
+    from reports.figures.km import plot_km
+
+    t = np.linspace(0, 36, 73)
+    frame = pd.DataFrame({"curve": "group, pooled median 11.2 mo — approximate", "time": t,
+                          "survival": 2.0 ** (-t / 11.2), "kind": "approximate"})
+    plot_km(frame, tmp_path / "approx.svg")
+    assert NOTE in (tmp_path / "approx.svg").read_text() and "ASSUMPTION" in NOTE
