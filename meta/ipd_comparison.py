@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from meta.comparison import ComparisonResult, compare
-from meta.survival import kaplan_meier, rmst
+from meta.survival import cox_hr, kaplan_meier, rmst
 
 
 @dataclass(frozen=True)
@@ -167,13 +167,9 @@ def one_stage_cox(index: Sequence[ArmIPD], historical: Sequence[ArmIPD], level: 
 
     Notes
     -----
-    Breslow rather than R's default Efron: statsmodels' sandwich variance uses Breslow-type
-    score residuals, so only with Breslow ties does the robust SE match R (with Efron the
-    coefficient matches but the robust SE differs by ~1e-4 relative when times are tied).
+    Breslow ties, so that the robust SE matches R ``coxph(..., cluster =)`` (the one Cox fit,
+    :func:`meta.survival.cox_hr`, implements the sandwich for Breslow ties only).
     """
-    from scipy import stats
-    from statsmodels.duration.hazard_regression import PHReg
-
     if not index or not historical:
         raise ValueError("index, historical: expected at least one arm each")
     if variance not in ("model", "robust"):
@@ -188,15 +184,11 @@ def one_stage_cox(index: Sequence[ArmIPD], historical: Sequence[ArmIPD], level: 
     x = np.concatenate([np.full(len(a.time), 1.0 if i < len(index) else 0.0)
                         for i, a in enumerate(arms)])
     study = np.concatenate([np.full(len(a.time), i) for i, a in enumerate(arms)])
-    model = PHReg(time, x[:, None], status=event, ties="breslow")
     robust = variance == "robust"
-    fit = model.fit(groups=study) if robust else model.fit()
-    b = float(fit.params[0])
-    se = float(fit.bse[0])
-    z = stats.norm.ppf(1 - (1 - level / 100) / 2)
-    return OneStage(float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
-                    float(2 * stats.norm.sf(abs(b / se))), se, robust, int(time.size),
-                    int(event.sum()), variance, ROBUST_SE_NOTE if robust else MODEL_SE_NOTE)
+    fit = cox_hr(time, event, x, ties="breslow", level=level,
+                 cluster=study if robust else None)
+    return OneStage(fit.hr, fit.lower, fit.upper, fit.p, fit.se, robust, fit.n, fit.events,
+                    variance, ROBUST_SE_NOTE if robust else MODEL_SE_NOTE)
 
 
 def exponential_curve(median: float, times: Sequence[float]) -> np.ndarray:

@@ -64,7 +64,7 @@ def plot_km_overlay(diag: KMDiagnostics, target: Path, title: str = "") -> pd.Da
     risk = frame[frame.series == "at risk"]
     for t, text in zip(risk.time, risk.label, strict=True):
         ax.annotate(text, (t, 0), xytext=(0, -36), textcoords="offset points", ha="center",
-                    fontsize=7, annotation_clip=False)
+                    fontsize=7, annotation_clip=False, parse_math=False)
     if len(risk):
         ax.annotate("at risk (published/reconstructed)", (0, 0), xytext=(0, -48),
                     textcoords="offset points", fontsize=7, annotation_clip=False)
@@ -73,8 +73,10 @@ def plot_km_overlay(diag: KMDiagnostics, target: Path, title: str = "") -> pd.Da
     ax.set_xlabel("months", labelpad=1)
     ax.set_ylabel("survival")
     if title:
-        ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="upper right", frameon=False)
+        ax.set_title(title, fontsize=10, parse_math=False)
+    legend = ax.legend(fontsize=7, loc="upper right", frameon=False)
+    for text in legend.get_texts():  # user strings (file names, labels) are drawn literally
+        text.set_parse_math(False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format=target.suffix.lstrip(".") or "png", dpi=150)

@@ -35,34 +35,16 @@ def available() -> bool:
     return True
 
 
-def cox_hr_binary(time: Any, event: Any, group: Any, iterations: int = 50) -> float:
+def cox_hr_binary(time: Any, event: Any, group: Any) -> float:
     """Hazard ratio of ``group == 1`` vs ``0`` by Cox partial likelihood with Breslow ties.
 
-    Cox 1972 (JRSS B 34:187), Breslow 1974 (Biometrics 30:89) for tied times; Newton–Raphson on
-    the one-parameter log partial likelihood ``Σ_t [d1_t β − d_t log(n0_t + n1_t e^β)]``.
-    R's ``coxph`` defaults to Efron ties; with few ties the two agree closely.
+    Cox 1972 (JRSS B 34:187), Breslow 1974 (Biometrics 30:89): hccmeta's one Cox fit,
+    :func:`extraction.survival.cox_hr` (R's ``coxph`` defaults to Efron ties; with few ties the
+    two agree closely).
     """
-    import numpy as np
+    from extraction.survival import cox_hr
 
-    t, e, g = (np.asarray(a, dtype=float) for a in (time, event, group))
-    times = np.unique(t[e > 0])
-    n0 = np.array([np.sum((t >= s) & (g == 0)) for s in times], dtype=float)
-    n1 = np.array([np.sum((t >= s) & (g == 1)) for s in times], dtype=float)
-    d = np.array([np.sum((t == s) & (e > 0)) for s in times], dtype=float)
-    d1 = np.array([np.sum((t == s) & (e > 0) & (g == 1)) for s in times], dtype=float)
-    beta = 0.0
-    for _ in range(iterations):
-        w = n1 * math.exp(beta)
-        p = w / (n0 + w)
-        score = float(np.sum(d1 - d * p))
-        info = float(np.sum(d * p * (1 - p)))
-        if info <= 0:
-            break
-        step = score / info
-        beta += max(-5.0, min(5.0, step))
-        if abs(step) < 1e-10:
-            break
-    return math.exp(beta)
+    return cox_hr(time, event, group, ties="breslow").hr
 
 
 def _reconstruct(record: StudyRecord, curve: Curve, n: int, events: int | None) -> Any:

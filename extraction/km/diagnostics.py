@@ -3,7 +3,7 @@
 Compares the Kaplan–Meier curve of the pseudo-IPD with the digitized points, and the
 reconstructed N, events, median and numbers at risk with the reported ones. The KM estimate here
 is the plain product-limit step function (Kaplan & Meier 1958, JASA 53:457); confidence intervals
-and other analyses live in :mod:`meta.survival`.
+and other analyses live in :mod:`extraction.survival` (re-exported by :mod:`meta.survival`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from extraction.km.guyot import Reconstruction
+from extraction.survival import kaplan_meier
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ class KMStep:
 
 
 def km_step(time: np.ndarray, event: np.ndarray) -> KMStep:
-    """Product-limit estimate from right-censored data (Kaplan & Meier 1958), vectorised.
+    """Product-limit step function (Kaplan & Meier 1958) of right-censored data.
+
+    The drops of :func:`extraction.survival.kaplan_meier`, hccmeta's one Kaplan–Meier.
 
     Parameters
     ----------
@@ -56,17 +59,11 @@ def km_step(time: np.ndarray, event: np.ndarray) -> KMStep:
     event : numpy.ndarray
         1 event, 0 censored.
     """
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event, dtype=int)
-    order = np.argsort(time, kind="stable")
-    time, event = time[order], event[order]
-    uniq, first = np.unique(time, return_index=True)
-    at_risk = time.size - first
-    deaths = np.add.reduceat(event, first) if time.size else np.zeros(0, int)
-    has = deaths > 0
-    factor = 1.0 - deaths[has] / at_risk[has]
-    surv = np.cumprod(factor)
-    return KMStep(np.concatenate(([0.0], uniq[has])), np.concatenate(([1.0], surv)))
+    if np.asarray(time).size == 0:
+        return KMStep(np.zeros(1), np.ones(1))
+    fit = kaplan_meier(time, event)
+    has = fit.n_event > 0
+    return KMStep(np.concatenate(([0.0], fit.time[has])), np.concatenate(([1.0], fit.surv[has])))
 
 
 def _digitized_median(t: np.ndarray, s: np.ndarray) -> float:

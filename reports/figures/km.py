@@ -15,6 +15,8 @@ import pandas as pd
 from reports.figures import style
 from reports.figures.style import new_figure
 
+ASSUMPTION_NOTE = ("dotted: exponential through a reported median, an ASSUMPTION "
+                   "(constant hazard), not data")
 STYLES = {"reconstructed": ("-", 1.2), "approximate": (":", 1.1), "index": ("-", 1.6),
           "index_approximate": (":", 1.8)}
 
@@ -44,13 +46,18 @@ def plot_km(frame: pd.DataFrame, path: Path | None = None, *, ylabel: str = "sur
         colour = style.INDEX if kind.startswith("index") else None
         ax.step(part["time"], part["survival"], where="post", ls=ls, lw=lw, color=colour,
                 label=str(curve))
+    if approx.any():  # said in the figure itself, not only in the caption
+        ax.text(0.99, 0.98, ASSUMPTION_NOTE, transform=ax.transAxes, ha="right", va="top",
+                fontsize=6.5, color="#555555", parse_math=False)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
     ax.set_xlabel("months")
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(ylabel, parse_math=False)
     if title:
-        ax.set_title(title, fontsize=8)
-    ax.legend(frameon=False, fontsize=6.5, loc="upper left", ncols=1,
-              bbox_to_anchor=(0.0, -0.5 / (height - 0.95 - 0.15 * n_curves)))
+        ax.set_title(title, fontsize=8, parse_math=False)
+    legend = ax.legend(frameon=False, fontsize=6.5, loc="upper left", ncols=1,
+                       bbox_to_anchor=(0.0, -0.5 / (height - 0.95 - 0.15 * n_curves)))
+    for text in legend.get_texts():
+        text.set_parse_math(False)
     style.save(fig, path)
     return drawn

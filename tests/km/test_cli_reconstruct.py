@@ -88,3 +88,14 @@ def test_increasing_risk_count_is_an_input_error(tmp_path, inputs):
     result = _run("--curve", curve, "--risk", risk, "--n", 150, "--out", tmp_path / "o.csv")
     assert result.exit_code == 2
     assert f"{risk}:3: n_risk: expected numbers at risk that never increase" in result.output
+
+
+def test_overlay_title_is_literal_text(inputs, tmp_path):
+    from extraction.km import diagnose, read_curve_csv, read_risk_csv, reconstruct_km
+    from reports.km_overlay_plot import plot_km_overlay
+
+    curve, risk, events = inputs
+    diag = diagnose(reconstruct_km(read_curve_csv(curve), 150, read_risk_csv(risk), events))
+    # as mathtext this would not parse (matplotlib raises ValueError while drawing)
+    plot_km_overlay(diag, tmp_path / "t.svg", title="arm $\\frac{$ one")
+    assert (tmp_path / "t.svg").stat().st_size > 10_000

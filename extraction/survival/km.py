@@ -1,5 +1,10 @@
 """Kaplan–Meier analyses of (pseudo-)IPD, defined as R survival 3.5 defines them.
 
+The one Kaplan–Meier implementation of hccmeta. It lives in ``extraction`` (not ``meta``) because
+both layers need it and dependencies point ``reports -> meta -> extraction``: the reconstruction
+checks (:mod:`extraction.km`) and the IPD audit (:mod:`extraction.audit`) use it here, and
+:mod:`meta.survival` re-exports it as part of the statistics library.
+
 * Product-limit estimate (Kaplan & Meier 1958, JASA 53:457) with Greenwood's variance
   (Greenwood 1926), reported as R's ``survfit`` does: ``std_err`` is the standard error of the
   cumulative hazard −log S, sqrt(Σ d/(n(n−d))).
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from meta.distributions import norm_ppf
+from extraction.survival.level import z_crit
 
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R survmean's tolerance for "equals 0.5"
 
@@ -43,8 +48,8 @@ class KMFit:
         Pointwise limits (NaN where undefined, as R's NA).
     conf_type : str
         ``"log"``, ``"log-log"`` or ``"plain"``.
-    conf_level : float
-        E.g. 0.95.
+    level : float
+        Confidence level in percent (e.g. 95), as metafor's ``level``.
     """
 
     time: np.ndarray
@@ -56,7 +61,7 @@ class KMFit:
     lower: np.ndarray
     upper: np.ndarray
     conf_type: str
-    conf_level: float
+    level: float
 
     def at(self, t) -> np.ndarray:
         """Survival at times ``t`` (right-continuous; 1 before the first time)."""
@@ -75,13 +80,18 @@ class Median:
 
 @dataclass(frozen=True)
 class Landmark:
-    """Survival at landmark times, as R ``summary(fit, times=)``; NaN beyond follow-up."""
+    """Survival at landmark times, as R ``summary(fit, times=)``; NaN beyond follow-up.
+
+    ``se`` is the Greenwood standard error of S (R ``summary``'s ``std.err``: S times the SE of
+    −log S); ``n_risk`` the number at risk at each time.
+    """
 
     time: np.ndarray
     surv: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     n_risk: np.ndarray
+    se: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ def _limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str
     return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
-def kaplan_meier(time, event, conf_type: str = "log", conf_level: float = 0.95) -> KMFit:
+def kaplan_meier(time, event, conf_type: str = "log", level: float = 95.0) -> KMFit:
     """Kaplan–Meier estimate with Greenwood SE and pointwise CIs, as R ``survfit``.
 
     Parameters
@@ -126,13 +136,20 @@ def kaplan_meier(time, event, conf_type: str = "log", conf_level: float = 0.95) 
         1 event, 0 censored.
     conf_type : {"log", "log-log", "plain"}
         CI transform; R's default is ``"log"``.
-    conf_level : float
-        Confidence level.
+    level : float
+        Confidence level in percent (95 gives 95% intervals), as metafor's ``level``; a
+        proportion such as 0.95 is refused (it would silently give 0.95% intervals).
     """
     time = np.asarray(time, dtype=float)
-    event = np.asarray(event, dtype=int)
-    if time.shape != event.shape or time.size == 0:
-        raise ValueError("time, event: expected non-empty arrays of equal length")
+    raw = np.asarray(event)
+    if time.ndim != 1 or time.shape != raw.shape or time.size == 0:
+        raise ValueError("time, event: expected non-empty 1-d arrays of equal length, got "
+                         f"shapes {time.shape} and {raw.shape}")
+    if not np.all(np.isfinite(time)) or np.any(time < 0):
+        raise ValueError("time: expected finite times >= 0")
+    if not np.all(np.isin(raw, (0, 1))):
+        raise ValueError("event: expected 1 (event) or 0 (censored)")
+    event = raw.astype(int)
     uniq, inverse = np.unique(time, return_inverse=True)
     n_event = np.bincount(inverse, weights=event, minlength=uniq.size)
     n_all = np.bincount(inverse, minlength=uniq.size).astype(float)
@@ -141,10 +158,12 @@ def kaplan_meier(time, event, conf_type: str = "log", conf_level: float = 0.95) 
     with np.errstate(divide="ignore", invalid="ignore"):
         hh = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
     se = np.sqrt(np.cumsum(hh))
-    z = float(norm_ppf(1 - (1 - conf_level) / 2))
+    z = z_crit(level)
+    if conf_type not in ("log", "log-log", "plain"):
+        raise ValueError(f"conf_type: expected 'log', 'log-log' or 'plain', got {conf_type!r}")
     lower, upper = _limits(surv, se, z, conf_type)
     return KMFit(uniq, n_risk, n_event, n_all - n_event, surv, se, lower, upper, conf_type,
-                 conf_level)
+                 float(level))
 
 
 def _first_below_half(y: np.ndarray, x: np.ndarray) -> float:
@@ -178,12 +197,15 @@ def landmark_survival(fit: KMFit, times) -> Landmark:
     surv = np.where(before, 1.0, fit.surv[j])
     lower = np.where(before, 1.0, fit.lower[j])
     upper = np.where(before, 1.0, fit.upper[j])
+    with np.errstate(invalid="ignore"):
+        se = np.where(before, 0.0, fit.surv[j] * fit.std_err[j])
     nxt = np.searchsorted(fit.time, times, side="left")
     n_risk = np.where(nxt < fit.time.size, fit.n_risk[np.minimum(nxt, fit.time.size - 1)], 0.0)
     beyond = times > fit.time[-1]
     nan = np.full(times.shape, np.nan)
     return Landmark(times, np.where(beyond, nan, surv), np.where(beyond, nan, lower),
-                    np.where(beyond, nan, upper), np.where(beyond, nan, n_risk))
+                    np.where(beyond, nan, upper), np.where(beyond, nan, n_risk),
+                    np.where(beyond, nan, se))
 
 
 def rmst(fit: KMFit, tau: float) -> RMST:
