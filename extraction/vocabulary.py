@@ -37,6 +37,34 @@ TREATMENT_CLASSES = {
     "other": "anything else (describe it in regimen)",
 }
 
+DISEASE_SETTINGS = {
+    "advanced": "advanced HCC (BCLC C, or B not amenable to locoregional therapy)",
+    "unresectable": "unresectable HCC",
+    "metastatic": "extrahepatic metastasis present",
+    "oligometastatic": "a few metastases (oligometastatic disease, as the source defines it)",
+    "recurrent": "recurrence after prior curative treatment",
+    "locally_advanced": "locally advanced disease without extrahepatic spread",
+    "pvtt": "portal vein tumour thrombosis",
+    "intermediate": "intermediate stage (BCLC B)",
+}
+"""Disease settings of a study (``setting.disease``) or of one arm (``arms[].disease``)."""
+
+DENOMINATORS = {
+    "itt": "all patients allocated/enrolled in the arm (intention to treat)",
+    "evaluable": "patients evaluable for the outcome (e.g. with a post-baseline assessment)",
+    "measurable_disease": "patients with measurable disease at baseline",
+    "safety": "patients who received at least one dose (safety population)",
+    "not_reported": "the source does not say which patients form the denominator",
+}
+"""Which patients a proportion's denominator counts (``BinaryOutcome.denominator``)."""
+
+RESPONSE_UNITS = {
+    "patient": "one response per patient (best overall response)",
+    "lesion": "one response per lesion (a lesion-level rate)",
+    "unclear": "the source does not make clear whether patients or lesions are counted",
+}
+"""What a response rate counts (``BinaryOutcome.response_unit``)."""
+
 BINARY_ENDPOINTS = {
     "orr": "objective response rate (CR + PR)",
     "dcr": "disease control rate (CR + PR + SD)",
