@@ -32,6 +32,12 @@ TREATMENT_CLASSES = {
     "tki": "multikinase/VEGFR tyrosine kinase inhibitor alone (sorafenib, lenvatinib)",
     "tace": "transarterial chemoembolisation",
     "tace+tki": "TACE with a tyrosine kinase inhibitor",
+    "tki+tki": "two tyrosine kinase inhibitors (e.g. sorafenib + erlotinib)",
+    "tki+chemotherapy": "a TKI with systemic or hepatic arterial infusion chemotherapy (e.g. "
+                        "sorafenib + doxorubicin, sorafenib + cisplatin/fluorouracil HAIC)",
+    "sirt": "selective internal radiation therapy (yttrium-90 radioembolisation) alone",
+    "tki+sirt": "a TKI with selective internal radiation therapy (e.g. sorafenib + Y-90 SIRT)",
+    "vegf": "an anti-VEGF or anti-VEGFR2 antibody alone (e.g. ramucirumab)",
     "chemotherapy": "systemic chemotherapy",
     "placebo": "placebo or best supportive care",
     "other": "anything else (describe it in regimen)",
