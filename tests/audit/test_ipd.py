@@ -22,6 +22,21 @@ from meta.survival import kaplan_meier, median_survival
 from reports.cli import app
 
 CASE = CASES / "ipd"
+MINIMAL_STUDY = """\
+schema_version: 1
+id: {id}
+citation: {{title: T, authors: [Zhai Y], journal: J, year: 2025}}
+design: retrospective_cohort
+arms:
+  - id: a
+    label: A
+    treatment_class: rt+ici
+    n: 108
+    source:
+      location: abstract
+curation:
+  extracted_by: me
+"""
 STUDY = "ipd2020.yaml"
 
 
@@ -192,3 +207,38 @@ def test_ipd_sizes_of_the_simulated_case_are_what_the_file_reports():
     assert sizes == [a.n for a in record.study.arms]
     assert int(np.sum(load_ipd(record, record.study.ipd[1])[1])) == \
         record.study.outcomes.time_to_event[1].events
+
+
+def test_schema_exports_the_ipd_and_comparability_fields():
+    from extraction.scaffold import scaffold
+    from extraction.schema import json_schema
+
+    schema = json_schema()
+    assert "ipd" in schema["properties"]
+    ipd = schema["$defs"]["Ipd"]
+    assert {"file", "arm_in_file", "reconstructed_from", "reconstructed_by", "method",
+            "citation", "sha256"} <= set(ipd["properties"])
+    binary = schema["$defs"]["BinaryOutcome"]["properties"]
+    assert binary["denominator"]["default"] == "not_reported"
+    assert binary["response_unit"]["default"] == "patient"
+    assert "oligometastatic" in str(schema["$defs"]["Arm"]["properties"]["disease"])
+    text = scaffold("new2024")
+    assert "# ipd:" in text and "denominator:" in text and "response_unit:" in text
+
+
+def test_comparability_fields_are_optional_and_validate(tmp_path):
+    plain = tmp_path / "plain2025.yaml"
+    plain.write_text(MINIMAL_STUDY.format(id="plain2025"), encoding="utf-8")
+    study = load_study(plain).study
+    assert study.arms[0].disease is None
+    text = MINIMAL_STUDY.format(id="annot2025").replace(
+        "    n: 108\n", "    n: 108\n    disease: [oligometastatic, recurrent]\n").replace(
+        "curation:", "outcomes:\n  binary:\n    - endpoint: orr\n      arm: a\n"
+        "      criteria: recist_1.1\n      percent: 75.0\n      denominator: evaluable\n"
+        "      response_unit: lesion\n      source: {location: abstract}\ncuration:")
+    annotated = tmp_path / "annot2025.yaml"
+    annotated.write_text(text, encoding="utf-8")
+    study = load_study(annotated).study
+    assert study.arms[0].disease == ["oligometastatic", "recurrent"]
+    orr = study.outcomes.binary[0]
+    assert (orr.denominator, orr.response_unit) == ("evaluable", "lesion")
