@@ -242,3 +242,14 @@ def test_comparability_fields_are_optional_and_validate(tmp_path):
     assert study.arms[0].disease == ["oligometastatic", "recurrent"]
     orr = study.outcomes.binary[0]
     assert (orr.denominator, orr.response_unit) == ("evaluable", "lesion")
+
+
+def test_one_ipd_entry_per_arm_and_endpoint(tmp_path):
+    study, text = _copy(tmp_path)
+    start = text.index("ipd:\n") + len("ipd:\n")
+    first = text[start:text.index("  - endpoint: os\n    arm: ctl", start)]
+    study.write_text(text.replace("ipd:\n", "ipd:\n" + first, 1), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(study)])
+    assert result.exit_code == 2
+    assert "ipd[1].arm: expected one IPD entry per arm and endpoint, got 'exp' os again (ipd[0])" \
+        in result.output
