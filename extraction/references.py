@@ -2,7 +2,8 @@
 
 Runs even when the schema pass failed, so that all errors of a file appear at once: the ``id``
 equals the file name, arm ids are unique and every ``arm``/``reference`` names one, and every
-curve/risk-table path exists and stays inside the folder of the study file (``studies/``).
+curve/risk-table/IPD path exists and stays inside the folder of the study file (``studies/``);
+an IPD CSV also reads as ``time,event[,arm]`` and matches its pinned sha256.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from extraction.ipd import IpdInputError, arm_problem, read_ipd_csv, sha256_of
 from extraction.issues import Issue, field_path
 from extraction.schema import Study
-from extraction.schema_entries import CSV_PATH
+from extraction.schema_entries import CSV_PATH, SHA256
 from extraction.schema_errors import field_info_at, is_placeholder, one_line, shown_value
 from extraction.yaml_source import YamlDocument
 
@@ -26,7 +28,7 @@ _SLUG = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 _ARM_LISTS = (("population",), ("followup",), ("outcomes", "binary"),
               ("outcomes", "time_to_event"), ("outcomes", "adverse_events"), ("contrasts",),
-              ("curves",))
+              ("curves",), ("ipd",))
 
 
 def _items(data: dict[str, Any], keys: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
@@ -115,6 +117,36 @@ def _existence_problem(target: Path) -> str | None:
         return exc.strerror or type(exc).__name__
 
 
+def _target(doc: YamlDocument, file: Path, shown: str, path: tuple[Any, ...], relative: str,
+            folder_hint: str) -> tuple[Path | None, list[Issue]]:
+    """The existing file ``relative`` names inside the study file's folder, or the issue why not."""
+    hint = "use / in paths" if "\\" in relative else ""
+    try:
+        target = resolve_inside(file.parent, relative)
+    except (OSError, ValueError, RuntimeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        return None, [_issue(doc, shown, path, f"expected an existing file, got "
+                             f"{shown_value(relative)} ({why})", hint)]
+    if target is None:
+        return None, [_issue(doc, shown, path, f"expected a path inside "
+                             f"{file.parent.name or '.'}/, got {shown_value(relative)}",
+                             folder_hint)]
+    why = _existence_problem(target)
+    if why is not None:
+        return None, [_issue(doc, shown, path, f"expected an existing file, got "
+                             f"{shown_value(relative)} ({why})",
+                             hint or f"looked for {shown_value(str(target))}")]
+    return target, []
+
+
+def _csv_value(item: dict[str, Any], key: str) -> str | None:
+    """The path under ``key``, stripped, when the schema accepts it (else None: its error)."""
+    value = item.get(key)
+    if not isinstance(value, str) or not re.fullmatch(CSV_PATH, value.strip()):
+        return None
+    return value.strip()
+
+
 def check_curve_files(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
     """Curve and risk-table CSVs exist and lie inside the study file's folder.
 
@@ -124,29 +156,66 @@ def check_curve_files(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
     issues = []
     for i, curve in _items(doc.data, ("curves",)):
         for key in ("file", "risk_file"):
-            value = curve.get(key)
-            if not isinstance(value, str) or not re.fullmatch(CSV_PATH, value.strip()):
-                continue
-            relative = value.strip()
-            path = ("curves", i, key)
-            hint = "use / in paths" if "\\" in relative else ""
-            try:
-                target = resolve_inside(file.parent, relative)
-            except (OSError, ValueError, RuntimeError) as exc:
-                why = getattr(exc, "strerror", None) or str(exc)
-                issues.append(_issue(doc, shown, path, f"expected an existing file, got "
-                                     f"{shown_value(relative)} ({why})", hint))
-                continue
-            if target is None:
-                issues.append(_issue(doc, shown, path, f"expected a path inside "
-                                     f"{file.parent.name or '.'}/, got {shown_value(relative)}",
-                                     "keep digitized curves under studies/km/"))
-                continue
-            why = _existence_problem(target)
-            if why is not None:
-                issues.append(_issue(doc, shown, path, f"expected an existing file, got "
-                                     f"{shown_value(relative)} ({why})",
-                                     hint or f"looked for {shown_value(str(target))}"))
+            relative = _csv_value(curve, key)
+            if relative is not None:
+                issues += _target(doc, file, shown, ("curves", i, key), relative,
+                                  "keep digitized curves under studies/km/")[1]
+    return issues
+
+
+def _ipd_content(doc: YamlDocument, shown: str, i: int, entry: dict[str, Any], target: Path,
+                 relative: str) -> list[Issue]:
+    """The CSV reads as IPD, its hash is the entry's, and ``arm_in_file`` selects one arm."""
+    try:
+        table = read_ipd_csv(target, relative)
+    except IpdInputError as exc:
+        return [_issue(doc, shown, ("ipd", i, "file"), f"expected a time,event[,arm] CSV, got "
+                       f"{exc}", "time in months, event 1 (event) or 0 (censored)")]
+    issues = []
+    pinned = entry.get("sha256")
+    if isinstance(pinned, str) and re.fullmatch(SHA256, pinned.strip()):
+        digest = sha256_of(target)
+        if digest != pinned.strip():
+            issues.append(_issue(doc, shown, ("ipd", i, "sha256"), f"expected the sha256 of "
+                                 f"{shown_value(relative)} ({digest}), got {pinned.strip()}",
+                                 "the CSV changed since it was pinned: check it, then update "
+                                 "sha256 here and in studies/ipd/ATTRIBUTION.yaml"))
+    arm_in_file = entry.get("arm_in_file")
+    if arm_in_file is None or isinstance(arm_in_file, str):
+        problem = arm_problem(table, arm_in_file.strip() if arm_in_file else None, relative)
+        if problem:
+            issues.append(_issue(doc, shown, ("ipd", i, "arm_in_file" if arm_in_file else
+                                              "file"), problem))
+    return issues
+
+
+def check_ipd_files(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
+    """IPD CSVs exist inside the study folder, read as ``time,event[,arm]``, match their
+    sha256; one IPD per arm and endpoint, and not both IPD and a digitized curve."""
+    issues = []
+    curves = {(c.get("arm"), c.get("endpoint")): k for k, c in _items(doc.data, ("curves",))}
+    seen: dict[tuple[Any, Any], int] = {}
+    for i, entry in _items(doc.data, ("ipd",)):
+        key = (entry.get("arm"), entry.get("endpoint"))
+        if _is_slug(key[0]) and isinstance(key[1], str):
+            if key in seen:
+                issues.append(_issue(doc, shown, ("ipd", i, "arm"), f"expected one IPD entry "
+                                     f"per arm and endpoint, got {key[0]!r} {key[1]} again "
+                                     f"(ipd[{seen[key]}])"))
+            elif key in curves:
+                issues.append(_issue(doc, shown, ("ipd", i, "arm"), f"expected either a "
+                                     f"digitized curve or IPD for {key[0]!r} {key[1]}, got "
+                                     f"both (curves[{curves[key]}])",
+                                     "keep the IPD and remove the curve, or the reverse"))
+            seen.setdefault(key, i)
+        relative = _csv_value(entry, "file")
+        if relative is None:
+            continue
+        target, problems = _target(doc, file, shown, ("ipd", i, "file"), relative,
+                                   "keep patient-level data under studies/ipd/")
+        issues += problems
+        if target is not None:
+            issues += _ipd_content(doc, shown, i, entry, target, relative)
     return issues
 
 
@@ -192,5 +261,6 @@ def check_placeholders(doc: YamlDocument, shown: str,
 def check_references(doc: YamlDocument, file: Path, shown: str) -> list[Issue]:
     """All reference checks of one study file."""
     return (check_id(doc, file, shown) + check_arms(doc, shown)
-            + check_curve_files(doc, file, shown) + check_placeholders(doc, shown)
+            + check_curve_files(doc, file, shown) + check_ipd_files(doc, file, shown)
+            + check_placeholders(doc, shown)
             + check_conflict_fields(doc, shown))

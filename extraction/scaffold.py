@@ -62,7 +62,7 @@ design: {f}                         # {_choices(vocab.DESIGNS)}
 #     relation: overlapping_cohort  # updated_analysis_of | updated_by | same_trial | overlapping_cohort | same_institution
 #     note: same hospital, overlapping enrolment
 setting:
-  disease: []                       # advanced | unresectable | metastatic | recurrent | locally_advanced | pvtt | intermediate
+  disease: []                       # {_choices(vocab.DISEASE_SETTINGS)}
   line: not_reported                # first | second | later | mixed | not_reported
   # stage: "BCLC B-C"
   # region: China
@@ -82,6 +82,7 @@ arms:
     # rt_dose_gy: 50
     # rt_dose_statistic: median
     # rt_fractions: 5
+    # disease: [oligometastatic]    # overrides setting.disease for this arm
     source:
       location: {f}                 # {_choices(vocab.LOCATIONS)}
       # label: "Table 1"            # required for table, figure, supplement
@@ -111,6 +112,8 @@ outcomes:
   #     events: 81
   #     total: 108
   #     percent: 75.0
+  #     denominator: itt            # {_choices(vocab.DENOMINATORS)}
+  #     response_unit: patient      # {_choices(vocab.RESPONSE_UNITS)}
   #     source: {{location: abstract, quote: "..."}}
   time_to_event: []
   # time_to_event:                  # {_choices(vocab.TIME_TO_EVENT_ENDPOINTS)}
@@ -148,6 +151,17 @@ outcomes:
 #     file: km/{study_id}_os.csv    # time,survival (WebPlotDigitizer export)
 #     risk_table: [[0, 108], [6, 90]]  # or risk_file: km/{study_id}_os_risk.csv
 #     total_events: 60
+#     source: {{location: figure, label: "Figure 2A"}}
+# ipd:                              # patient-level data (instead of a curve for that arm)
+#   - endpoint: os
+#     arm: {f.lower()}
+#     file: ipd/{study_id}_os.csv   # time,event[,arm]; months; event 1 or 0
+#     arm_in_file: {f.lower()}      # value of the CSV's arm column (when it holds several arms)
+#     reconstructed_from: "Figure 2A"
+#     reconstructed_by: "who made it (authors, repository, commit)"
+#     method: "e.g. Guyot 2012 / Wei & Royston 2017 reconstruction"
+#     citation: ["what the data's authors ask users to cite"]
+#     sha256: {f.lower()}           # sha256sum of the CSV; a mismatch is an error
 #     source: {{location: figure, label: "Figure 2A"}}
 # conflicts:                        # sources that disagree: record, do not silently resolve
 #   - about: ORR of the main arm

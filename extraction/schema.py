@@ -30,6 +30,7 @@ from extraction.schema_entries import (
     Contrast,
     Curve,
     Followup,
+    Ipd,
     TimeToEvent,
 )
 
@@ -140,9 +141,8 @@ class Period(Strict):
 class Setting(Strict):
     """Who was treated."""
 
-    disease: list[_literal({"advanced": "", "unresectable": "", "metastatic": "",  # type: ignore[valid-type]
-                            "recurrent": "", "locally_advanced": "", "pvtt": "",
-                            "intermediate": ""})] = Field(default_factory=list)
+    disease: list[_literal(vocab.DISEASE_SETTINGS)] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="disease settings: " + ", ".join(vocab.DISEASE_SETTINGS))
     stage: Text | None = Field(None, description="e.g. 'BCLC B-C', 'stage IV or recurrent'")
     line: _literal({"first": "", "second": "", "later": "", "mixed": "",  # type: ignore[valid-type]
                     "not_reported": ""}) = "not_reported"
@@ -219,6 +219,8 @@ class Study(Strict):
     outcomes: Outcomes = Field(default_factory=Outcomes)
     contrasts: list[Contrast] = Field(default_factory=list)
     curves: list[Curve] = Field(default_factory=list)
+    ipd: list[Ipd] = Field(default_factory=list, description="patient-level data (CSV under "
+                           "studies/ipd/) attached to an arm and endpoint")
     conflicts: list[Conflict] = Field(default_factory=list)
     curation: Curation
     notes: Text | None = None

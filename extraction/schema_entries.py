@@ -67,6 +67,9 @@ class Arm(Entry):
         None, description="radiation dose in Gy")
     rt_dose_statistic: Text | None = Field(None, description="e.g. median, prescribed, range")
     rt_fractions: PositiveCount | None = None
+    disease: list[_literal(vocab.DISEASE_SETTINGS)] | None = Field(  # type: ignore[valid-type]
+        None, description="disease settings of this arm, overriding the study's setting.disease "
+        "(e.g. an oligometastatic cohort of a mixed study): " + ", ".join(vocab.DISEASE_SETTINGS))
 
     def consistency_problems(self) -> list[Problem]:
         """n_analysed <= n."""
@@ -127,6 +130,12 @@ class BinaryOutcome(Entry):
     ci_lower: Percent | None = None
     ci_upper: Percent | None = None
     population: Text | None = Field(None, description="e.g. ITT, evaluable, measurable disease")
+    denominator: _literal(vocab.DENOMINATORS) = Field(  # type: ignore[valid-type]
+        "not_reported", description="which patients the denominator counts: " + ", ".join(
+            f"{k} ({v})" for k, v in vocab.DENOMINATORS.items()))
+    response_unit: _literal(vocab.RESPONSE_UNITS) = Field(  # type: ignore[valid-type]
+        "patient", description="what the rate counts: " + ", ".join(
+            f"{k} ({v})" for k, v in vocab.RESPONSE_UNITS.items()))
 
     def consistency_problems(self) -> list[Problem]:
         """A value is given, criteria for response endpoints, events <= total, CI order."""
@@ -258,6 +267,34 @@ class Curve(Entry):
                 problems.append((("risk_table", i, 1), "expected a whole number at risk, got "
                                  f"{number_text(row[1])}", ""))
         return problems
+
+
+SHA256 = r"[0-9a-f]{64}"
+
+
+class Ipd(Entry):
+    """Patient-level data of one arm and endpoint: a CSV ``time,event[,arm]`` under
+    ``studies/ipd/`` (months; 1 event, 0 censored), usually reconstructed from a published
+    Kaplan-Meier figure, with what it is, who made it, how, whom to cite and its hash."""
+
+    endpoint: _literal(vocab.TIME_TO_EVENT_ENDPOINTS)  # type: ignore[valid-type]
+    arm: Slug
+    file: Annotated[str, Field(pattern=f"^{CSV_PATH}$")] = Field(
+        description="IPD CSV (time,event[,arm]; months) relative to the study file, under "
+        "studies/ipd/")
+    arm_in_file: Annotated[str, Field(min_length=1, max_length=60)] | None = Field(
+        None, description="value of the CSV's arm column that holds this arm (required when "
+        "the CSV holds several arms)")
+    reconstructed_from: Text = Field(description="the figure the data were reconstructed from, "
+                                     "e.g. 'Figure 2A of the trial paper'")
+    reconstructed_by: Text = Field(description="who reconstructed them (authors, repository, "
+                                   "commit)")
+    method: Text = Field(description="reconstruction method, e.g. 'Wei & Royston 2017 "
+                         "(Stata J 17:786)'")
+    citation: Annotated[list[Text], Field(min_length=1)] = Field(
+        description="the citations the data's authors ask users to give")
+    sha256: Annotated[str, Field(pattern=f"^{SHA256}$")] = Field(
+        description="sha256 of the CSV's bytes (lower-case hex); a mismatch is an error")
 
 
 def risk_rows(curve: Curve) -> list[tuple[float, int]] | None:

@@ -32,10 +32,44 @@ TREATMENT_CLASSES = {
     "tki": "multikinase/VEGFR tyrosine kinase inhibitor alone (sorafenib, lenvatinib)",
     "tace": "transarterial chemoembolisation",
     "tace+tki": "TACE with a tyrosine kinase inhibitor",
+    "tki+tki": "two tyrosine kinase inhibitors (e.g. sorafenib + erlotinib)",
+    "tki+chemotherapy": "a TKI with systemic or hepatic arterial infusion chemotherapy (e.g. "
+                        "sorafenib + doxorubicin, sorafenib + cisplatin/fluorouracil HAIC)",
+    "sirt": "selective internal radiation therapy (yttrium-90 radioembolisation) alone",
+    "tki+sirt": "a TKI with selective internal radiation therapy (e.g. sorafenib + Y-90 SIRT)",
+    "vegf": "an anti-VEGF or anti-VEGFR2 antibody alone (e.g. ramucirumab)",
     "chemotherapy": "systemic chemotherapy",
     "placebo": "placebo or best supportive care",
     "other": "anything else (describe it in regimen)",
 }
+
+DISEASE_SETTINGS = {
+    "advanced": "advanced HCC (BCLC C, or B not amenable to locoregional therapy)",
+    "unresectable": "unresectable HCC",
+    "metastatic": "extrahepatic metastasis present",
+    "oligometastatic": "a few metastases (oligometastatic disease, as the source defines it)",
+    "recurrent": "recurrence after prior curative treatment",
+    "locally_advanced": "locally advanced disease without extrahepatic spread",
+    "pvtt": "portal vein tumour thrombosis",
+    "intermediate": "intermediate stage (BCLC B)",
+}
+"""Disease settings of a study (``setting.disease``) or of one arm (``arms[].disease``)."""
+
+DENOMINATORS = {
+    "itt": "all patients allocated/enrolled in the arm (intention to treat)",
+    "evaluable": "patients evaluable for the outcome (e.g. with a post-baseline assessment)",
+    "measurable_disease": "patients with measurable disease at baseline",
+    "safety": "patients who received at least one dose (safety population)",
+    "not_reported": "the source does not say which patients form the denominator",
+}
+"""Which patients a proportion's denominator counts (``BinaryOutcome.denominator``)."""
+
+RESPONSE_UNITS = {
+    "patient": "one response per patient (best overall response)",
+    "lesion": "one response per lesion (a lesion-level rate)",
+    "unclear": "the source does not make clear whether patients or lesions are counted",
+}
+"""What a response rate counts (``BinaryOutcome.response_unit``)."""
 
 BINARY_ENDPOINTS = {
     "orr": "objective response rate (CR + PR)",

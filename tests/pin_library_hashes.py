@@ -17,8 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "studies"
 PIN_FILE = ROOT / "tests" / "library_hashes.json"
-PINNED_GLOBS = ("*.yaml", "external/*.yaml", "pending/*.yaml")
-"""Study files, external reference lines and pending records (digitized curves are not pinned)."""
+PINNED_GLOBS = ("*.yaml", "external/*.yaml", "pending/*.yaml", "ipd/*.csv", "ipd/*.yaml")
+"""Study files, external reference lines, pending records, and the patient-level data with its
+attribution and manifest (digitized curves are not pinned)."""
 
 
 def library_files() -> list[Path]:

@@ -5,6 +5,7 @@ links between analyses and overlapping cohorts are reciprocal, and every file's 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -55,6 +56,47 @@ RT_ICI_STUDIES = {
     "HE_M_2024_IMRT_ANTIPD1_NOMOGRAM": "he2024",
     "LIU_C_2024_RT_SINT_LEN_PULM_MET": "liu2024",
     "XIAO_Y_2024_RT_TKI_ICI_PVTT_SURGERY": "xiao2024",
+}
+
+IPD_EVIDENCE = ROOT / "studies" / "sources" / "evidence" / "hcc-facts-ipd-trials.yaml"
+IPD_DIR = STUDIES / "ipd"
+
+IPD_TRIALS = {
+    # hcc-facts-ipd-trials.yaml id -> study file (the 12 trials added with their IPD)
+    "SUN1170": "cheng2013_sun1170",
+    "BRISK_FL": "johnson2013_briskfl",
+    "SEARCH": "zhu2015_search",
+    "LIGHT": "cainap2015_light",
+    "SARAH": "vilgrain2017_sarah",
+    "SILIUS": "kudo2018_silius",
+    "SIRVENIB": "chow2018_sirvenib",
+    "SORAMIC": "ricke2019_soramic",
+    "CALGB80802": "abououalfa2019_calgb80802",
+    "CELESTIAL": "abououalfa2018_celestial",
+    "REACH2": "zhu2019_reach2",
+    "RESORCE": "bruix2017_resorce",
+}
+
+IPD_FILES = {
+    # IPD CSV (studies/ipd/) -> study file that attaches it (both arms)
+    "sharp_llovet2008_fig2a.csv": "llovet2008_sharp",
+    "asiapacific_cheng2009_fig2a.csv": "cheng2009_asiapacific",
+    "reflect_kudo2018_fig2.csv": "kudo2018_reflect",
+    "checkmate-459_yau2019_figX.csv": "yau2022_checkmate459",
+    "imbrave150_finn2020_fig1a.csv": "finn2020_imbrave150",
+    "keynote-240_finn2019_fig2a.csv": "finn2020_keynote240",
+    "sun1170_chen2013_fig2a.csv": "cheng2013_sun1170",
+    "brisk-fl_johnson2013_fig2a.csv": "johnson2013_briskfl",
+    "search_zhu2014_fig2a.csv": "zhu2015_search",
+    "light_cainap2014_fig2.csv": "cainap2015_light",
+    "sarah_vilgrain2017_fig2a.csv": "vilgrain2017_sarah",
+    "silius_kudo2018_fig2a.csv": "kudo2018_silius",
+    "sirvenib_chow2018_fig2a.csv": "chow2018_sirvenib",
+    "soramic_ricke2019_fig2a.csv": "ricke2019_soramic",
+    "calgb-80802_abou-alfa2019_fig2a.csv": "abououalfa2019_calgb80802",
+    "celestial_abou-alfa2018_fig2a.csv": "abououalfa2018_celestial",
+    "reach2_zhu2019_fig2a.csv": "zhu2019_reach2",
+    "resorce_bruix2017_fig2a.csv": "bruix2017_resorce",
 }
 
 RT_CLASSES = {c for c in vocab.TREATMENT_CLASSES if "rt+" in c}
@@ -185,3 +227,103 @@ def test_library_bytes_match_their_pinned_hashes():
     assert not added, f"studies/{added[0]} is not pinned; {how}"
     assert not removed, f"studies/{removed[0]} is pinned but missing; {how}"
     assert not changed, f"studies/{changed[0]} changed since it was pinned; {how}"
+
+
+def test_library_holds_the_twelve_ipd_trials_of_the_evidence_file(library):
+    evidence = yaml.safe_load(IPD_EVIDENCE.read_text(encoding="utf-8"))
+    assert {s["id"] for s in evidence["studies"]} == set(IPD_TRIALS)
+    for evidence_id, study_id in IPD_TRIALS.items():
+        study = library[study_id]
+        assert study.design == "rct" and len(study.arms) == 2, study_id
+        assert study.ipd, study_id
+        # phase 3 except SORAMIC, whose phase the evidence leaves open (recorded as a conflict)
+        assert study.phase == ("3" if evidence_id != "SORAMIC" else None), study_id
+
+
+def test_every_ipd_file_is_attached_to_both_arms_of_its_trial(library):
+    assert sorted(p.name for p in IPD_DIR.glob("*.csv")) == sorted(IPD_FILES)
+    for name, study_id in IPD_FILES.items():
+        entries = [e for e in library[study_id].ipd if e.file == f"ipd/{name}"]
+        assert sorted(e.arm for e in entries) == sorted(a.id for a in library[study_id].arms)
+        assert all(e.endpoint == "os" and e.arm_in_file for e in entries), study_id
+    attached = {e.file for st in library.values() for e in st.ipd}
+    assert attached == {f"ipd/{name}" for name in IPD_FILES}
+
+
+def test_every_ipd_sha256_matches_the_file_the_study_entry_attribution_and_manifest(library):
+    attribution = yaml.safe_load((IPD_DIR / "ATTRIBUTION.yaml").read_text(encoding="utf-8"))
+    manifest = yaml.safe_load((IPD_DIR / "MANIFEST.yaml").read_text(encoding="utf-8"))
+    pinned = {f["file"]: f["sha256"] for f in attribution["files"]}
+    listed = {f["file"]: f["sha256"] for f in manifest["files"]}
+    assert set(pinned) == set(listed) == set(IPD_FILES)
+    for name in IPD_FILES:
+        digest = hashlib.sha256((IPD_DIR / name).read_bytes()).hexdigest()
+        assert digest == pinned[name] == listed[name], name
+    for study_id, study in library.items():
+        for entry in study.ipd:
+            assert entry.sha256 == pinned[entry.file.removeprefix("ipd/")], (study_id, entry.arm)
+    used = {f["file"]: set(f["used_by"]) for f in attribution["files"]}
+    assert used == {name: {sid} for name, sid in IPD_FILES.items()}
+    assert attribution["source"]["commit"] == "1260f13604df02851df8dceea1bac6f6253f4f7b"
+    assert any("Bomze" in c for c in attribution["cite"])
+    assert any("Wei Y, Royston P" in c for c in attribution["cite"])
+
+
+def test_ipd_arm_sizes_match_the_arms_except_the_recorded_conflicts(library):
+    from extraction.ipd import read_ipd_csv
+
+    mismatched = set()
+    for study_id, study in library.items():
+        for entry in study.ipd:
+            table = read_ipd_csv(IPD_DIR / entry.file.removeprefix("ipd/"))
+            n = len(table.select(entry.arm_in_file)[0])
+            if n != study.arm(entry.arm).n:
+                mismatched.add((study_id, entry.arm, n, study.arm(entry.arm).n))
+    # SEARCH's arm sizes look swapped in the IPD; LIGHT's linifanib arm is 512 vs 514 published
+    assert mismatched == {("zhu2015_search", "sorafenib_erlotinib", 358, 362),
+                          ("zhu2015_search", "sorafenib_placebo", 362, 358),
+                          ("cainap2015_light", "linifanib", 512, 514)}
+    for study_id in ("zhu2015_search", "cainap2015_light"):
+        fields = [f for c in library[study_id].conflicts for f in c.fields]
+        assert any(f.endswith(".n") for f in fields), study_id
+
+
+def test_search_swap_and_light_size_are_audit_findings_not_silent_fixes():
+    result = audit_paths([STUDIES / "zhu2015_search.yaml", STUDIES / "cainap2015_light.yaml"])
+    found = {(Path(f.file).stem, f.field, f.severity) for f in result.findings
+             if f.check == "ipd-n"}
+    assert found == {("zhu2015_search", "arms[0].n", "warning"),
+                     ("zhu2015_search", "arms[1].n", "warning"),
+                     ("cainap2015_light", "arms[0].n", "warning")}
+    assert all("recorded as conflicts" in f.message for f in result.findings
+               if f.check == "ipd-n")
+
+
+def test_comparability_annotations_from_the_evidence(library):
+    imbrave = library["finn2020_imbrave150"].outcomes.binary
+    assert {b.denominator for b in imbrave} == {"measurable_disease"}
+    assert {b.denominator for b in library["yau2022_checkmate459"].outcomes.binary} == {"itt"}
+    chen = library["chen2023"]
+    assert chen.outcomes.binary[0].response_unit == "unclear"
+    assert "32 targeted lesions" in (chen.outcomes.binary[0].notes or "")
+    assert "oligometastatic" in chen.setting.disease
+    lc = library["livercancer2024_sbrt_io"]
+    assert any("outcomes.binary[0].percent" in c.fields for c in lc.conflicts)
+    zhai = library["zhai2025"].outcomes.binary[0]
+    assert zhai.denominator == "not_reported" and "ASSUMED" in zhai.derived["total"]
+    for study_id in ("clincancerres2023_sbrt_pvtt", "livercancer2024_sbrt_io"):
+        assert library[study_id].citation.source.quote is None, study_id
+
+
+def test_mvi_and_ehs_percentages_of_the_ipd_evidence_are_encoded(library):
+    wanted = {"johnson2013_briskfl": {"pvtt", "macrovascular_invasion"},
+              "finn2020_imbrave150": {"macrovascular_invasion", "extrahepatic_spread"},
+              "llovet2008_sharp": {"macrovascular_invasion", "extrahepatic_spread"},
+              "kudo2018_reflect": {"macrovascular_invasion", "extrahepatic_spread"},
+              "finn2020_keynote240": {"macrovascular_invasion", "extrahepatic_spread"},
+              "bruix2017_resorce": {"macrovascular_invasion", "extrahepatic_spread"},
+              "abououalfa2018_celestial": {"macrovascular_invasion", "extrahepatic_spread"},
+              "zhu2019_reach2": {"macrovascular_invasion", "extrahepatic_spread"}}
+    for study_id, characteristics in wanted.items():
+        got = {c.characteristic for c in library[study_id].population}
+        assert characteristics <= got, study_id

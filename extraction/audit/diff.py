@@ -47,6 +47,7 @@ NATURAL_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("outcomes", "adverse_events"): ("term", "grade", "attribution", "arm", "population"),
     ("contrasts",): ("endpoint", "measure", "arm", "reference"),
     ("curves",): ("endpoint", "arm"),
+    ("ipd",): ("endpoint", "arm"),
     ("landmarks",): ("time",),
     ("related",): ("study",),
     ("conflicts",): ("about",),

@@ -88,6 +88,18 @@ CHECKS: dict[str, CheckSpec] = {
         "km-median": "the reconstructed median matches the reported median",
         "km-hr": "the hazard ratio of reconstructed arms matches the reported HR",
     }),
+    **_spec("ipd", "error", {
+        "ipd-n": "an arm's IPD holds as many patients as the arm's n (or n_analysed)",
+    }),
+    **_spec("ipd", "warning", {
+        "ipd-events": "reported events match the events in the arm's IPD (within 2%, >= 1)",
+        "ipd-median": "a reported median matches the KM median of the arm's IPD (within 5% "
+                      "or printed rounding)",
+        "ipd-median-ci": "a reported median CI bound matches the IPD's (log or log-log "
+                         "transform; within 5% or printed rounding)",
+        "ipd-landmark": "reported landmark survival matches the IPD's KM (within 3 points)",
+        "ipd-hr": "a reported HR matches the Cox HR of the two arms' IPD (|log ratio| <= 0.05)",
+    }),
     **_spec("library", "error", {
         "duplicate-doi": "one DOI in two study files that are not linked (related/updates)",
     }),

@@ -11,6 +11,7 @@ from extraction.audit import (
     counts,
     curves,
     intervals,
+    ipd,
     library,
     percents,
     proportions,
@@ -23,7 +24,7 @@ from extraction.loader import StudyRecord, load_paths
 
 PER_FILE: tuple[Callable[[StudyRecord], list[Finding]], ...] = (
     percents.check, counts.check, intervals.check, proportions.check, survival.check,
-    curves.check, provenance.check,
+    curves.check, ipd.check, provenance.check,
 )
 """The per-file check families, in report order."""
 

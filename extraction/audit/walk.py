@@ -14,6 +14,7 @@ Path_ = tuple[str | int, ...]
 ENTRY_LISTS: tuple[Path_, ...] = (
     ("arms",), ("population",), ("followup",), ("outcomes", "binary"),
     ("outcomes", "time_to_event"), ("outcomes", "adverse_events"), ("contrasts",), ("curves",),
+    ("ipd",),
 )
 """Field paths of every list of :class:`~extraction.schema_common.Entry` in a study file."""
 

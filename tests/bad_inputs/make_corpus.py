@@ -177,13 +177,60 @@ MUTATIONS = {
     "empty_label": ("    label: Arm A", "    label: \"\"  # expect: arms[0].label"),
 }
 
+_IPD = ("curation:", "ipd:\n  - endpoint: os\n    arm: a\n    file: {file}{m_file}\n{arm_in_file}"
+        "    reconstructed_from: Figure 2\n    reconstructed_by: tester\n    method: Guyot 2012\n"
+        "    citation: [Doe J 2020]\n    sha256: {sha}{m_sha}\n    source:\n      location: figure\n"
+        "      label: Figure 2\ncuration:")
+OK_SHA = "SHA_OF_OK_CSV"
+"""Replaced by the sha256 of ipd/ok.csv when the corpus is built."""
+
+
+def _ipd(file: str = "ipd/ok.csv", sha: str = OK_SHA, arm_in_file: str = "", m_file: str = "",
+         m_sha: str = "") -> tuple[str, str]:
+    return _IPD[0], _IPD[1].format(file=file, sha=sha, arm_in_file=arm_in_file, m_file=m_file,
+                                   m_sha=m_sha)
+
+
+MUTATIONS.update({  # patient-level data (ipd:) and the comparability fields
+    "ipd_sha256_mismatch": _ipd(sha="f" * 64, m_sha="  # expect: ipd[0].sha256"),
+    "ipd_bad_event": _ipd(file="ipd/bad_event.csv", sha="f" * 64,
+                          m_file="  # expect: ipd[0].file"),
+    "ipd_outside_studies": _ipd(file="../../../etc/x.csv", m_file="  # expect: ipd[0].file"),
+    "ipd_missing_file": _ipd(file="ipd/none.csv", m_file="  # expect: ipd[0].file"),
+    "ipd_unknown_arm_in_file": _ipd(file="ipd/two_arms.csv", sha="TWO_ARMS_SHA",
+                                    arm_in_file="    arm_in_file: c  # expect: ipd[0].arm_in_file\n"),
+    "ipd_several_arms_no_arm_in_file": _ipd(file="ipd/two_arms.csv", sha="TWO_ARMS_SHA",
+                                            m_file="  # expect: ipd[0].file"),
+    "ipd_sha256_not_hex": _ipd(sha="abc", m_sha="  # expect: ipd[0].sha256"),
+    "bad_denominator": ("      percent: 40.0\n", "      percent: 40.0\n"
+                        "      denominator: ITT  # expect: outcomes.binary[0].denominator\n"),
+    "bad_response_unit": ("      percent: 40.0\n", "      percent: 40.0\n      response_unit: "
+                          "lesions  # expect: outcomes.binary[0].response_unit\n"),
+    "bad_arm_disease": ("    n: 50", "    n: 50\n    disease: [oligo]  # expect: arms[0].disease[0]"),
+})
+
+IPD_FILES = {
+    "ok.csv": "time,event\n1.5,1\n3.0,0\n",
+    "bad_event.csv": "time,event\n1.5,1\n3.0,2\n",
+    "two_arms.csv": "time,event,arm\n1.5,1,a\n3.0,0,b\n",
+}
+
 
 def build() -> None:
+    import hashlib
+
+    (HERE / "ipd").mkdir(exist_ok=True)
+    for name, text in IPD_FILES.items():
+        (HERE / "ipd" / name).write_text(text, encoding="utf-8")
+    sha = {key: hashlib.sha256(IPD_FILES[f].encode()).hexdigest()
+           for key, f in ((OK_SHA, "ok.csv"), ("TWO_ARMS_SHA", "two_arms.csv"))}
     for name, (old, new) in MUTATIONS.items():
         base = BASE.format(id=name)
         old = old.format(id=name)
         assert old in base, name
         text = base.replace(old, new, 1)
+        for key, digest in sha.items():
+            text = text.replace(key, digest)
         if name == "top_level_list":
             text = "\n".join(("  " + line if i else line) if line else line
                              for i, line in enumerate(text.splitlines())) + "\n"

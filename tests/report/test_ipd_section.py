@@ -93,6 +93,9 @@ def test_superseded_analysis_curve_is_used_only_where_the_update_has_none(tmp_pa
     (lib / "km").mkdir(parents=True)
     for sid in ("zhai2025", "finn2020_imbrave150", "cheng2022_imbrave150"):
         shutil.copy(STUDIES / f"{sid}.yaml", lib / f"{sid}.yaml")
+    primary = lib / "finn2020_imbrave150.yaml"  # drop its IPD: this test gives the arm a curve
+    text = primary.read_text()
+    primary.write_text(text[:text.index("\nipd:\n")] + text[text.index("\ncuration:"):])
     (lib / "km" / "os.csv").write_text("time,survival\n0,1\n12,0.6\n")
     for sid, endpoint in (("cheng2022_imbrave150", "os"), ("finn2020_imbrave150", "os"),
                           ("finn2020_imbrave150", "pfs")):
