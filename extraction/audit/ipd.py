@@ -5,8 +5,9 @@ Check ids: ``ipd-n`` (error: the IPD holds as many patients as the arm's n or n_
 Each finding is located at the reported number (the arm's ``n``, the time-to-event entry's
 ``events``, ``median``, ``ci_lower``/``ci_upper``, a landmark's ``percent``, the contrast's
 ``estimate``) and names the IPD entry as related, so a recorded conflict on either side turns an
-error into a warning. Statistics come from :mod:`meta.survival` (Kaplan–Meier with Greenwood SE,
-Cox with Efron ties, as R survival 3.5), imported only when a file has IPD.
+error into a warning. Statistics come from :mod:`extraction.survival`, hccmeta's one
+Kaplan–Meier (Greenwood SE) and one Cox (Efron ties, as R survival 3.5), re-exported by
+``meta.survival``; imported only when a file has IPD.
 
 IPD attached to published trials is usually *reconstructed* from the KM figure (Guyot 2012;
 Wei & Royston 2017), so it carries digitization error. Tolerances (stated, not tests):
@@ -42,7 +43,7 @@ LOG_HR_TOLERANCE = 0.05
 
 
 def _fits(time: Any, event: Any) -> dict[str, Any]:
-    from meta.survival import kaplan_meier
+    from extraction.survival import kaplan_meier
 
     return {ct: kaplan_meier(time, event, conf_type=ct) for ct in ("log", "log-log")}
 
@@ -95,7 +96,7 @@ def _tolerance(record: StudyRecord, path: Path_, value: float | str, months: flo
 
 def _check_median(record: StudyRecord, k: int, ipd: Ipd, i: int, tte: TimeToEvent,
                   fits: dict[str, Any]) -> list[Finding]:
-    from meta.survival import median_survival
+    from extraction.survival import median_survival
 
     out: list[Finding] = []
     base: Path_ = ("outcomes", "time_to_event", i)
@@ -137,7 +138,7 @@ def _check_median(record: StudyRecord, k: int, ipd: Ipd, i: int, tte: TimeToEven
 
 def _check_landmarks(record: StudyRecord, k: int, ipd: Ipd, i: int, tte: TimeToEvent,
                      fit: Any) -> list[Finding]:
-    from meta.survival import landmark_survival
+    from extraction.survival import landmark_survival
 
     out = []
     for j, lm in enumerate(tte.landmarks):
@@ -165,7 +166,7 @@ def _check_hr(record: StudyRecord, data: dict[tuple[str, str], tuple[int, Any, A
               ) -> list[Finding]:
     import numpy as np
 
-    from meta.survival import cox_hr
+    from extraction.survival import cox_hr
 
     out = []
     for i, c in enumerate(record.study.contrasts):
