@@ -67,8 +67,7 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
     (:func:`reports.figures.forest_frame.build_forest_frame`): full labels, criteria, weights
     as numbers, subgroup diamonds with the test for subgroup differences, no pooled row for
     k = 1."""
-    from meta.subgroups import subgroup_analysis
-    from reports.figures.forest_frame import build_forest_frame
+    from reports.figures.forest_frame import build_forest_frame, subgroup_difference
 
     kind, measure = a.outcome.kind, a.outcome.measure
     factor, _ = fmt.scale(kind)
@@ -108,10 +107,8 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
     subs = {name: b for name, b, _k in a.subgroups}
     between = None
     if by is not None and studies["group"].nunique() > 1 and bench is not None:
-        sg = subgroup_analysis(a.arms["yi"].to_numpy(float), a.arms["vi"].to_numpy(float),
-                               list(studies["group"]), method=bench.method, test="z",
-                               level=level)
-        between = (sg.Q_between, sg.Q_between_df, sg.Q_between_pval)
+        between = subgroup_difference(a.arms["yi"], a.arms["vi"], list(studies["group"]),
+                                      method=bench.method, level=level)
     notes = []
     if converted:
         levels = " or ".join(f"{v:g}%" for v in sorted(converted))

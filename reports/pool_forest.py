@@ -16,7 +16,6 @@ import pandas as pd
 from meta import distributions
 from meta.comparison import pool as pool_benchmark
 from meta.effects import EffectTable
-from meta.subgroups import subgroup_analysis
 from meta.transforms import backtransform
 from reports.cli.pool_csv import PoolInput
 
@@ -32,7 +31,7 @@ def pool_forest_frame(data: PoolInput, table: EffectTable, *, measure: str, meth
     with a line at 0; study intervals are ``yi ± z·sei`` back-transformed (for a ratio given as
     est, lower, upper this is the published interval when it is symmetric on the log scale).
     """
-    from reports.figures.forest_frame import build_forest_frame
+    from reports.figures.forest_frame import build_forest_frame, subgroup_difference
 
     keep = [data.study.index(s) for s in table.study]
     y, v = np.asarray(table.yi, float), np.asarray(table.vi, float)
@@ -64,8 +63,7 @@ def pool_forest_frame(data: PoolInput, table: EffectTable, *, measure: str, meth
             mask = np.array([g == name for g in groups])
             subs[name] = pool_benchmark(y[mask], v[mask], method, test, level) if mask.sum() > 1 \
                 else None
-        sg = subgroup_analysis(y, v, groups, method=method, test=test, level=level)
-        between = (sg.Q_between, sg.Q_between_df, sg.Q_between_pval)
+        between = subgroup_difference(y, v, groups, method=method, test=test, level=level)
     notes = [f"{e.study}: not drawn ({e.reason})" for e in table.excluded]
     frame = build_forest_frame(studies, bench, measure=measure, level=level, factor=factor,
                                by="group" if data.groups is not None else None,

@@ -36,7 +36,7 @@ MAX_AREA = 320.0
 
 
 def plot_bubble(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = "",
-                ylabel: str = "") -> pd.DataFrame:
+                ylabel: str = "", level: float = 95.0) -> pd.DataFrame:
     """Draw the bubble plot of ``frame`` (see the module docstring); returns the frame drawn."""
     for col in ("label", "x", "y", "size", "kind"):
         if col not in frame.columns:
@@ -59,7 +59,7 @@ def plot_bubble(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = 
         band = np.isfinite(lb[fit]) & np.isfinite(ub[fit])
         if band.any():
             ax.fill_between(drawn["x"].to_numpy(float)[fit][band], lb[fit][band], ub[fit][band],
-                            color=style.BAND, lw=0, zorder=1, label="95% CI of the fit")
+                            color=style.BAND, lw=0, zorder=1, label=f"{level:g}% CI of the fit")
         ax.plot(drawn["x"].to_numpy(float)[fit], drawn["y"].to_numpy(float)[fit],
                 color=style.POOLED, lw=1, zorder=2, label="meta-regression")
     if studies.any():
@@ -81,5 +81,8 @@ def plot_bubble(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = 
         legend = ax.legend(frameon=False, fontsize=6.5, loc="best")
         for text in legend.get_texts():
             text.set_parse_math(False)
+        for handle in legend.legend_handles:  # one legend bubble of a middle size
+            if hasattr(handle, "set_sizes"):
+                handle.set_sizes([40.0])
     style.save(fig, path)
     return drawn

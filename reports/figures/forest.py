@@ -47,7 +47,7 @@ MAX_BOX = 10.0
 SIZE = 7.5
 """Font size (pt) of the forest plot's text: with the CI panel at 46% the figure is about 8 in
 wide, printed at about 6.9 in (A4 text width) in the PDF."""
-LINE = 1.3 * SIZE / 72  # inches per text line
+LINE = 1.22 * SIZE / 72  # inches per text line
 GAP = 0.09  # inches between columns
 MIN_LABEL = 1.45  # inches
 EDGE = 0.04  # inches of margin left and right

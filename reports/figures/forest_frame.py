@@ -54,6 +54,22 @@ def subgroup_test(q: float, df: int, p: float) -> str:
             f"I² = {i2:.0f}%")
 
 
+def subgroup_difference(yi: Sequence[float], vi: Sequence[float], groups: Sequence[str], *,
+                        method: str, test: str = "z", level: float = 95.0
+                        ) -> tuple[float, int, float] | None:
+    """(Q, df, p) of the test for subgroup differences with separate tau²
+    (:func:`meta.subgroups.subgroup_analysis`), or None when it cannot be fitted (e.g. fewer
+    studies than the subgroup model has coefficients)."""
+    from meta.subgroups import subgroup_analysis
+
+    try:
+        sg = subgroup_analysis(np.asarray(yi, float), np.asarray(vi, float), list(groups),
+                               method=method, test=test, level=level)
+    except ValueError:
+        return None
+    return sg.Q_between, sg.Q_between_df, sg.Q_between_pval
+
+
 def build_forest_frame(studies: pd.DataFrame, pooled: Benchmark | None, *, measure: str,
                        level: float = 95.0, factor: float = 1.0, by: str | None = None,
                        group_labels: Mapping[str, str] | None = None,
