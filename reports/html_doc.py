@@ -31,8 +31,8 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
       var up = th.getAttribute("aria-sort") !== "ascending";
       var key = function (r) {
         var t = r.cells[col] ? r.cells[col].textContent.trim() : "";
-        var n = parseFloat(t.replace(/^[^0-9.+-]+/, ""));
-        return isNaN(n) ? t.toLowerCase() : n;
+        var m = t.match(/^[+-]?[0-9]+([.][0-9]+)?/);
+        return m ? parseFloat(m[0]) : t.toLowerCase();
       };
       rows.sort(function (a, b) {
         var x = key(a), y = key(b);
@@ -165,7 +165,11 @@ def add_toc(page: str, marker: str = "<!-- toc -->") -> str:
     page = _HEADING.sub(name, page)
     nav = ['<nav id="toc" aria-label="Contents"><p class="toc-title">Contents</p>']
     stack: list[int] = []
-    for level, ident, text in items:
+    parents: dict[int, str] = {}
+    for level, ident, full in items:
+        parents[level] = full
+        parent = parents.get(level - 1, "")
+        text = full[len(parent) + 2:] if parent and full.startswith(parent + ": ") else full
         if stack and level > stack[-1]:
             nav.append("<ol>")
             stack.append(level)
