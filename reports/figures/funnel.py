@@ -34,8 +34,9 @@ def plot_funnel(frame: pd.DataFrame, path: Path | None = None, *, centre: float,
     from meta.distributions import norm_ppf
 
     z = norm_ppf(1 - (1 - level / 100) / 2)
-    ax.fill_betweenx(se, centre - z * se, centre + z * se, color="#ecf0f1", zorder=0)
-    ax.axvline(centre, color=style.POOLED, lw=0.8)
+    ax.fill_betweenx(se, centre - z * se, centre + z * se, color="#ecf0f1", zorder=0,
+                     label=f"{level:g}% pseudo-confidence region")
+    ax.axvline(centre, color=style.POOLED, lw=0.8, label="pooled estimate")
     for kind, marker, colour in (("study", "o", style.STUDY), ("filled", "o", "white")):
         part = drawn[drawn["kind"] == kind]
         ax.scatter(part["yi"], part["sei"], marker=marker, facecolor=colour,
