@@ -141,8 +141,9 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def add_toc(page: str, marker: str = "<!-- toc -->") -> str:
-    """Give every h2-h4 an id (kept when present, else from its text; unique) and put a nested
-    table of contents at ``marker`` (or before the first h2)."""
+    """Give every h2-h4 an anchor (its own id when present, else an empty ``span`` with an id
+    from its text, unique, just before it) and put a nested table of contents at ``marker`` (or
+    before the first h2)."""
     used: set[str] = set(re.findall(r'\bid="([^"]+)"', page))
     items: list[tuple[int, str, str]] = []
 
@@ -158,9 +159,11 @@ def add_toc(page: str, marker: str = "<!-- toc -->") -> str:
             while ident in used:
                 ident, n = f"{base}-{n}", n + 1
             used.add(ident)
-            attrs = f' id="{ident}"{attrs}'
+            items.append((int(m.group(1)), ident, text))
+            # the anchor goes before the heading, which stays as the template wrote it
+            return f'<span class="anchor" id="{ident}"></span>{m.group(0)}'
         items.append((int(m.group(1)), ident, text))
-        return f"<h{m.group(1)}{attrs}>{body}</h{m.group(1)}>"
+        return m.group(0)
 
     page = _HEADING.sub(name, page)
     nav = ['<nav id="toc" aria-label="Contents"><p class="toc-title">Contents</p>']

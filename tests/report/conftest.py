@@ -15,9 +15,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def bundled_report(tmp_path_factory: pytest.TempPathFactory):
-    """The report of the bundled library and default plan (PDF, HTML, figures), built once per
-    test session into a temporary folder; a :class:`reports.build.BuildResult`."""
+    """``(BuildResult, pdf text, html)`` of ``hccmeta report`` on the bundled library and default
+    plan, built once per test session into a temporary folder (the same shape as the root
+    conftest's fixture of the same name, so either can serve these tests)."""
+    import io
+
+    import pypdf
+
     from reports.build import build_report
 
     out = tmp_path_factory.mktemp("bundled_report") / "report"
-    return build_report(STUDIES, None, out, argv=["hccmeta", "report"])
+    result = build_report(STUDIES, None, out, argv=["hccmeta", "report"])
+    reader = pypdf.PdfReader(io.BytesIO(result.pdf.read_bytes()))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    return result, text, result.html.read_text(encoding="utf-8")

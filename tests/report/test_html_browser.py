@@ -90,7 +90,7 @@ def browser(bundled_report, tmp_path_factory):
         page = Page(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"])
         for domain in ("Page", "Runtime", "Log", "Network"):
             page.call(f"{domain}.enable")
-        page.call("Page.navigate", url=bundled_report.html.resolve().as_uri())
+        page.call("Page.navigate", url=bundled_report[0].html.resolve().as_uri())
         page.wait_for("Page.loadEventFired")
         yield page
         page.ws.close()
@@ -114,7 +114,7 @@ def test_page_loads_without_console_errors_or_requests(browser, bundled_report):
     assert errors == []
     urls = [e["params"]["request"]["url"] for e in browser.events
             if e.get("method") == "Network.requestWillBeSent"]
-    page = bundled_report.html.resolve().as_uri()
+    page = bundled_report[0].html.resolve().as_uri()
     assert [u for u in urls if u != page and not u.startswith("data:")] == []
     assert browser.js("document.title")
     # figures are inline SVG and rendered with a size
@@ -182,7 +182,7 @@ def test_first_screen_screenshot(browser, tmp_path):
 
 
 def test_report_html_is_one_file_with_no_external_reference(bundled_report):
-    text = Path(bundled_report.html).read_text(encoding="utf-8")
+    text = Path(bundled_report[0].html).read_text(encoding="utf-8")
     assert "<img" not in text  # figures are inline SVG
     for bad in ('src="http', "src='http", 'src="//', "@import", "<link", "url(http"):
         assert bad not in text
