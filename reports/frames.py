@@ -16,12 +16,6 @@ MARK = "†"
 """Marks a study row whose CI is not the published one but re-expressed at the plan's level."""
 
 
-def _row(kind: str, label: str, left: str = "", est: float = NAN, lb: float = NAN,
-         ub: float = NAN, right: str = "", weight: str = "") -> dict[str, object]:
-    return {"kind": kind, "label": label, "left": left, "est": est, "lb": lb, "ub": ub,
-            "right": right, "weight": weight}
-
-
 def _bt(measure: str, values: list[float], ni: list[float] | None) -> list[float]:
     return [float(v) for v in backtransform(measure, np.asarray(values, float), ni=ni)]
 
@@ -30,10 +24,6 @@ def _left(row: pd.Series, kind: str) -> str:
     if kind == "median":
         return f"n = {int(row['total'])}"
     return f"{int(row['events'])}/{int(row['total'])}"
-
-
-def _short(label: str, width: int = 40) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 def reexpressed_from(row: pd.Series, kind: str, level: float) -> float | None:
@@ -70,21 +60,19 @@ def study_interval(row: pd.Series, measure: str, kind: str, level: float) -> tup
     return est * factor, lb * factor, ub * factor
 
 
-def _pooled_rows(kind: str, label: str, bench: Benchmark, measure: str, ni, factor: float,
-                 left: str = "") -> dict[str, object]:
-    est, lb, ub = (v * factor for v in _bt(measure, [bench.estimate, bench.ci_lb, bench.ci_ub],
-                                           ni))
-    return _row(kind, label, left, est, lb, ub, fmt.est_ci(est, lb, ub), "")
-
-
 def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
                  index_row: pd.Series | None, references: list[dict[str, object]],
                  level: float, subgroup_by: str) -> pd.DataFrame:
-    """The forest plot of one outcome and comparator group as a tidy frame."""
+    """The forest plot of one outcome and comparator group as a tidy frame
+    (:func:`reports.figures.forest_frame.build_forest_frame`): full labels, criteria, weights
+    as numbers, subgroup diamonds with the test for subgroup differences, no pooled row for
+    k = 1."""
+    from reports.figures.forest_frame import build_forest_frame, subgroup_difference
+
     kind, measure = a.outcome.kind, a.outcome.measure
     factor, _ = fmt.scale(kind)
     ni = a.arms["total"].astype(float).tolist() if measure == "PFT" and len(a.arms) else None
-    rows = []
+    index = None
     if a.index_yi is not None and index_row is not None:
         c = a.comparison
         if c is not None:
@@ -97,52 +85,47 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
                 lb, ub = (float(v) * factor for v in backtransform(
                     measure, np.array([a.index_yi - z, a.index_yi + z]),
                     ni=[float(index_row["total"])] if measure == "PFT" else None))
-        rows.append(_row("index", _short(f"{index_label} (index, not pooled)"),
-                         _left(index_row, kind), est, lb, ub, fmt.est_ci(est, lb, ub)))
-    for ref in references:
-        rows.append(_row("reference", _short(f"Published MA: {ref['label']}"), str(ref["left"]),
-                         float(ref["est"]), float(ref["lb"]), float(ref["ub"]),
-                         fmt.est_ci(ref["est"], ref["lb"], ref["ub"])))
+        index = {"label": f"{index_label} (index, not pooled)", "left": _left(index_row, kind),
+                 "criteria": _criteria(index_row), "est": est, "lb": lb, "ub": ub}
     weights = dict(zip(a.arms["label"], bench.weights_pct, strict=True)) if bench else {}
     converted: set[float] = set()
-    subgroups = {name: (b, k) for name, b, k in a.subgroups}
-    show_sub = len(subgroups) > 1
-    by = subgroup_by if subgroup_by != "none" else None
-    parts = a.arms.groupby(by, sort=False) if by and len(a.arms) else [(None, a.arms)]
-    for name, part in parts:
-        if show_sub:
-            rows.append(_row("header", fmt.DESIGN_LABELS.get(str(name), str(name))))
-        for _, r in part.iterrows():
-            est, lb, ub = study_interval(r, measure, kind, level)
-            w = weights.get(r["label"])
-            source = reexpressed_from(r, kind, level)
-            mark = MARK if source is not None else ""
-            if source is not None:
-                converted.add(source)
-            rows.append(_row("study", _short(str(r["label"])), _left(r, kind), est, lb, ub,
-                             fmt.est_ci(est, lb, ub) + mark,
-                             f"{w:.1f}%" if w is not None else ""))
-        sub, k = subgroups.get(str(name), (None, 0))
-        if show_sub and sub is not None:
-            ni_part = part["total"].astype(float).tolist() if measure == "PFT" else None
-            rows.append(_pooled_rows("subgroup", f"Subgroup pooled (k = {k})", sub, measure,
-                                     ni_part, factor))
-    if bench is not None:
-        left = (f"{int(a.arms['events'].sum())}/{int(a.arms['total'].sum())}"
-                if kind != "median" else f"n = {int(a.arms['total'].sum())}")
-        rows.append(_pooled_rows("overall", f"Pooled, {bench.method} (k = {bench.k})", bench,
-                                 measure, ni, factor, left))
-        rows[-1]["weight"] = "100%"
-        if bench.k >= 2:
-            lb, ub = (v * factor for v in _bt(measure, [bench.pi_lb, bench.pi_ub], ni))
-            rows.append(_row("pi", f"{level:g}% prediction interval", "", NAN, lb, ub,
-                             fmt.interval(lb, ub)))
-            rows.append(_row("note", f"Heterogeneity: I² = {bench.I2:.0f}%, τ² = "
-                             f"{bench.tau2:.3f}, Q = {bench.Q:.2f} on {bench.k - 1} df, "
-                             f"{fmt.pval(bench.Q_pval)}"))
+    rows = []
+    for _, r in a.arms.iterrows():
+        est, lb, ub = study_interval(r, measure, kind, level)
+        source = reexpressed_from(r, kind, level)
+        if source is not None:
+            converted.add(source)
+        rows.append({"label": str(r["label"]), "left": _left(r, kind), "criteria": _criteria(r),
+                     "est": est, "lb": lb, "ub": ub,
+                     "right": fmt.est_ci(est, lb, ub) + (MARK if source is not None else ""),
+                     "w": weights.get(r["label"], NAN), "total": float(r["total"]),
+                     "events": float(r["events"]) if "events" in r and fmt.ok(r["events"])
+                     else NAN,
+                     "group": str(r[subgroup_by]) if subgroup_by != "none" else ""})
+    studies = pd.DataFrame(rows)
+    by = "group" if subgroup_by != "none" and len(studies) else None
+    subs = {name: b for name, b, _k in a.subgroups}
+    between = None
+    if by is not None and studies["group"].nunique() > 1 and bench is not None:
+        between = subgroup_difference(a.arms["yi"], a.arms["vi"], list(studies["group"]),
+                                      method=bench.method, level=level)
+    notes = []
     if converted:
         levels = " or ".join(f"{v:g}%" for v in sorted(converted))
-        rows.append(_row("note", f"{MARK} {level:g}% CI re-expressed from the published {levels} "
-                         "CI (log scale, SE from the published interval)"))
-    return pd.DataFrame(rows, columns=["kind", "label", "left", "est", "lb", "ub", "right",
-                                       "weight"])
+        notes.append(f"{MARK} {level:g}% CI re-expressed from the published {levels} "
+                     "CI (log scale, SE from the published interval)")
+    refs = [{**ref, "left": str(ref["left"])} for ref in references]
+    return build_forest_frame(studies, bench, measure=measure, level=level, factor=factor,
+                              by=by, group_labels=fmt.DESIGN_LABELS, subgroups=subs,
+                              between=between, index=index, references=refs, notes=notes,
+                              median=kind == "median")
+
+
+CRITERIA = {"recist_1.1": "RECIST 1.1", "recist": "RECIST", "mrecist": "mRECIST",
+            "irecist": "iRECIST", "easl": "EASL", "not_reported": "not stated"}
+"""Short names of the response criteria for the forest plot's column."""
+
+
+def _criteria(row: pd.Series) -> str:
+    value = row.get("criteria")
+    return CRITERIA.get(value, value) if isinstance(value, str) and value else ""

@@ -110,7 +110,21 @@ def data_uri(path: Path) -> str:
 
 
 def render_html(context: dict[str, Any], root: Path) -> str:
-    """The report as one self-contained HTML page (figures inlined as data URIs)."""
+    """The report as one self-contained HTML document (:mod:`reports.html_doc`): figures as
+    inline SVG with their font embedded, a table of contents and an id for every heading,
+    numbers linked to their audit entries (``cite``), sortable tables, a Content-Security-Policy
+    that allows nothing from the network and no script but the sort script."""
+    from reports import html_doc
+
     env = _env_html()
     env.filters["figure_uri"] = lambda rel: data_uri(root / rel)
-    return env.get_template("report.html.j2").render(**context)
+    count = iter(range(1, 10_000))
+    env.filters["figure_svg"] = lambda rel, alt="": html_doc.inline_svg(
+        root / rel, f"fig{next(count)}", alt)
+    env.filters["cite"] = html_doc.NumberLinker(context.get("audit", []))
+    env.filters["slug"] = html_doc.slug
+    env.globals["csp"] = html_doc.csp()
+    env.globals["sort_script"] = markupsafe.Markup(html_doc.SORT_SCRIPT)
+    page = env.get_template("report.html.j2").render(**context)
+    page = html_doc.add_toc(page)
+    return page.replace("/* fonts */", html_doc.font_faces(page), 1)

@@ -34,6 +34,8 @@ def pool(
     mod: str | None = typer.Option(None, "--mod", help="continuous moderator column"),
     level: float = typer.Option(95.0, "--level", help="confidence level in percent"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+    forest: Path | None = typer.Option(None, "--forest", help="also draw the forest plot to "
+                                       "FILE.svg, FILE.pdf or FILE.png"),
 ) -> None:
     """Pool studies from a CSV with a random-effects model (like metafor's rma)."""
     import numpy as np
@@ -96,6 +98,11 @@ def pool(
             ).to_dict()
     except ValueError as exc:
         raise _fail(f"{csv_path}: {exc}") from None
+    if forest is not None:
+        from reports.pool_forest import draw_pool_forest
+
+        draw_pool_forest(forest, data, table, measure=measure, method=method, test=test,
+                         level=level)
     result = json_clean(result)
     if as_json:
         typer.echo(json.dumps(result, indent=2, allow_nan=False))

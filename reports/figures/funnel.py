@@ -1,8 +1,10 @@
 """Funnel plot with Egger's regression line and trim-and-fill imputed studies.
 
 Frame columns: ``label``, ``yi``, ``sei`` (analysis scale), ``kind`` (``study`` or ``filled``).
-Arguments: the pooled estimate ``centre`` the funnel is drawn around, and Egger's regression
-``yi = limit + slope * sei`` as ``egger=(limit, slope)`` for the dashed line.
+Arguments: the pooled estimate ``centre`` the funnel is drawn around (with its pseudo-confidence
+region ``centre ± z·se``, Sterne & Egger 2001, J Clin Epidemiol 54:1046), and Egger's regression
+``yi = limit + slope * sei`` as ``egger=(limit, slope)`` for the dashed line. Text is literal
+(no mathtext).
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ def plot_funnel(frame: pd.DataFrame, path: Path | None = None, *, centre: float,
     from meta.distributions import norm_ppf
 
     z = norm_ppf(1 - (1 - level / 100) / 2)
-    ax.fill_betweenx(se, centre - z * se, centre + z * se, color="#ecf0f1", zorder=0)
-    ax.axvline(centre, color=style.POOLED, lw=0.8)
+    ax.fill_betweenx(se, centre - z * se, centre + z * se, color="#ecf0f1", zorder=0,
+                     label=f"{level:g}% pseudo-confidence region")
+    ax.axvline(centre, color=style.POOLED, lw=0.8, label="pooled estimate")
     for kind, marker, colour in (("study", "o", style.STUDY), ("filled", "o", "white")):
         part = drawn[drawn["kind"] == kind]
         ax.scatter(part["yi"], part["sei"], marker=marker, facecolor=colour,
@@ -44,8 +47,10 @@ def plot_funnel(frame: pd.DataFrame, path: Path | None = None, *, centre: float,
         s = np.linspace(0, smax, 50)
         ax.plot(limit + slope * s, s, color=style.INDEX, lw=0.9, ls="--", label="Egger regression")
     ax.set_ylim(smax, 0)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel, parse_math=False)
     ax.set_ylabel("standard error")
-    ax.legend(frameon=False, fontsize=6.5, loc="best")
+    legend = ax.legend(frameon=False, fontsize=6.5, loc="best")
+    for text in legend.get_texts():
+        text.set_parse_math(False)
     style.save(fig, path)
     return drawn

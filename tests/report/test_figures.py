@@ -72,7 +72,7 @@ def test_funnel_bubble_km_return_their_frames(tmp_path):
     bubble = pd.DataFrame({"label": ["a", "fit", "index"], "x": [10.0, 20.0, 30.0],
                            "y": [30.0, 40.0, 50.0], "size": [50.0, 0.0, 0.0],
                            "kind": ["study", "fit", "index"]})
-    assert plot_bubble(bubble, tmp_path / "b.svg").equals(bubble)
+    assert plot_bubble(bubble, tmp_path / "b.svg").drop(columns="area").equals(bubble)
     t = np.linspace(0, 24, 5)
     km = pd.DataFrame({"curve": "A — approximate", "time": t, "survival": 2 ** (-t / 10),
                        "kind": "approximate"})
@@ -170,3 +170,24 @@ def fmt_p(p: float) -> str:
     from reports.fmt import pval
 
     return pval(p)
+
+
+def test_bubble_plot_areas_follow_weight_and_draw_band_and_index_interval(tmp_path):
+    """Bubble AREA ∝ weight; the fit's CI band and the index's interval are drawn; text is
+    literal (no mathtext)."""
+    xs = np.linspace(0, 60, 7)
+    frame = pd.concat([
+        pd.DataFrame({"label": ["a", "b", "c"], "x": [10.0, 30.0, 50.0], "y": [20.0, 30.0, 35.0],
+                      "size": [50.0, 30.0, 20.0], "kind": "study"}),
+        pd.DataFrame({"label": "fit", "x": xs, "y": 20 + 0.3 * xs, "size": 0.0, "kind": "fit",
+                      "lb": 15 + 0.3 * xs, "ub": 25 + 0.3 * xs}),
+        pd.DataFrame({"label": ["Zhai 2025 ($index$)"], "x": [40.0], "y": [75.0], "size": [0.0],
+                      "kind": ["index"], "lb": [66.0], "ub": [82.3]}),
+    ], ignore_index=True)
+    drawn = plot_bubble(frame, tmp_path / "b.svg", xlabel="PVTT (%)", ylabel="ORR (%)")
+    studies = drawn[drawn["kind"] == "study"]
+    assert (studies["area"] / studies["size"]).to_numpy() == pytest.approx([6.4] * 3)
+    svg = (tmp_path / "b.svg").read_text()
+    assert "Zhai 2025 ($index$)" in svg
+    assert "95% CI of the fit" in svg and "index study (not in the fit)" in svg
+    assert 'id="FillBetweenPolyCollection_1"' in svg or 'id="PolyCollection_1"' in svg

@@ -1,0 +1,168 @@
+"""The forest plot's frame, built from study rows and pooled results (labels and values together).
+
+One builder serves the report (``reports.frames.forest_frame``) and ``hccmeta pool --forest``, so
+both draw the same plot. Rows, top to bottom: the index study (apart, never pooled), published
+pooled results, then per subgroup a header, its studies and, with two or more studies, its
+diamond; then the overall diamond, the prediction interval and the heterogeneity line (only
+with k >= 2: a single study is shown, never "pooled"), and the test for subgroup differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from meta.comparison import Benchmark
+from meta.transforms import backtransform
+from reports import fmt
+
+NAN = float("nan")
+FRAME_COLUMNS = ["kind", "label", "left", "criteria", "est", "lb", "ub", "right", "weight", "w"]
+
+
+def row(kind: str, label: str, left: str = "", est: float = NAN, lb: float = NAN,
+        ub: float = NAN, right: str = "", weight: str = "", criteria: str = "",
+        w: float = NAN) -> dict[str, Any]:
+    """One frame row (see :mod:`reports.figures.forest`)."""
+    return {"kind": kind, "label": label, "left": left, "criteria": criteria, "est": est,
+            "lb": lb, "ub": ub, "right": right, "weight": weight, "w": w}
+
+
+def pooled_row(kind: str, label: str, bench: Benchmark, measure: str,
+               ni: Sequence[float] | None, factor: float, left: str = "",
+               weight: float = NAN) -> dict[str, Any]:
+    """A diamond row: ``bench`` back-transformed to the display scale (times ``factor``)."""
+    est, lb, ub = (float(v) * factor for v in backtransform(
+        measure, np.array([bench.estimate, bench.ci_lb, bench.ci_ub]), ni=ni))
+    return row(kind, label, left, est, lb, ub, fmt.est_ci(est, lb, ub),
+               f"{weight:.1f}%" if np.isfinite(weight) else "", w=weight)
+
+
+def heterogeneity(bench: Benchmark) -> str:
+    """metafor's heterogeneity line: I², tau², Q on k - 1 df and its p-value."""
+    return (f"Heterogeneity: I² = {bench.I2:.0f}%, τ² = {bench.tau2:.3f}, Q = {bench.Q:.2f} "
+            f"on {bench.k - 1} df, {fmt.pval(bench.Q_pval)}")
+
+
+def subgroup_test(q: float, df: int, p: float) -> str:
+    """The test for subgroup differences as RevMan prints it (Q between, df, p, I²)."""
+    i2 = max(0.0, (q - df) / q) * 100 if q > 0 else 0.0
+    return (f"Test for subgroup differences: Q = {q:.2f} on {df} df, {fmt.pval(p)}, "
+            f"I² = {i2:.0f}%")
+
+
+def subgroup_difference(yi: Sequence[float], vi: Sequence[float], groups: Sequence[str], *,
+                        method: str, test: str = "z", level: float = 95.0
+                        ) -> tuple[float, int, float] | None:
+    """(Q, df, p) of the test for subgroup differences with separate tau²
+    (:func:`meta.subgroups.subgroup_analysis`), or None when it cannot be fitted (e.g. fewer
+    studies than the subgroup model has coefficients)."""
+    from meta.subgroups import subgroup_analysis
+
+    try:
+        sg = subgroup_analysis(np.asarray(yi, float), np.asarray(vi, float), list(groups),
+                               method=method, test=test, level=level)
+    except ValueError:
+        return None
+    return sg.Q_between, sg.Q_between_df, sg.Q_between_pval
+
+
+def build_forest_frame(studies: pd.DataFrame, pooled: Benchmark | None, *, measure: str,
+                       level: float = 95.0, factor: float = 1.0, by: str | None = None,
+                       group_labels: Mapping[str, str] | None = None,
+                       subgroups: Mapping[str, Benchmark | None] | None = None,
+                       between: tuple[float, int, float] | None = None,
+                       index: Mapping[str, Any] | None = None,
+                       references: Sequence[Mapping[str, Any]] = (),
+                       notes: Sequence[str] = (), median: bool = False) -> pd.DataFrame:
+    """The frame of one forest plot.
+
+    Parameters
+    ----------
+    studies : pandas.DataFrame
+        One row per pooled study in drawing order: ``label``, ``left`` (n/N), ``est``, ``lb``,
+        ``ub`` (display scale), optional ``right`` (defaults to "est [lb, ub]"), ``criteria``,
+        ``w`` (weight, %), ``total`` (for the Freeman–Tukey back-transform) and the subgroup
+        column ``by``.
+    pooled : Benchmark or None
+        The overall random-effects fit (analysis scale); drawn only when ``pooled.k >= 2``.
+    measure : str
+        Analysis scale, for back-transforming pooled rows (:func:`meta.transforms.backtransform`).
+    level : float
+        Confidence level in percent (prediction interval label).
+    factor : float
+        Display factor (100 for percentages).
+    by : str, optional
+        Subgroup column of ``studies``; headers and diamonds are drawn when it has two or more
+        levels.
+    group_labels : mapping, optional
+        Printed names of the subgroup levels.
+    subgroups : mapping of level -> Benchmark or None
+        Per-subgroup fits (a diamond when ``k >= 2``).
+    between : (Q, df, p), optional
+        Test for subgroup differences (:func:`meta.subgroups.subgroup_analysis`, separate tau²).
+    index : mapping, optional
+        The index study: ``label``, ``left``, ``criteria``, ``est``, ``lb``, ``ub``.
+    references : sequence of mapping
+        Published pooled results: ``label``, ``left``, ``est``, ``lb``, ``ub``.
+    notes : sequence of str
+        Extra italic lines at the bottom.
+    median : bool
+        Whether the ``left`` column holds sizes only (``n = ...``) rather than events/total.
+    """
+    rows: list[dict[str, Any]] = []
+    if index is not None:
+        est, lb, ub = (float(index.get(k, NAN)) for k in ("est", "lb", "ub"))
+        rows.append(row("index", str(index["label"]), str(index.get("left", "")), est, lb, ub,
+                        fmt.est_ci(est, lb, ub), criteria=str(index.get("criteria", "") or "")))
+    for ref in references:
+        rows.append(row("reference", f"Published MA: {ref['label']}", str(ref.get("left", "")),
+                        float(ref["est"]), float(ref["lb"]), float(ref["ub"]),
+                        fmt.est_ci(ref["est"], ref["lb"], ref["ub"])))
+    names = group_labels or {}
+    subs = subgroups or {}
+    levels = list(dict.fromkeys(studies[by].astype(str))) if by and len(studies) else []
+    show_sub = len(levels) > 1
+    parts = ([(lv, studies[studies[by].astype(str) == lv]) for lv in levels] if show_sub
+             else [(None, studies)])
+    for name, part in parts:
+        if show_sub:
+            rows.append(row("header", names.get(str(name), str(name))))
+        for r in part.to_dict("records"):
+            w = float(r.get("w", NAN))
+            right = r.get("right") or fmt.est_ci(r["est"], r["lb"], r["ub"])
+            rows.append(row("study", str(r["label"]), str(r.get("left", "")), float(r["est"]),
+                            float(r["lb"]), float(r["ub"]), str(right),
+                            f"{w:.1f}%" if np.isfinite(w) else "",
+                            str(r.get("criteria", "") or ""), w))
+        sub = subs.get(str(name)) if show_sub else None
+        if sub is not None and sub.k >= 2:
+            ni = part["total"].astype(float).tolist() if measure == "PFT" else None
+            w_sum = float(part["w"].sum()) if "w" in part else NAN
+            rows.append(pooled_row("subgroup", f"Subtotal (k = {sub.k}, I² = {sub.I2:.0f}%)",
+                                   sub, measure, ni, factor, weight=w_sum))
+    if pooled is not None and pooled.k >= 2:
+        ni = studies["total"].astype(float).tolist() if measure == "PFT" else None
+        left = ""
+        totals = studies["total"] if "total" in studies else pd.Series([NAN])
+        events = studies["events"] if "events" in studies else pd.Series([NAN])
+        if np.isfinite(totals.to_numpy(float)).all():
+            left = (f"n = {int(totals.sum())}" if median else
+                    f"{int(events.sum())}/{int(totals.sum())}"
+                    if np.isfinite(events.to_numpy(float)).all() else "")
+        rows.append(pooled_row("overall", f"Pooled, {pooled.method} (k = {pooled.k})", pooled,
+                               measure, ni, factor, left, weight=100.0))
+        rows[-1]["weight"] = "100%"
+        if np.isfinite(pooled.pi_lb) and np.isfinite(pooled.pi_ub):
+            lb, ub = (float(v) * factor for v in backtransform(
+                measure, np.array([pooled.pi_lb, pooled.pi_ub]), ni=ni))
+            rows.append(row("pi", f"{level:g}% prediction interval", "", NAN, lb, ub,
+                            fmt.interval(lb, ub)))
+        rows.append(row("note", heterogeneity(pooled)))
+    if show_sub and between is not None and np.isfinite(between[0]):
+        rows.append(row("note", subgroup_test(*between)))
+    rows += [row("note", n) for n in notes]
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)

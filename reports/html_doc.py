@@ -1,0 +1,244 @@
+"""The HTML report as a document: inline SVG figures, a table of contents, an anchor for every
+heading, numbers linked to their audit entries, sortable tables; one file, nothing fetched.
+
+Everything here is applied by :func:`reports.render.render_html`; the template only marks where
+things go (``<!-- toc -->``, ``| figure_svg``, ``| cite(outcome)``, ``class="sortable"``), so
+it survives changes of the report context.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import markupsafe
+
+SORT_SCRIPT = """\
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th, col) {
+    th.tabIndex = 0;
+    th.title = "sort by this column";
+    var sort = function () {
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows).filter(function (r) {
+        return r.querySelector("td");
+      });
+      var up = th.getAttribute("aria-sort") !== "ascending";
+      var key = function (r) {
+        var t = r.cells[col] ? r.cells[col].textContent.trim() : "";
+        var m = t.match(/^[+-]?[0-9]+([.][0-9]+)?/);
+        return m ? parseFloat(m[0]) : t.toLowerCase();
+      };
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (typeof x !== typeof y) { x = String(x); y = String(y); }
+        return (x < y ? -1 : x > y ? 1 : 0) * (up ? 1 : -1);
+      });
+      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", up ? "ascending" : "descending");
+      rows.forEach(function (r) { body.appendChild(r); });
+    };
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
+  });
+});
+"""
+"""Click (or Enter on) a header of a ``table.sortable`` to sort by that column (numbers as
+numbers); the only script of the page, allowed by its hash in the Content-Security-Policy."""
+
+
+def script_hash(script: str = SORT_SCRIPT) -> str:
+    """CSP source of an inline script: ``'sha256-<base64>'``."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def csp() -> str:
+    """The page's Content-Security-Policy: nothing from the network, only the sort script."""
+    return (f"default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
+            f"script-src {script_hash()}")
+
+
+def slug(text: Any) -> str:
+    """An id fragment: lower-case ASCII letters, digits and hyphens."""
+    s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return s or "x"
+
+
+_XML_HEAD = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*", re.S)
+
+
+def inline_svg(path: Path, prefix: str, alt: str = "") -> markupsafe.Markup:
+    """The SVG file (written by matplotlib, never user markup: its text is XML-escaped) as inline
+    markup: XML head dropped, every id prefixed so that several figures share a page, scaled to
+    the column width, labelled for screen readers."""
+    svg = _XML_HEAD.sub("", path.read_text(encoding="utf-8"))
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    label = html.escape(alt, quote=True)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="fig" ', 1)
+    return markupsafe.Markup(svg)
+
+
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w])")
+
+
+class NumberLinker:
+    """Links the numbers of a text to the audit trail.
+
+    A number equal to an audit value of the same outcome links to that entry (``#A12``: file,
+    line, quote, derivation); any other number of an outcome's text (pooled estimates, tests)
+    links to the outcome's block of the audit, the inputs it was computed from.
+    """
+
+    def __init__(self, audit: Iterable[Mapping[str, Any]]):
+        self.entries: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.outcomes: list[str] = []
+        for a in audit:
+            outcome = str(a.get("outcome", ""))
+            if outcome not in self.outcomes:
+                self.outcomes.append(outcome)
+            for value in _NUMBER.findall(str(a.get("value", ""))):
+                self.entries.setdefault((outcome, value), a)
+        self.outcomes.sort(key=len, reverse=True)
+
+    def outcome_of(self, text: str) -> str | None:
+        """The outcome a text is about: the longest audit outcome label it starts with."""
+        return next((o for o in self.outcomes if o and text.startswith(o)), None)
+
+    def __call__(self, text: Any, outcome: str | None = None) -> markupsafe.Markup:
+        raw = " ".join(str(text if text is not None else "").split())
+        outcome = outcome or self.outcome_of(raw)
+        out, last = [], 0
+        for m in _NUMBER.finditer(raw):
+            out.append(html.escape(raw[last:m.start()], quote=False))
+            last = m.end()
+            entry = self.entries.get((outcome or "", m.group(1)))
+            if entry is not None:
+                title = f"{entry.get('where', '')}: “{entry.get('quote', '')}”"
+                if entry.get("derived"):
+                    title += f" — derived: {entry['derived']}"
+                out.append(f'<a class="src" href="#{html.escape(str(entry["id"]))}" '
+                           f'title="{html.escape(title)}">{m.group(1)}</a>')
+            elif outcome:
+                out.append(f'<a class="src derived" href="#audit-{slug(outcome)}" '
+                           f'title="computed from the inputs of {html.escape(outcome)}">'
+                           f"{m.group(1)}</a>")
+            else:
+                out.append(m.group(1))
+        out.append(html.escape(raw[last:], quote=False))
+        return markupsafe.Markup("".join(out))
+
+
+_HEADING = re.compile(r"<h([2-4])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def add_toc(page: str, marker: str = "<!-- toc -->") -> str:
+    """Give every h2-h4 an anchor (its own id when present, else an empty ``span`` with an id
+    from its text, unique, just before it) and put a nested table of contents at ``marker`` (or
+    before the first h2)."""
+    used: set[str] = set(re.findall(r'\bid="([^"]+)"', page))
+    items: list[tuple[int, str, str]] = []
+
+    def name(m: re.Match[str]) -> str:
+        attrs, body = m.group("attrs"), m.group("body")
+        found = re.search(r'\bid="([^"]+)"', attrs)
+        text = html.unescape(_TAG.sub("", body)).strip()
+        if found:
+            ident = found.group(1)
+        else:
+            base = ident = slug(text)
+            n = 2
+            while ident in used:
+                ident, n = f"{base}-{n}", n + 1
+            used.add(ident)
+            items.append((int(m.group(1)), ident, text))
+            # the anchor goes before the heading, which stays as the template wrote it
+            return f'<span class="anchor" id="{ident}"></span>{m.group(0)}'
+        items.append((int(m.group(1)), ident, text))
+        return m.group(0)
+
+    page = _HEADING.sub(name, page)
+    nav = ['<nav id="toc" aria-label="Contents"><p class="toc-title">Contents</p>']
+    stack: list[int] = []
+    parents: dict[int, str] = {}
+    for level, ident, full in items:
+        parents[level] = full
+        parent = parents.get(level - 1, "")
+        text = full[len(parent) + 2:] if parent and full.startswith(parent + ": ") else full
+        if stack and level > stack[-1]:
+            nav.append("<ol>")
+            stack.append(level)
+        elif stack:
+            nav.append("</li>")
+            while len(stack) > 1 and level < stack[-1]:
+                nav.append("</ol></li>")
+                stack.pop()
+        else:
+            nav.append("<ol>")
+            stack.append(level)
+        nav.append(f'<li><a href="#{ident}">{html.escape(text, quote=False)}</a>')
+    if stack:
+        nav.append("</li>")
+    while stack:
+        nav.append("</ol>")
+        stack.pop()
+        if stack:
+            nav.append("</li>")
+    nav.append("</nav>")
+    toc = "".join(nav)
+    if marker in page:
+        return page.replace(marker, toc, 1)
+    first = page.find("<h2")
+    return page if first < 0 else page[:first] + toc + page[first:]
+
+
+FACES = (("DejaVuSans.ttf", "normal", "normal"), ("DejaVuSans-Bold.ttf", "bold", "normal"),
+         ("DejaVuSans-Oblique.ttf", "normal", "italic"),
+         ("DejaVuSans-BoldOblique.ttf", "bold", "italic"))
+_SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+
+
+def font_faces(page: str) -> str:
+    """``@font-face`` rules embedding DejaVu Sans (the figures' font, as matplotlib measured it)
+    subset to the characters of the page's SVG text, as WOFF data URIs: figures look the same
+    on every machine, offline (DejaVu fonts: Bitstream Vera licence, free to embed)."""
+    import io
+    import logging
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from reports.figures.style import FONT_DIR
+
+    chars = set()
+    for body in _SVG_TEXT.findall(page):
+        chars |= set(html.unescape(_TAG.sub("", body)))
+    if not chars:
+        return ""
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+    text = "".join(sorted(chars | {" "}))
+    rules = []
+    for name, weight, style in FACES:
+        font = TTFont(FONT_DIR / name)
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["kern"]
+        sub = subset.Subsetter(options)
+        sub.populate(text=text)
+        sub.subset(font)
+        buffer = io.BytesIO()
+        font.flavor = "woff"
+        font.save(buffer)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        rules.append(f"@font-face {{ font-family: 'DejaVu Sans'; font-weight: {weight}; "
+                     f"font-style: {style}; src: url(data:font/woff;base64,{data}) "
+                     "format('woff'); }")
+    return "\n".join(rules)
