@@ -23,17 +23,18 @@ from extraction.audit import audit_records, build_trail
 from extraction.external import ReferenceFileError
 from extraction.loader import expand
 from extraction.yaml_source import YamlDocument
-from reports import fmt, overlap, references, render
-from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
+from reports import fmt, overlap_section, references, render
+from reports.analysis import ReportAnalysis, analyse
+from reports.analysis.data import OutcomeData, study_label
+from reports.analysis.groups import GroupAnalysis, benchmark_only
+from reports.analysis.overlap import OverlapResult
 from reports.context import (
     SCALES,
     caveats,
     group_items,
     methods,
-    robustness_text,
     summary_line,
 )
-from reports.dataset import OutcomeData, outcome_data, study_label
 from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
 from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
 from reports.stamp import stamp
@@ -58,7 +59,8 @@ class BuildResult:
     html: Path
     context: dict[str, Any]
     analyses: tuple[GroupAnalysis, ...]
-    overlaps: tuple[overlap.OverlapResult, ...] = ()
+    overlaps: tuple[OverlapResult, ...] = ()
+    analysis: ReportAnalysis | None = None
 
 
 def _load(studies: Path, plan_path: Path | None
@@ -169,13 +171,11 @@ def _index_row(data: OutcomeData) -> Any:
     return f[f["is_index"]].iloc[0]
 
 
-def _survival(records: list[StudyRecord], plan: Plan, tmp: Path, jobs: Any,
-              analyses: list[GroupAnalysis]) -> dict[str, Any]:
+def _analyse(records: list[StudyRecord], plan: Plan) -> ReportAnalysis:
     from extraction.km import KMInputError
-    from reports.figures_build import survival_section
 
     try:
-        return survival_section(records, plan, tmp, jobs, analyses)
+        return analyse(records, plan)
     except KMInputError as exc:
         raise ReportError([str(exc)]) from None
 
@@ -185,18 +185,20 @@ def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
 
 
-def _reading(analyses: list[GroupAnalysis], extra: str = "") -> str:
+def _reading(analyses: list[GroupAnalysis], alpha: float, extra: str = "") -> str:
+    from reports.analysis.verdict import Position
+
     tested = [a for a in analyses if a.comparison and a.comparison.difference]
-    placed = [a for a in analyses if a.comparison and a.comparison.position != "n/a"]
-    above = [a for a in placed if a.comparison.position == "above"]  # type: ignore[union-attr]
-    within = [a for a in placed if a.comparison.position == "within"]  # type: ignore[union-attr]
-    below = [a for a in placed if a.comparison.position == "below"]  # type: ignore[union-attr]
-    sig = [a for a in tested if a.comparison.difference.pval < 0.05]  # type: ignore[union-attr]
-    fragile = [a for a in sig if robustness_text(a).startswith("; fragile")]
+    placed = [a for a in analyses if a.position is not Position.NONE]
+    above = [a for a in placed if a.position is Position.ABOVE]
+    within = [a for a in placed if a.position is Position.WITHIN]
+    below = [a for a in placed if a.position is Position.BELOW]
+    sig = [a for a in tested if a.mean_robustness and a.mean_robustness.significant]
+    fragile = [a for a in sig if a.mean_robustness and a.mean_robustness.robust is False]
     robust = (f" ({len(sig) - len(fragile)} of them robust: same verdict under the plan's other "
               f"tau² estimators and inference, {len(fragile)} fragile)" if sig else "")
     return (f"{len([a for a in analyses if a.comparison])} comparison(s) were possible; "
-            f"{len(tested)} with a test, of which {len(sig)} at p < 0.05{robust}. Against the "
+            f"{len(tested)} with a test, of which {len(sig)} at p < {alpha:g}{robust}. Against the "
             f"prediction intervals ({len(placed)} with one), the index study lies above in "
             f"{len(above)}, within in {len(within)} and below in {len(below)}. "
             f"{extra + ' ' if extra else ''}A historical "
@@ -223,6 +225,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                   argv: list[str] | None, step: Step | None) -> BuildResult:
     from reports.figures_build import bubbles, funnels
     from reports.frames import forest_frame
+    from reports.survival_section import survival
 
     say = step or (lambda _msg: None)
     say("loading plan and study library")
@@ -240,16 +243,15 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
     with staging(out) as tmp:
         figdir = tmp / "figures"
         figdir.mkdir()
-        datas, analyses, outcomes = [], [], []
-        for outcome in plan.outcomes:
-            say(f"analysing {outcome.label}")
-            data = outcome_data(records, plan, outcome)
-            datas.append(data)
+        say("analysing")
+        result = _analyse(records, plan)
+        datas, analyses, outcomes = list(result.outcomes), list(result.comparisons), []
+        for data in datas:
+            outcome = data.outcome
             row = _index_row(data)
             groups = []
-            for group in plan.groups_for(outcome):
-                a = analyse_group(data, group, plan)
-                analyses.append(a)
+            for a in result.for_outcome(outcome.id):
+                group = a.group
                 bench = benchmark_only(a, plan)
                 refs = references.for_group(ref_lines, outcome, group)
                 kv = group_items(a, row, plan) + [("Published reference", r["text"])
@@ -283,7 +285,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         trail = build_trail(records, findings)
         say("sensitivity analyses and figures")
         rows, notes = studies_table(records, datas, plan)
-        overlaps = overlap.analyse(analyses, records, plan)
+        overlaps = list(result.overlaps)
         ref_file = references.reference_file(studies)
         curve_files = sorted({(r.path.parent / name).resolve() for r in records
                               for c in r.study.curves
@@ -302,13 +304,15 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                       "design": vocab.DESIGNS.get(s.design, s.design.replace("_", " ")),
                       "n": s.arm(plan.index.arm or s.arms[0].id).n},
             "summary": [t for a in analyses if (t := summary_line(a))],
-            "reading": _reading(analyses, overlap.reading(overlaps)),
+            "reading": _reading(analyses, result.alpha,
+                                overlap_section.reading(overlaps, result.alpha)),
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
-            "sensitivity": ([ov] if (ov := overlap.section(overlaps, plan)) else [])
-            + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
-            "survival": _survival(records, plan, tmp, jobs, analyses),
+            "sensitivity": ([ov] if (ov := overlap_section.section(overlaps, plan)) else [])
+            + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs, {
+                (b.outcome_id, b.group_id): b for b in result.biases})),
+            "survival": survival(records, plan, tmp, jobs, analyses, result.survival),
             "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),
             "stamp": st,
@@ -322,4 +326,4 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         say("rendering HTML")
         (tmp / "report.html").write_text(render.render_html(context, tmp), encoding="utf-8")
     return BuildResult(out, out / "report.pdf", out / "report.html", context, tuple(analyses),
-                       tuple(overlaps))
+                       tuple(overlaps), result)

@@ -10,7 +10,8 @@ from extraction import StudyRecord
 from extraction import vocabulary as vocab
 from meta.comparison import ComparisonResult
 from reports import fmt
-from reports.analysis import GroupAnalysis
+from reports.analysis.groups import GroupAnalysis
+from reports.analysis.verdict import PositionBasis, basis_of
 from reports.plan import Outcome, Plan
 
 SCALES = {"PLO": "logit", "PFT": "Freeman–Tukey double arcsine", "PAS": "arcsine square root",
@@ -67,7 +68,7 @@ def _position_text(c: ComparisonResult, outcome: Outcome) -> str:
     if c.position == "n/a":
         return "no prediction interval (fewer than 2 benchmark studies)"
     factor, _ = fmt.scale(outcome.kind)
-    widened = bool(c.observed_pi_bt) and "widened" in c.position_basis
+    widened = basis_of(c) is PositionBasis.WIDENED
     lb, ub = (v * factor for v in (c.observed_pi_bt if widened else c.pi_bt))
     what = ("prediction interval widened by the index's sampling variance" if widened else
             "prediction interval (the index's variance is unknown: treated as error-free)")
@@ -171,36 +172,29 @@ def summary_line(a: GroupAnalysis) -> str | None:
     return text + robustness_text(a) + "."
 
 
-def robustness_text(a: GroupAnalysis, alpha: float = 0.05) -> str:
-    """Whether the test's verdict at ``alpha`` survives Knapp–Hartung and every tau² estimator.
+def robustness_text(a: GroupAnalysis) -> str:
+    """Whether the average-study test's verdict at the plan's alpha survives Knapp–Hartung and
+    every tau² estimator (from the typed :attr:`GroupAnalysis.mean_robustness`).
 
     A difference significant under one estimator but not another is fragile and the summary
     must say so (the estimator table alone is pages away from the claim).
     """
-    c = a.comparison
-    if c is None or c.difference is None:
-        kh = a.comparison_knha
-        if c is not None and kh is not None and kh.position not in ("n/a", c.position):
-            return f"; Knapp–Hartung places the index {kh.position} its prediction interval"
+    r = a.mean_robustness
+    if r is None:
         return ""
-    significant = c.difference.pval < alpha
-    others = [(b.method, d.pval) for b, d in c.by_estimator if d is not None]
-    knha = a.comparison_knha.difference if a.comparison_knha is not None else None
-    if knha is not None:
-        others.append(("Knapp–Hartung", knha.pval))
-    flips = [f"{name} {fmt.pval(p)}" for name, p in others if (p < alpha) != significant]
-    kh = a.comparison_knha
-    moved = (f"; Knapp–Hartung places the index {kh.position} its prediction interval"
-             if kh is not None and kh.position not in ("n/a", c.position) else "")
-    if not others:
+    moved = (f"; Knapp–Hartung places the index {r.knha_position.value} its prediction interval"
+             if r.knha_position is not None else "")
+    if r.significant is None or not r.runs:
         return moved
-    if not flips:
-        n = len(others) - (knha is not None)
-        checked = (["Knapp–Hartung"] if knha is not None else []) + (
-            [f"all {n} tau² estimators" if n > 1 else "the tau² estimator "
-             + others[0][0]] if n else [])
+    if r.robust:
+        kh = any(run.name == "Knapp–Hartung" for run in r.runs)
+        n = len(r.runs) - kh
+        checked = (["Knapp–Hartung"] if kh else []) + (
+            [f"all {n} tau² estimators" if n > 1 else "the tau² estimator " + r.runs[0].name]
+            if n else [])
         return "; the verdict holds with " + " and ".join(checked) + moved
-    return "; fragile: " + ", ".join(flips) + moved
+    return "; fragile: " + ", ".join(f"{run.name} {fmt.pval(run.pval)}"
+                                     for run in r.flips) + moved
 
 
 def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> list[str]:

@@ -108,7 +108,7 @@ class Sensitivity(_Strict):
                             "test and trim-and-fill (Sterne et al. 2011 advise 10)")
     exclude_overlapping: bool = Field(
         True, description="re-pool each benchmark keeping one arm (the largest) per cluster of "
-        "studies linked as overlapping_cohort or same_institution (reports/overlap.py)")
+        "studies linked as overlapping_cohort or same_institution (reports/analysis/overlap.py)")
 
 
 class Plan(_Strict):

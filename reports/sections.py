@@ -14,9 +14,9 @@ from meta.comparison import Benchmark, difference
 from meta.sensitivity import leave1out
 from meta.transforms import backtransform
 from reports import fmt
-from reports.analysis import GroupAnalysis
+from reports.analysis.data import OutcomeData, study_label, superseded
+from reports.analysis.groups import GroupAnalysis
 from reports.context import estimator_rows
-from reports.dataset import OutcomeData, study_label, superseded
 from reports.plan import Plan
 
 NAN = float("nan")
@@ -60,7 +60,7 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
 
 def superseded_note(shown: str, newer: str, used: list[str]) -> str:
     """What the report does with a superseded analysis: the rule of
-    :func:`reports.dataset.outcome_data` (used only where the later analysis lacks the
+    :func:`reports.analysis.data.outcome_data` (used only where the later analysis lacks the
     outcome for the same arm), with the outcomes it was used for."""
     if not used:
         return f"{shown} is superseded by {newer} and not pooled."

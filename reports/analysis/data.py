@@ -17,7 +17,8 @@ from extraction import StudyRecord
 from extraction.audit import number_verified, usable_for_pooling
 from extraction.issues import field_path
 from extraction.schema_entries import to_months
-from reports.plan import Group, Outcome, Plan
+from reports.analysis.rules import arm_in_group
+from reports.plan import Outcome, Plan
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,33 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """An arm left out of a comparison, with the rule that excluded it.
+
+    Attributes
+    ----------
+    rule : str
+        Rule id: ``not_reported``, ``superseded``, ``unverified``, ``no_variance``,
+        ``overlap`` or a comparability rule of :mod:`reports.analysis.rules` (``phase``,
+        ``attribution``...).
+    reason : str
+        The reason in words, with the values compared.
+    """
+
+    study: str
+    arm: str
+    label: str
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class OutcomeData:
     """The arms that report an outcome, plus what was left out and why."""
 
     outcome: Outcome
     frame: pd.DataFrame
-    excluded: tuple[tuple[str, str], ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
     provenance: tuple[Provenance, ...] = field(default_factory=tuple)
 
 
@@ -84,15 +106,6 @@ def superseded(records: list[StudyRecord]) -> dict[str, str]:
             if rel.relation == "updated_by":
                 out.setdefault(rec.id, rel.study)
     return out
-
-
-def in_group(record: StudyRecord, arm: Any, group: Group) -> bool:
-    """Whether ``arm`` of ``record`` belongs to comparator ``group``."""
-    s = record.study
-    return (arm.treatment_class in group.treatment_classes
-            and (group.lines is None or s.setting.line in group.lines)
-            and (group.designs is None or s.design in group.designs)
-            and (group.phases is None or s.phase in group.phases))
 
 
 def moderator_value(record: StudyRecord, arm_id: str, characteristic: str
@@ -242,7 +255,7 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
         is_index_study = rec.id == plan.index.study
         for arm in s.arms:
             is_index = is_index_study and arm.id == (plan.index.arm or s.arms[0].id)
-            member = [g.id for g in groups if in_group(rec, arm, g)]
+            member = [g.id for g in groups if arm_in_group(rec, arm, g)]
             if not is_index and (is_index_study or not member):
                 continue
             label = _label(rec, arm, len(s.arms) > 1)
@@ -251,15 +264,17 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
                 records, rec, arm.id,
                 lambda r, a: not isinstance(_value(r, a, outcome), str), gone)
             if newer is not None:
-                excluded.append((label, f"superseded by {newer}"))
+                excluded.append(Exclusion(rec.id, arm.id, label, "superseded",
+                                          f"superseded by {newer}"))
                 continue
             if isinstance(got, str):
                 if is_index or member:
-                    excluded.append((label, got))
+                    excluded.append(Exclusion(rec.id, arm.id, label, "not_reported", got))
                 continue
             values, prov = got
             if not values.pop("verified") and not plan.include_unverified:
-                excluded.append((label, "source not verified against the publication"))
+                excluded.append(Exclusion(rec.id, arm.id, label, "unverified",
+                                          "source not verified against the publication"))
                 continue
             row = {"study": rec.id, "arm": arm.id, "label": label, "year": s.citation.year,
                    "design": s.design, "phase": s.phase or "", "line": s.setting.line,

@@ -1,20 +1,43 @@
-"""The statistics of the report: per outcome and comparator group, the benchmark arms as an
-effect table, the index study's estimate and the comparison (:mod:`meta.comparison`).
+"""Per outcome and comparator group: the benchmark arms as an effect table, the index study's
+estimate, the comparison (:mod:`meta.comparison`), its typed robustness, position and verdict
+(:mod:`reports.analysis.verdict`).
 
 Nothing here formats text; :mod:`reports.context` does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from meta import effects
 from meta.comparison import Benchmark, ComparisonResult, compare, pool
-from reports.dataset import OutcomeData
+from reports.analysis.data import Exclusion, OutcomeData
+from reports.analysis.verdict import (
+    Position,
+    PositionBasis,
+    Reason,
+    Robustness,
+    Verdict,
+    basis_of,
+    decide,
+    position_of,
+    robustness,
+)
 from reports.plan import Group, Outcome, Plan
+
+
+def alpha_of(plan: Plan) -> float:
+    """The significance level of the plan's tests: ``1 − level/100``."""
+    return 1 - plan.level / 100
+
+
+def higher_is_better(outcome: Outcome) -> bool:
+    """Whether a higher value of ``outcome`` is the favourable direction (not for AEs)."""
+    return outcome.kind != "adverse_event"
 
 
 @dataclass(frozen=True)
@@ -25,8 +48,8 @@ class GroupAnalysis:
     ----------
     arms : pandas.DataFrame
         Benchmark arms with ``yi``, ``vi`` (analysis scale) and ``note`` added, in forest order.
-    excluded : tuple of (label, reason)
-        Benchmark arms that report the outcome but could not be used, and why.
+    exclusions : tuple of Exclusion
+        Benchmark arms left out, each with the rule that excluded it.
     comparison, comparison_knha : ComparisonResult or None
         The comparison with Wald (plan's inference) and with Knapp–Hartung inference.
     reason : str
@@ -38,7 +61,7 @@ class GroupAnalysis:
     outcome: Outcome
     group: Group
     arms: pd.DataFrame
-    excluded: tuple[tuple[str, str], ...]
+    exclusions: tuple[Exclusion, ...]
     index_yi: float | None
     index_vi: float | None
     index_note: str
@@ -46,10 +69,49 @@ class GroupAnalysis:
     comparison_knha: ComparisonResult | None
     reason: str
     subgroups: tuple[tuple[str, Benchmark | None, int], ...]
+    alpha: float = 0.05
+    position: Position = Position.NONE
+    position_basis: PositionBasis | None = None
+    robustness: Robustness | None = None
+    """Robustness of the deciding (predictive) test."""
+    mean_robustness: Robustness | None = None
+    """Robustness of the average-study test (describes the pooled mean only)."""
+    verdict: Verdict = Verdict.NOT_COMPARED
+    reasons: tuple[Reason, ...] = ()
+    overlap: Any = None
+    """:class:`reports.analysis.overlap.OverlapResult` of the overlap sensitivity, or None."""
+    references: tuple[Any, ...] = ()
+    """:class:`reports.analysis.refs.ReferenceUse` of the group's published pooled results."""
+    # Hooks for work in parallel (h/stats); rendered when set.
+    index_interval: Any = None
+    """Approximate CI of an index median given without one (with a range over event counts)."""
+    decision_test: Any = None
+    """A calibrated predictive test that holds its level under exchangeability."""
+    fragility_patients: int | None = None
+    """Index patients whose outcome would have to differ to change the verdict."""
+    era_adjusted: Any = None
+    """Benchmark predicted by meta-regression at the index's era."""
+    casemix_adjusted: Any = None
+    """Benchmark predicted by meta-regression at the index's case mix."""
+    index_ids: tuple[str, str] = field(default=("", ""))
+    """``(study, arm)`` of the index."""
+
+    @property
+    def excluded(self) -> tuple[tuple[str, str], ...]:
+        """``(label, reason)`` of each exclusion, for the report's lists."""
+        return tuple((e.label, e.reason) for e in self.exclusions)
+
+    @property
+    def used_ids(self) -> tuple[tuple[str, str], ...]:
+        """``(study, arm)`` of the benchmark arms pooled, in forest order."""
+        if self.arms.empty:
+            return ()
+        return tuple(zip(self.arms["study"].astype(str), self.arms["arm"].astype(str),
+                         strict=True))
 
 
 def effect_sizes(frame: pd.DataFrame, outcome: Outcome, level: float = 95.0
-                 ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+                 ) -> tuple[pd.DataFrame, list[Exclusion]]:
     """Add ``yi``, ``vi``, ``note`` to ``frame`` (rows that cannot be converted are dropped)."""
     if frame.empty:
         return frame.assign(yi=[], vi=[], note=[]), []
@@ -66,7 +128,8 @@ def effect_sizes(frame: pd.DataFrame, outcome: Outcome, level: float = 95.0
             keep.append(i), yi.append(table.yi[0]), vi.append(table.vi[0])
             notes.append(table.notes[0])
         else:
-            excluded.append((row.label, table.excluded[0].reason))
+            excluded.append(Exclusion(str(row.study), str(row.arm), row.label, "no_variance",
+                                      table.excluded[0].reason))
     out = frame.iloc[keep].assign(yi=yi, vi=vi, note=notes)
     return out, excluded
 
@@ -98,8 +161,8 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
     bench = bench.sort_values([by, "year", "label"], kind="stable") if not bench.empty else bench
     arms, excluded = effect_sizes(bench, outcome, plan.level)
     labels = set(arms["label"]) if not arms.empty else set()
-    excluded += [(lab, why) for lab, why in data.excluded
-                 if lab not in labels and lab in set(bench.get("label", []))]
+    excluded += [e for e in data.excluded
+                 if e.label not in labels and e.label in set(bench.get("label", []))]
     index_yi = index_vi = None
     index_note = ""
     if index.empty:
@@ -110,7 +173,7 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
             row = index.iloc[0]
             index_yi = float(np.log(row["median"]))
             if idx.empty:
-                index_note = (f"variance unknown ({idx_excl[0][1]}): no test, position only")
+                index_note = (f"variance unknown ({idx_excl[0].reason}): no test, position only")
             else:
                 index_vi, index_note = float(idx["vi"].iloc[0]), str(idx["note"].iloc[0])
         else:
@@ -138,12 +201,18 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
             knha = compare(arms["yi"], arms["vi"], index_yi, index_vi, outcome.measure,
                            method=plan.estimator, test="knha", level=plan.level,
                            ni=_ni(arms, outcome), index_ni=index_n)
-    if k and comparison is None:
-        # benchmark without a comparison: still pooled for the forest plot
-        comparison = None
+    alpha = alpha_of(plan)
+    robust = robustness(comparison, knha, alpha, "predictive")
+    verdict, reasons = decide(comparison, index_yi is not None, k, alpha,
+                              higher_is_better(outcome), robust)
+    ids = ((str(index["study"].iloc[0]), str(index["arm"].iloc[0])) if not index.empty
+           else ("", ""))
     return GroupAnalysis(outcome, group, arms.reset_index(drop=True), tuple(excluded),
                          index_yi, index_vi, index_note, comparison, knha, reason,
-                         _subgroups(arms, plan))
+                         _subgroups(arms, plan), alpha, position_of(comparison),
+                         basis_of(comparison) if comparison is not None else None,
+                         robust, robustness(comparison, knha, alpha, "mean"),
+                         verdict, reasons, index_ids=ids)
 
 
 def benchmark_only(analysis: GroupAnalysis, plan: Plan) -> Benchmark | None:
