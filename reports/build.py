@@ -97,7 +97,8 @@ def _load(studies: Path, plan_path: Path | None
 
 MARKER = ".hccmeta-report"
 """File written into every report folder: only such a folder (or an empty one) is replaced."""
-_REPORT_ENTRIES = {MARKER, "report.pdf", "report.html", "report.typ", "figures"}
+_REPORT_ENTRIES = {MARKER, "report.pdf", "report.html", "report.typ", "figures", "results.json",
+                   "results.csv"}
 
 
 def check_out(out: Path, studies: Path) -> None:
@@ -323,6 +324,10 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         source = render.render_typst(context)
         pdf = render.compile_pdf(source, tmp)
         (tmp / "report.pdf").write_bytes(pdf)
+        say("writing results.json and results.csv")
+        from reports.results_file import write_results
+
+        write_results(result, tmp)
         say("rendering HTML")
         (tmp / "report.html").write_text(render.render_html(context, tmp), encoding="utf-8")
     return BuildResult(out, out / "report.pdf", out / "report.html", context, tuple(analyses),

@@ -18,12 +18,14 @@ from reports.analysis.bias import BiasResult, small_study_effects
 from reports.analysis.data import Exclusion, OutcomeData, Provenance, outcome_data
 from reports.analysis.groups import GroupAnalysis, alpha_of, analyse_group
 from reports.analysis.overlap import OverlapResult
+from reports.analysis.refs import ReferenceUse, classify
 from reports.analysis.survival import SurvivalResult, analyse_survival
 from reports.analysis.verdict import Position, Reason, ReasonCode, Robustness, Verdict
 from reports.plan import Plan
 
 __all__ = ["BiasResult", "Exclusion", "GroupAnalysis", "OutcomeData", "OverlapResult",
-           "Position", "Provenance", "Reason", "ReasonCode", "ReportAnalysis", "Robustness",
+           "Position", "Provenance", "Reason", "ReasonCode", "ReferenceUse", "ReportAnalysis",
+           "Robustness",
            "SurvivalResult", "Verdict", "analyse"]
 
 
@@ -68,13 +70,15 @@ class ReportAnalysis:
 def analyse(records: list[StudyRecord], plan: Plan, survival: bool = True) -> ReportAnalysis:
     """The report's analysis of ``records`` under ``plan`` (see the module docstring)."""
     datas, analyses = [], []
+    clusters = _overlap.overlap_clusters(records)
+    uses = {g.id: classify(g) for g in plan.groups}
     for outcome in plan.outcomes:
         data = outcome_data(records, plan, outcome)
         datas.append(data)
-        analyses += [analyse_group(data, group, plan) for group in plan.groups_for(outcome)]
-    overlaps = _overlap.analyse(analyses, records, plan)
-    by_key = {(o.outcome.id, o.group.id): o for o in overlaps}
-    analyses = [replace(a, overlap=by_key.get((a.outcome.id, a.group.id))) for a in analyses]
+        analyses += [replace(analyse_group(data, group, plan, clusters),
+                             references=uses[group.id])
+                     for group in plan.groups_for(outcome)]
+    overlaps = tuple(a.overlap for a in analyses if a.overlap is not None)
     biases = tuple(b for a in analyses if (b := small_study_effects(a, plan)) is not None)
     index = next(r for r in records if r.id == plan.index.study)
     return ReportAnalysis(plan, plan.index.study, plan.index.arm or index.study.arms[0].id,

@@ -149,8 +149,16 @@ def _subgroups(arms: pd.DataFrame, plan: Plan) -> tuple[tuple[str, Benchmark | N
     return tuple(out)
 
 
-def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
-    """Benchmark of ``group`` for the outcome of ``data`` and the index study against it."""
+def analyse_group(data: OutcomeData, group: Group, plan: Plan,
+                  clusters: list[frozenset[str]] | None = None) -> GroupAnalysis:
+    """Benchmark of ``group`` for the outcome of ``data`` and the index study against it.
+
+    ``clusters`` are the linked (possibly overlapping) studies: the main analysis keeps one arm
+    per cluster and, with ``plan.sensitivity.exclude_overlapping``, the all-arms re-pool is
+    :attr:`GroupAnalysis.overlap` (:mod:`reports.analysis.overlap`).
+    """
+    from reports.analysis import overlap as ov
+
     outcome = data.outcome
     frame = data.frame
     empty = frame.iloc[0:0] if not frame.empty else frame
@@ -159,10 +167,21 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
     index = frame[frame["is_index"]] if not frame.empty else empty
     by = plan.subgroup_by if plan.subgroup_by != "none" else "study"
     bench = bench.sort_values([by, "year", "label"], kind="stable") if not bench.empty else bench
-    arms, excluded = effect_sizes(bench, outcome, plan.level)
-    labels = set(arms["label"]) if not arms.empty else set()
+    all_arms, excluded = effect_sizes(bench, outcome, plan.level)
+    labels = set(all_arms["label"]) if not all_arms.empty else set()
+    excluded += [e for gid, e in data.group_excluded if gid == group.id]
     excluded += [e for e in data.excluded
                  if e.label not in labels and e.label in set(bench.get("label", []))]
+    arms, drop, keep = (ov.split(all_arms, clusters) if clusters and not all_arms.empty
+                        else (all_arms, [], []))
+    kept_ids = tuple(ov.ident(all_arms, i) for i in keep)
+    for i in drop:
+        cluster = next(c for c in clusters or [] if all_arms.at[i, "study"] in c)
+        kept = [ov.ident(all_arms, j) for j in keep if all_arms.at[j, "study"] in cluster]
+        excluded.append(Exclusion(str(all_arms.at[i, "study"]), str(all_arms.at[i, "arm"]),
+                                  str(all_arms.at[i, "label"]), "overlap",
+                                  f"may share patients with {', '.join(kept)} (linked "
+                                  "studies; the largest arm is kept)"))
     index_yi = index_vi = None
     index_note = ""
     if index.empty:
@@ -202,6 +221,17 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
                            method=plan.estimator, test="knha", level=plan.level,
                            ni=_ni(arms, outcome), index_ni=index_n)
     alpha = alpha_of(plan)
+    overlap = None
+    if drop and comparison is not None and index_yi is not None and \
+            plan.sensitivity.exclude_overlapping:
+        everything = compare(all_arms["yi"], all_arms["vi"], index_yi, index_vi,
+                             outcome.measure, method=plan.estimator, test=plan.inference,
+                             level=plan.level, ni=_ni(all_arms, outcome), index_ni=index_n)
+        overlap = ov.OverlapResult(outcome, group,
+                                   tuple(str(all_arms.at[i, "label"]) for i in drop),
+                                   tuple(str(all_arms.at[i, "label"]) for i in keep),
+                                   everything, comparison, alpha,
+                                   tuple(ov.ident(all_arms, i) for i in drop), kept_ids)
     robust = robustness(comparison, knha, alpha, "predictive")
     verdict, reasons = decide(comparison, index_yi is not None, k, alpha,
                               higher_is_better(outcome), robust)
@@ -212,7 +242,7 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan) -> GroupAnalysis:
                          _subgroups(arms, plan), alpha, position_of(comparison),
                          basis_of(comparison) if comparison is not None else None,
                          robust, robustness(comparison, knha, alpha, "mean"),
-                         verdict, reasons, index_ids=ids)
+                         verdict, reasons, overlap=overlap, index_ids=ids)
 
 
 def benchmark_only(analysis: GroupAnalysis, plan: Plan) -> Benchmark | None:

@@ -1,20 +1,19 @@
-"""Sensitivity analysis excluding overlapping cohorts.
+"""Overlapping cohorts: one arm per cluster in the main analysis, all of them as sensitivity.
 
 Study files link publications that may share patients (``related`` entries with relation
-``overlapping_cohort`` or ``same_institution``). This analysis re-pools each benchmark keeping,
-from each connected cluster of linked studies, only the arm with the largest number of patients,
-so that no patient can be counted
-twice. Linked clusters are the connected components of the undirected graph whose edges are
-the relations (a link declared in either study file counts, and links are transitive: A–B and
-B–C put A, B and C in one cluster).
+``overlapping_cohort`` or ``same_institution``). Linked clusters are the connected components of
+the undirected graph whose edges are the relations (:func:`extraction.links.clusters`: a link
+declared in either study file counts, and links are transitive). The main analysis keeps, from
+each cluster, only the arm with the largest number of patients, so that no patient is counted
+twice (issue 11); the sensitivity analysis re-pools with every arm of the clusters
+(``plan.sensitivity.exclude_overlapping``).
 
 The arm kept is the one with the largest ``total`` (patients analysed for the outcome; ``n`` of
 the arm for medians); ties go to the most recent publication year, then to the alphabetically
 first study id and arm id. When a cluster contributes several arms of one study (e.g. two
 eligible arms of a multi-arm trial) only one is kept as well: the cluster is treated as one
-cohort. The comparison itself is :func:`meta.comparison.compare` on the reduced set, with the
-plan's estimator, inference and level, so the numbers are those of the main analysis applied to
-fewer arms.
+cohort. Both comparisons are :func:`meta.comparison.compare` with the plan's estimator,
+inference and level.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ import pandas as pd
 
 from extraction import StudyRecord
 from extraction.links import OVERLAP_RELATIONS, clusters, pairs
-from meta.comparison import ComparisonResult, compare
-from reports.plan import Group, Outcome, Plan
+from meta.comparison import ComparisonResult
+from reports.plan import Group, Outcome
 
 RELATIONS = OVERLAP_RELATIONS
 """Relations that mean two study files may describe some of the same patients."""
@@ -40,15 +39,15 @@ class OverlapResult:
     Attributes
     ----------
     dropped : tuple of str
-        Labels of the benchmark arms left out (in forest order).
+        Labels of the overlapping arms left out of the main analysis (added back here).
     kept : tuple of str
-        Labels of the arms kept for their clusters.
+        Labels of the arms the main analysis keeps for their clusters.
     dropped_ids, kept_ids : tuple of str
         ``study`` or ``study/arm`` ids of the same arms (labels can repeat: "Li 2022").
     comparison : ComparisonResult
-        :func:`meta.comparison.compare` on the remaining arms.
+        :func:`meta.comparison.compare` pooling every arm (the sensitivity analysis).
     main : ComparisonResult
-        The comparison of the main analysis.
+        The comparison of the main analysis (one arm per cluster).
     alpha : float
         The plan's significance level.
     """
@@ -65,12 +64,12 @@ class OverlapResult:
 
     @property
     def verdict_changes(self) -> bool:
-        """Whether ``p < alpha`` of the difference test differs between main and re-pool."""
-        main = self.main
-        if main.difference is None or self.comparison.difference is None:
+        """Whether ``p < alpha`` of the deciding (predictive) test differs between the main
+        analysis and the all-arms re-pool."""
+        a, b = self.main.predictive, self.comparison.predictive
+        if a is None or b is None:
             return False
-        return (main.difference.pval < self.alpha) != (self.comparison.difference.pval
-                                                        < self.alpha)
+        return (a.pval < self.alpha) != (b.pval < self.alpha)
 
 
 def links(records: Iterable[StudyRecord]) -> list[tuple[str, str]]:
@@ -122,37 +121,15 @@ def _choose(arms: pd.DataFrame, groups: list[frozenset[str]]) -> tuple[list, lis
     return [i for i in arms.index if i in drop], keep
 
 
-def exclude_overlapping(a, groups: list[frozenset[str]], plan: Plan) -> OverlapResult | None:
-    """The comparison of ``a`` (a :class:`reports.analysis.groups.GroupAnalysis`) without
-    overlapping cohorts; None when nothing overlaps or the main analysis has no comparison."""
-    if a.comparison is None or a.index_yi is None:
-        return None
-    arms = a.arms
-    drop, keep = _choose(arms, groups)
-    if not drop:
-        return None
-    rest = arms.drop(index=drop)
-    ni = rest["total"].astype(float).tolist() if a.outcome.measure == "PFT" else None
-    comp = compare(rest["yi"], rest["vi"], a.index_yi, a.index_vi, a.outcome.measure,
-                   method=plan.estimator, test=plan.inference, level=plan.level, ni=ni)
+def ident(arms: pd.DataFrame, i: object) -> str:
+    """``study`` (``study/arm`` when the study has several arms in ``arms``)."""
     multi = arms["study"].duplicated(keep=False)
-
-    def ident(i: object) -> str:
-        """``study`` (``study/arm`` when the study has several arms in this benchmark)."""
-        sid = str(arms.at[i, "study"])
-        return f"{sid}/{arms.at[i, 'arm']}" if multi[i] else sid
-
-    return OverlapResult(a.outcome, a.group, tuple(str(arms.at[i, "label"]) for i in drop),
-                         tuple(str(arms.at[i, "label"]) for i in keep), comp, a.comparison,
-                         a.alpha, tuple(ident(i) for i in drop), tuple(ident(i) for i in keep))
+    sid = str(arms.at[i, "study"])
+    return f"{sid}/{arms.at[i, 'arm']}" if multi[i] else sid
 
 
-def analyse(analyses: Iterable, records: Iterable[StudyRecord],
-            plan: Plan) -> list[OverlapResult]:
-    """:func:`exclude_overlapping` for every analysis with overlap, in report order."""
-    if not plan.sensitivity.exclude_overlapping:
-        return []
-    groups = overlap_clusters(records)
-    if not groups:
-        return []
-    return [r for a in analyses if (r := exclude_overlapping(a, groups, plan)) is not None]
+def split(arms: pd.DataFrame, groups: list[frozenset[str]]
+          ) -> tuple[pd.DataFrame, list, list]:
+    """The main analysis' arms (one per cluster), and the index labels dropped and kept."""
+    drop, keep = _choose(arms, groups)
+    return arms.drop(index=drop), drop, keep
