@@ -23,7 +23,7 @@ from extraction.audit import audit_records, build_trail
 from extraction.external import ReferenceFileError
 from extraction.loader import expand
 from extraction.yaml_source import YamlDocument
-from reports import fmt, overlap_section, references, render
+from reports import fmt, overlap_section, references, render, summary
 from reports.analysis import ReportAnalysis, analyse
 from reports.analysis.data import OutcomeData, study_label
 from reports.analysis.groups import GroupAnalysis, benchmark_only
@@ -186,28 +186,6 @@ def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
 
 
-def _reading(analyses: list[GroupAnalysis], alpha: float, extra: str = "") -> str:
-    from reports.analysis.verdict import Position
-
-    tested = [a for a in analyses if a.comparison and a.comparison.difference]
-    placed = [a for a in analyses if a.position is not Position.NONE]
-    above = [a for a in placed if a.position is Position.ABOVE]
-    within = [a for a in placed if a.position is Position.WITHIN]
-    below = [a for a in placed if a.position is Position.BELOW]
-    sig = [a for a in tested if a.mean_robustness and a.mean_robustness.significant]
-    fragile = [a for a in sig if a.mean_robustness and a.mean_robustness.robust is False]
-    robust = (f" ({len(sig) - len(fragile)} of them robust: same verdict under the plan's other "
-              f"tau² estimators and inference, {len(fragile)} fragile)" if sig else "")
-    return (f"{len([a for a in analyses if a.comparison])} comparison(s) were possible; "
-            f"{len(tested)} with a test, of which {len(sig)} at p < {alpha:g}{robust}. Against the "
-            f"prediction intervals ({len(placed)} with one), the index study lies above in "
-            f"{len(above)}, within in {len(within)} and below in {len(below)}. "
-            f"{extra + ' ' if extra else ''}A historical "
-            "comparison describes where the index study's reported numbers sit among "
-            "published arms; with the caveats below it cannot show that the index treatment "
-            "is better.")
-
-
 def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  out: Path = Path("build/report"), argv: list[str] | None = None,
                  step: Step | None = None) -> BuildResult:
@@ -251,17 +229,24 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             outcome = data.outcome
             row = _index_row(data)
             groups = []
-            for a in result.for_outcome(outcome.id):
+            for a in result.for_outcome(outcome.id) if row is not None else ():
                 group = a.group
                 bench = benchmark_only(a, plan)
-                refs = references.for_group(ref_lines, outcome, group)
+                uses = {u.id: u for u in a.references}
+                every = references.for_group(ref_lines, outcome, group)
+                refs = [r for r in every if uses[r["line"].id].use == "matched"]
                 kv = group_items(a, row, plan) + [("Published reference", r["text"])
-                                                  for r in refs]
-                ref_audit += [r for r in references.audit_rows(refs, outcome, ref_lines, out)
+                                                  for r in refs] + [
+                    ("Published reference (context, not drawn)",
+                     f"{r['text']} — not comparable: {uses[r['line'].id].reason}")
+                    for r in every if r not in refs]
+                ref_audit += [r for r in references.audit_rows(every, outcome, ref_lines, out)
                               if r["field"] not in {x["field"] for x in ref_audit}]
                 entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
                                          "kv": kv,
-                                         "excluded": list(a.excluded), "bubbles": []}
+                                         "excluded": [(e.label, f"{e.rule}: {e.reason}")
+                                                      for e in a.exclusions],
+                                         "bubbles": []}
                 if not a.arms.empty:
                     frame = forest_frame(a, bench, study_label(index), row, refs,
                                          plan.level, plan.subgroup_by)
@@ -287,6 +272,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         say("sensitivity analyses and figures")
         rows, notes = studies_table(records, datas, plan)
         overlaps = list(result.overlaps)
+        page1 = summary.context(result, overlap_section.reading(overlaps, result.alpha))
         ref_file = references.reference_file(studies)
         curve_files = sorted({(r.path.parent / name).resolve() for r in records
                               for c in r.study.curves
@@ -305,8 +291,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                       "design": vocab.DESIGNS.get(s.design, s.design.replace("_", " ")),
                       "n": s.arm(plan.index.arm or s.arms[0].id).n},
             "summary": [t for a in analyses if (t := summary_line(a))],
-            "reading": _reading(analyses, result.alpha,
-                                overlap_section.reading(overlaps, result.alpha)),
+            "page1": page1,
+            "reading": " ".join(page1["sentences"]),
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,

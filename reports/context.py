@@ -11,7 +11,7 @@ from extraction import vocabulary as vocab
 from meta.comparison import ComparisonResult
 from reports import fmt
 from reports.analysis.groups import GroupAnalysis
-from reports.analysis.verdict import PositionBasis, basis_of
+from reports.analysis.verdict import PositionBasis, ReasonCode, basis_of
 from reports.plan import Outcome, Plan
 
 SCALES = {"PLO": "logit", "PFT": "Freeman–Tukey double arcsine", "PAS": "arcsine square root",
@@ -129,8 +129,8 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str,
     if c.predictive is not None:
         p = c.predictive
         stat = "z" if p.df is None else f"t({p.df})"
-        items.append(("Predictive test", f"against a single historical study (tau² included): "
-                      f"{stat} = {p.stat:.2f}, {fmt.pval(p.pval)}"))
+        items.append(("Predictive test", f"against a single historical study (tau² included; "
+                      f"decides the verdict): {stat} = {p.stat:.2f}, {fmt.pval(p.pval)}"))
     if c.benchmark.k == 1:
         items.append(("Note", "a single benchmark study: no pooling, no heterogeneity"))
     k = a.comparison_knha
@@ -145,11 +145,49 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str,
     items += _adjust_rows(c, plan)
     if a.index_note:
         items.append(("Index estimate", a.index_note))
+    items += hook_items(a)
+    items.append(("Verdict", verdict_text(a)))
     return items
 
 
+def verdict_text(a: GroupAnalysis) -> str:
+    """The typed verdict and its reasons in words."""
+    from reports.summary import verdict_words
+
+    words = {
+        ReasonCode.PREDICTIVE_TEST: lambda r: f"predictive test {fmt.pval(r.value)} at alpha "
+        f"{a.alpha:g}",
+        ReasonCode.INDEX_VARIANCE_UNKNOWN: lambda r: "the index's variance is unknown",
+        ReasonCode.INDEX_NOT_REPORTED: lambda r: "the index study does not report the outcome",
+        ReasonCode.NO_BENCHMARK: lambda r: "no comparable benchmark arm",
+        ReasonCode.SINGLE_STUDY: lambda r: "a single benchmark study (no tau²)",
+        ReasonCode.FEW_STUDIES: lambda r: f"k = {r.value:g} < 5: the prediction interval is "
+        "imprecise",
+        ReasonCode.TAU2_ZERO: lambda r: "tau² = 0: the prediction interval collapses onto the CI",
+        ReasonCode.FRAGILE: lambda r: "fragile under " + ", ".join(r.names),
+        ReasonCode.MEAN_TEST_ONLY: lambda r: f"the average-study test ({fmt.pval(r.value)}) "
+        "describes the pooled mean only",
+        ReasonCode.POSITION: lambda r: f"index {r.names[0]} the prediction interval",
+    }
+    return verdict_words(a) + " — " + "; ".join(words[r.code](r) for r in a.reasons)
+
+
+def hook_items(a: GroupAnalysis) -> list[tuple[str, str]]:
+    """Rows for results computed in parallel work (shown only when set)."""
+    out = []
+    for name, label in (("index_interval", "Index interval (approximate)"),
+                        ("decision_test", "Calibrated predictive test"),
+                        ("fragility_patients", "Fragility (index patients)"),
+                        ("era_adjusted", "Era-adjusted benchmark"),
+                        ("casemix_adjusted", "Case-mix-adjusted benchmark")):
+        value = getattr(a, name)
+        if value is not None:
+            out.append((label, str(value)))
+    return out
+
+
 def summary_line(a: GroupAnalysis) -> str | None:
-    """One sentence for the summary, or None when there is no comparison."""
+    """One sentence for the results in words, or None when there is no comparison."""
     c = a.comparison
     if c is None:
         return None
@@ -161,10 +199,12 @@ def summary_line(a: GroupAnalysis) -> str | None:
             f"benchmark {bench}")
     points = "months" if a.outcome.kind == "median" else "points"
     if c.difference is not None:
-        text += (f"; difference {c.points_bt * factor:+.1f} {points}, "
-                 f"{fmt.pval(c.difference.pval)} against the average study")
+        text += f"; difference {c.points_bt * factor:+.1f} {points}"
         if c.predictive is not None:
-            text += f" ({fmt.pval(c.predictive.pval)} against a single study, tau² included)"
+            text += (f"; {fmt.pval(c.predictive.pval)} against a single historical study "
+                     "(predictive test, tau² included; decides)")
+        text += (f"; {fmt.pval(c.difference.pval)} against the average study (describes the "
+                 "pooled mean)")
     else:
         text += "; no test (index variance unknown)"
     if c.position != "n/a":
@@ -172,14 +212,15 @@ def summary_line(a: GroupAnalysis) -> str | None:
     return text + robustness_text(a) + "."
 
 
-def robustness_text(a: GroupAnalysis) -> str:
-    """Whether the average-study test's verdict at the plan's alpha survives Knapp–Hartung and
-    every tau² estimator (from the typed :attr:`GroupAnalysis.mean_robustness`).
+def robustness_text(a: GroupAnalysis, test: str = "predictive") -> str:
+    """Whether the ``test``'s verdict (``predictive``, the deciding test, or ``mean``) at the
+    plan's alpha survives Knapp–Hartung and every tau² estimator (from the typed
+    :class:`reports.analysis.verdict.Robustness`).
 
     A difference significant under one estimator but not another is fragile and the summary
     must say so (the estimator table alone is pages away from the claim).
     """
-    r = a.mean_robustness
+    r = a.robustness if test == "predictive" else a.mean_robustness
     if r is None:
         return ""
     moved = (f"; Knapp–Hartung places the index {r.knha_position.value} its prediction interval"

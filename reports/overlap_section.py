@@ -9,7 +9,8 @@ from reports.plan import Plan
 
 
 def _p(c: ComparisonResult) -> str:
-    return fmt.pval(c.difference.pval) if c.difference else "no test"
+    """The deciding (predictive) test's p."""
+    return fmt.pval(c.predictive.pval) if c.predictive else "no test"
 
 
 def section(results: list[OverlapResult], plan: Plan) -> dict[str, object] | None:
@@ -26,21 +27,22 @@ def section(results: list[OverlapResult], plan: Plan) -> dict[str, object] | Non
                 + (f" ({d.estimate:+.3f})" if d else ""))
         rows.append([f"{outcome.label}: {r.group.label}",
                      ", ".join(r.dropped_ids) + f" (kept: {', '.join(r.kept_ids)})",
-                     f"{c.benchmark.k} of {main.benchmark.k}",
+                     f"{c.benchmark.k} (main: {main.benchmark.k})",
                      fmt.est_ci_unit(*(v * factor for v in c.benchmark_bt), unit),
                      fmt.interval(*(v * factor for v in c.pi_bt)) if c.benchmark.k > 1 else "–",
-                     diff, f"{_p(c)} (all arms: {_p(main)})"
+                     diff, f"{_p(c)} (main analysis: {_p(main)})"
                      + (" — verdict changes" if r.verdict_changes else "")])
-    note = ("From each cluster of studies linked as overlapping cohort or same institution "
-            "(the study files' related entries), only the arm with the most patients is kept "
-            "(ties: the most recent, then the first id); the benchmark is re-pooled with "
-            f"{plan.estimator}, {plan.inference}. Difference: index − benchmark, back-transformed "
-            "(analysis scale in brackets).")
+    note = ("The main analysis keeps, from each cluster of studies linked as overlapping "
+            "cohort or same institution (the study files' related entries), only the arm with "
+            "the most patients (ties: the most recent, then the first id). Here every arm of "
+            f"those clusters is pooled, with {plan.estimator}, {plan.inference}. Difference: "
+            "index − benchmark, back-transformed (analysis scale in brackets); p: the predictive "
+            "test that decides the verdict.")
     if not rows:
         note = "No benchmark contains arms of linked (possibly overlapping) cohorts."
-    return {"title": "Excluding overlapping cohorts", "note": note,
-            "header": ["Comparison", "Studies dropped", "k", "Benchmark [CI]", "PI",
-                       "Difference", "p"],
+    return {"title": "Pooling all overlapping cohorts", "note": note,
+            "header": ["Comparison", "Arms added back (kept in the main analysis)", "k",
+                       "Benchmark [CI]", "PI", "Difference", "p"],
             "rows": rows, "figures": []}
 
 
@@ -50,11 +52,11 @@ def reading(results: list[OverlapResult], alpha: float) -> str:
         return ""
     changed = [r for r in results if r.verdict_changes]
     n = len(results)
-    head = (f"Excluding overlapping cohorts (one arm per cluster of linked studies) re-pools "
-            f"{n} benchmark{'s' if n > 1 else ''}; ")
+    head = (f"Pooling every arm of overlapping cohorts (the main analysis keeps one per cluster "
+            f"of linked studies) re-pools {n} benchmark{'s' if n > 1 else ''}; ")
     if not changed:
-        return head + f"no verdict at p < {alpha:g} changes."
+        return head + f"no verdict of the predictive test at p < {alpha:g} changes."
     which = ", ".join(
         f"{r.outcome.label} vs {r.group.label} ({_p(r.main)} → {_p(r.comparison)})"
         for r in changed)
-    return head + f"the verdict at p < {alpha:g} changes for {which}."
+    return head + f"the predictive test's verdict at p < {alpha:g} changes for {which}."
