@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from extraction import StudyRecord, load_paths
 from extraction import vocabulary as vocab
 from extraction.audit import audit_records, build_trail
@@ -35,7 +37,7 @@ from reports.context import (
     methods,
     summary_line,
 )
-from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
+from reports.plan import DEFAULT_PLAN, Index, Plan, PlanError, load_plan
 from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
 from reports.stamp import stamp
 
@@ -63,12 +65,27 @@ class BuildResult:
     analysis: ReportAnalysis | None = None
 
 
-def _load(studies: Path, plan_path: Path | None
+def with_index(plan: Plan, index: str) -> Plan:
+    """``plan`` with the index study (and arm) of ``--index STUDY[:ARM]``; the claim is kept."""
+    study, _, arm = index.partition(":")
+    try:
+        new = Index(study=study, arm=arm or None, claim=plan.index.claim)
+    except ValidationError:
+        raise ReportError([f"--index: expected STUDY or STUDY:ARM (lower-case ids), got "
+                           f"{index!r}"]) from None
+    return plan.model_copy(update={"index": new, "title": f"{study}"
+                               + (f" ({arm})" if arm else "")
+                               + " against historical benchmarks"})
+
+
+def _load(studies: Path, plan_path: Path | None, index: str | None = None
           ) -> tuple[Plan, YamlDocument, list[StudyRecord], Path]:
     try:
         plan, doc = load_plan(plan_path)
     except PlanError as exc:
         raise ReportError([i.format() for i in exc.issues]) from None
+    if index is not None:
+        plan = with_index(plan, index)
     if not studies.exists():
         raise ReportError([f"{studies}: expected a study library folder, got a path that does "
                            "not exist"])
@@ -81,13 +98,15 @@ def _load(studies: Path, plan_path: Path | None
         raise ReportError([f"{studies}: no study files (*.yaml): the report needs the index "
                            f"study '{plan.index.study}' and at least one benchmark study"])
     ids = {r.id for r in records}
+    where = "--index" if index is not None else f"{plan_path or DEFAULT_PLAN}: index.study"
     if plan.index.study not in ids:
-        raise ReportError([f"{plan_path or DEFAULT_PLAN}: index.study: expected a study of the "
+        raise ReportError([f"{where}: expected a study of the "
                            f"library ({', '.join(sorted(ids))}), got '{plan.index.study}'"])
     index = next(r for r in records if r.id == plan.index.study)
     arm_ids = [a.id for a in index.study.arms]
     if plan.index.arm is not None and plan.index.arm not in arm_ids:
-        raise ReportError([f"{plan_path or DEFAULT_PLAN}: index.arm: expected an arm of "
+        where = "--index" if index is not None else f"{plan_path or DEFAULT_PLAN}: index.arm"
+        raise ReportError([f"{where}: expected an arm of "
                            f"{plan.index.study} ({', '.join(arm_ids)}), got '{plan.index.arm}'"])
     if len(records) < 2:
         raise ReportError([f"{studies}: only one study file ({records[0].shown}): a comparison "
@@ -188,8 +207,11 @@ def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  out: Path = Path("build/report"), argv: list[str] | None = None,
-                 step: Step | None = None) -> BuildResult:
+                 step: Step | None = None, index: str | None = None) -> BuildResult:
     """Build the report; raises :class:`ReportError` for unusable input.
+
+    ``index`` (``STUDY`` or ``STUDY:ARM``) replaces the plan's index study, so that any study of
+    the library can be compared with the plan's comparator groups.
 
     The figure workers start first, so that they import matplotlib while the library is loaded
     and analysed.
@@ -197,18 +219,19 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
     from reports.figure_jobs import FigureJobs
 
     with FigureJobs() as jobs:
-        return _build_report(jobs, studies, plan_path, out, argv, step)
+        return _build_report(jobs, studies, plan_path, out, argv, step, index)
 
 
 def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
-                  argv: list[str] | None, step: Step | None) -> BuildResult:
+                  argv: list[str] | None, step: Step | None, index_arg: str | None = None
+                  ) -> BuildResult:
     from reports.figures_build import bubbles, funnels
     from reports.frames import forest_frame
     from reports.survival_section import survival
 
     say = step or (lambda _msg: None)
     say("loading plan and study library")
-    plan, plan_doc, records, plan_file = _load(studies, plan_path)
+    plan, plan_doc, records, plan_file = _load(studies, plan_path, index_arg)
     try:
         ref_lines = references.load(studies)
     except ReferenceFileError as exc:

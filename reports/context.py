@@ -286,12 +286,24 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
     groups = "; ".join(f"{g.label}: classes {', '.join(g.treatment_classes)}"
                        + (f", lines {', '.join(g.lines)}" if g.lines else "")
                        + (f", phases {', '.join(g.phases)}" if g.phases else "")
+                       + (f", phase ≥ {g.min_phase}" if g.min_phase else "")
                        + (f", designs {', '.join(g.designs)}" if g.designs else "")
+                       + (f", disease settings {', '.join(g.diseases)}" if g.diseases else "")
+                       + (f", excluding {', '.join(g.exclude_diseases)}"
+                          if g.exclude_diseases else "")
                        for g in plan.groups)
+    alpha = 1 - plan.level / 100
     return [
         f"Index study: {plan.index.study} (arm {plan.index.arm or 'first'}). Comparator groups "
-        f"(arms from the study library selected by treatment class and, where given, line, "
-        f"phase and design): {groups}. An analysis superseded by a later one (analysis.updates) "
+        f"are sets of comparability rules over the study files (treatment class and, where "
+        f"given, line, phase, design and disease setting; a phase 2/3 trial counts as phase 3 "
+        f"unless a group says otherwise): {groups}. Each outcome adds the rules of its "
+        "definition: AE attribution as the index study's (an unstated attribution counts as "
+        "all-cause) and grade band, response criteria, denominator kind and response unit "
+        "(per-patient rates only unless the plan says otherwise). Arms that fail a rule are "
+        "listed under each comparison with the rule. Overlapping cohorts (studies linked as "
+        "overlapping cohort or same institution) contribute one arm per cluster, the one with "
+        "the most patients. An analysis superseded by a later one (analysis.updates) "
         "is used only for outcomes that the later one does not report for the same arm"
         + ("; numbers whose source is not verified are excluded."
            if not plan.include_unverified else "."),
@@ -309,7 +321,10 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         "asks whether the index differs from the average historical study and ignores the "
         "between-study variance; the predictive test z = (y₀ − μ̂)/√(v₀ + SE(μ̂)² + τ²) asks "
         "whether it is unusual for a single historical study (Higgins, Thompson & "
-        "Spiegelhalter 2009). Position: whether the index estimate lies inside the benchmark's "
+        f"Spiegelhalter 2009). The verdict is the predictive test's at alpha = {alpha:g}: the "
+        "average-study test rejects far above its nominal level when the index is exchangeable "
+        "with the historical arms, so it describes the pooled mean and never decides. "
+        "Position: whether the index estimate lies inside the benchmark's "
         "prediction interval widened by the index's own sampling variance (an observed "
         "estimate is compared), or inside the plain prediction interval when that variance is "
         "unknown (the index then treated as error-free). Case-mix "
@@ -319,8 +334,7 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         "Sensitivity: the tau² estimators " + ", ".join(plan.sensitivity.estimators)
         + ("; Knapp–Hartung inference" if "knha" in plan.sensitivity.inference else "")
         + ("; leave-one-out" if plan.sensitivity.leave_one_out else "")
-        + ("; excluding overlapping cohorts (from each cluster of studies linked as overlapping "
-           "cohort or same institution, only the arm with the most patients is kept)"
-           if plan.sensitivity.exclude_overlapping else "") + ".",
+        + ("; pooling every arm of overlapping cohorts (the main analysis keeps one per "
+           "cluster)" if plan.sensitivity.exclude_overlapping else "") + ".",
         f"Software: {soft}.",
     ]
