@@ -78,14 +78,14 @@ def with_index(plan: Plan, index: str) -> Plan:
                                + " against historical benchmarks"})
 
 
-def _load(studies: Path, plan_path: Path | None, index: str | None = None
+def _load(studies: Path, plan_path: Path | None, index_arg: str | None = None
           ) -> tuple[Plan, YamlDocument, list[StudyRecord], Path]:
     try:
         plan, doc = load_plan(plan_path)
     except PlanError as exc:
         raise ReportError([i.format() for i in exc.issues]) from None
-    if index is not None:
-        plan = with_index(plan, index)
+    if index_arg is not None:
+        plan = with_index(plan, index_arg)
     if not studies.exists():
         raise ReportError([f"{studies}: expected a study library folder, got a path that does "
                            "not exist"])
@@ -98,14 +98,15 @@ def _load(studies: Path, plan_path: Path | None, index: str | None = None
         raise ReportError([f"{studies}: no study files (*.yaml): the report needs the index "
                            f"study '{plan.index.study}' and at least one benchmark study"])
     ids = {r.id for r in records}
-    where = "--index" if index is not None else f"{plan_path or DEFAULT_PLAN}: index.study"
+    where = "--index" if index_arg is not None else f"{plan_path or DEFAULT_PLAN}: index.study"
     if plan.index.study not in ids:
         raise ReportError([f"{where}: expected a study of the "
                            f"library ({', '.join(sorted(ids))}), got '{plan.index.study}'"])
     index = next(r for r in records if r.id == plan.index.study)
     arm_ids = [a.id for a in index.study.arms]
     if plan.index.arm is not None and plan.index.arm not in arm_ids:
-        where = "--index" if index is not None else f"{plan_path or DEFAULT_PLAN}: index.arm"
+        where = ("--index" if index_arg is not None
+                 else f"{plan_path or DEFAULT_PLAN}: index.arm")
         raise ReportError([f"{where}: expected an arm of "
                            f"{plan.index.study} ({', '.join(arm_ids)}), got '{plan.index.arm}'"])
     if len(records) < 2:

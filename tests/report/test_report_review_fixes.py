@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 
 from extraction import load_paths
 from reports import fmt, references, render
-from reports.analysis import analyse_group, effect_sizes
+from reports.analysis.data import outcome_data, replaced_by, superseded
+from reports.analysis.groups import analyse_group, effect_sizes
 from reports.build import build_report
 from reports.cli import app
 from reports.context import SCALES, methods, robustness_text, summary_line
-from reports.dataset import outcome_data, replaced_by, superseded
 from reports.frames import MARK, forest_frame, study_interval
 from reports.plan import DEFAULT_PLAN, PlanError, load_plan
 from reports.sections import audit_rows, studies_table
@@ -336,6 +336,7 @@ def test_f20_replaced_by_is_the_rule_outcome_data_applies(bundled):
     assert replaced_by(records, cheng, "atezo_bev", lambda r, a: True) is None
     orr = datas[[o.id for o in plan.outcomes].index("orr")]
     dcr = datas[[o.id for o in plan.outcomes].index("dcr")]
-    assert any(lab.startswith("Finn 2020") and why == "superseded by cheng2022_imbrave150"
-               for lab, why in orr.excluded)  # the update reports ORR: the old one is not used
+    assert any(e.label.startswith("Finn 2020") and e.rule == "superseded"
+               and e.reason == "superseded by cheng2022_imbrave150"
+               for e in orr.excluded)  # the update reports ORR: the old one is not used
     assert "finn2020_imbrave150" in set(dcr.frame["study"])  # the update has no DCR
