@@ -268,7 +268,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                               if r["field"] not in {x["field"] for x in ref_audit}]
                 entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
                                          "kv": kv,
-                                         "excluded": [(e.label, f"{e.rule}: {e.reason}")
+                                         "excluded": [(e.label, f"{e.reason} [rule {e.rule}]")
                                                       for e in a.exclusions],
                                          "bubbles": []}
                 if not a.arms.empty:

@@ -126,6 +126,7 @@ def ae_failure(entry: Any, outcome: Outcome, allowed: set[str] | None) -> RuleFa
         return RuleFailure("grade", f"grade band {entry.grade}, the plan accepts "
                            f"{', '.join(outcome.grades)}")
     if allowed is not None and entry.attribution not in allowed:
-        return RuleFailure("attribution", f"attribution {entry.attribution.replace('_', ' ')}, "
-                           f"the index's is compared with {', '.join(sorted(allowed))}")
+        return RuleFailure("attribution", f"{entry.attribution.replace('_', '-')} adverse "
+                           "events; the index's are compared with "
+                           f"{' or '.join(a.replace('_', '-') for a in sorted(allowed))} ones")
     return None

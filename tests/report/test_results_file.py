@@ -151,3 +151,17 @@ def test_plan_new_writes_a_scaffold_that_loads_and_refuses_to_overwrite(tmp_path
     again = CliRunner().invoke(app, ["plan", "new", str(path)])
     assert again.exit_code == 2 and "existing" in again.output
     assert path.read_text() == text
+
+
+def test_the_readme_worked_example_is_a_valid_plan(tmp_path):
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"A worked example.*?```yaml\n(.*?)```", text, re.S)
+    assert block is not None
+    path = tmp_path / "worked.yaml"
+    path.write_text(block.group(1))
+    plan, _ = load_plan(path)
+    assert plan.groups[0].phases == ["3"] and plan.outcomes[1].attributions == "index"
+    (use,) = classify(plan.groups[0])
+    assert use.use == "context"
