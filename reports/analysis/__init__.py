@@ -19,14 +19,14 @@ from reports.analysis.data import Exclusion, OutcomeData, Provenance, outcome_da
 from reports.analysis.groups import GroupAnalysis, alpha_of, analyse_group
 from reports.analysis.overlap import OverlapResult
 from reports.analysis.refs import ReferenceUse, classify
+from reports.analysis.sensitivity import LeaveOneOut, leave_one_out
 from reports.analysis.survival import SurvivalResult, analyse_survival
 from reports.analysis.verdict import Position, Reason, ReasonCode, Robustness, Verdict
 from reports.plan import Plan
 
-__all__ = ["BiasResult", "Exclusion", "GroupAnalysis", "OutcomeData", "OverlapResult",
-           "Position", "Provenance", "Reason", "ReasonCode", "ReferenceUse", "ReportAnalysis",
-           "Robustness",
-           "SurvivalResult", "Verdict", "analyse"]
+__all__ = ["BiasResult", "Exclusion", "GroupAnalysis", "LeaveOneOut", "OutcomeData",
+           "OverlapResult", "Position", "Provenance", "Reason", "ReasonCode", "ReferenceUse",
+           "ReportAnalysis", "Robustness", "SurvivalResult", "Verdict", "analyse"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,10 @@ def analyse(records: list[StudyRecord], plan: Plan, survival: bool = True) -> Re
     for outcome in plan.outcomes:
         data = outcome_data(records, plan, outcome)
         datas.append(data)
-        analyses += [replace(analyse_group(data, group, plan, clusters),
-                             references=uses[group.id])
-                     for group in plan.groups_for(outcome)]
+        for group in plan.groups_for(outcome):
+            a = analyse_group(data, group, plan, clusters)
+            analyses.append(replace(a, references=uses[group.id],
+                                    leave_one_out=leave_one_out(a, plan)))
     overlaps = tuple(a.overlap for a in analyses if a.overlap is not None)
     biases = tuple(b for a in analyses if (b := small_study_effects(a, plan)) is not None)
     index = next(r for r in records if r.id == plan.index.study)

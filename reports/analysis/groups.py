@@ -69,7 +69,7 @@ class GroupAnalysis:
     comparison_knha: ComparisonResult | None
     reason: str
     subgroups: tuple[tuple[str, Benchmark | None, int], ...]
-    alpha: float = 0.05
+    alpha: float
     position: Position = Position.NONE
     position_basis: PositionBasis | None = None
     robustness: Robustness | None = None
@@ -95,6 +95,8 @@ class GroupAnalysis:
     """Benchmark predicted by meta-regression at the index's case mix."""
     index_ids: tuple[str, str] = field(default=("", ""))
     """``(study, arm)`` of the index."""
+    leave_one_out: tuple[Any, ...] = ()
+    """:class:`reports.analysis.sensitivity.LeaveOneOut` rows (plan's leave-one-out)."""
 
     @property
     def excluded(self) -> tuple[tuple[str, str], ...]:
@@ -110,7 +112,7 @@ class GroupAnalysis:
                          strict=True))
 
 
-def effect_sizes(frame: pd.DataFrame, outcome: Outcome, level: float = 95.0
+def effect_sizes(frame: pd.DataFrame, outcome: Outcome, level: float
                  ) -> tuple[pd.DataFrame, list[Exclusion]]:
     """Add ``yi``, ``vi``, ``note`` to ``frame`` (rows that cannot be converted are dropped)."""
     if frame.empty:

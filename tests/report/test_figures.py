@@ -107,7 +107,7 @@ def test_bubble_frame_fit_line_against_metafor_predict():
     c = compare(table.yi, table.vi, ref["index_yi"], ref["index_vi"], "PLO",
                 moderators={"pvtt": (np.array(ref["pvtt"], float), ref["pvtt0"])})
     a = GroupAnalysis(plan.outcomes[0], plan.groups[0], arms, (), ref["index_yi"],
-                      ref["index_vi"], "", c, None, "", ())
+                      ref["index_vi"], "", c, None, "", (), 0.05)
     adj = c.adjustments[0]
     frame = bubble_frame(a, "pvtt", (adj.predicted - adj.slope * adj.index_value, adj.slope),
                          adj.index_value)

@@ -74,7 +74,7 @@ def test_r8_kim2024_os_90pct_ci_is_re_expressed_at_95pct_and_marked(bundled):
     se = (math.log(19.6) - math.log(10.8)) / (2 * stats.norm.ppf(0.95))
     z95 = stats.norm.ppf(0.975)
     want = (15.2, 15.2 * math.exp(-z95 * se), 15.2 * math.exp(z95 * se))
-    arms, _ = effect_sizes(data.frame[data.frame["study"] == "kim2024"], outcome)
+    arms, _ = effect_sizes(data.frame[data.frame["study"] == "kim2024"], outcome, 95.0)
     got = study_interval(arms.iloc[0], "MED", "median", 95.0)
     assert got == pytest.approx(want, rel=1e-9)  # same formula, float round-off only
     assert fmt.est_ci(*got) == "15.2 [10.7, 21.7]"  # the reviewer's figures
@@ -91,7 +91,7 @@ def test_r8_a_ci_at_the_plan_level_is_shown_as_published_and_unmarked(bundled):
     _, plan, datas = bundled
     outcome = _outcome(plan, "os_median")
     data = datas[plan.outcomes.index(outcome)]
-    arms, _ = effect_sizes(data.frame[~data.frame["is_index"]], outcome)
+    arms, _ = effect_sizes(data.frame[~data.frame["is_index"]], outcome, 95.0)
     at95 = arms[(arms["ci_level"] == 95) & arms["ci_lower"].notna()]
     assert len(at95) >= 3
     for _, r in at95.iterrows():

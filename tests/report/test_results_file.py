@@ -165,3 +165,27 @@ def test_the_readme_worked_example_is_a_valid_plan(tmp_path):
     assert plan.groups[0].phases == ["3"] and plan.outcomes[1].attributions == "index"
     (use,) = classify(plan.groups[0])
     assert use.use == "context"
+
+
+def test_leave_one_out_equals_a_direct_compare_without_each_study(bundled):
+    from meta.comparison import compare
+
+    result, _, _, _ = bundled
+    plan, _ = load_plan()
+    checked = 0
+    for a in result.analyses:
+        if a.comparison is None or len(a.arms) < 3:
+            assert a.leave_one_out == ()
+            continue
+        assert [r.omitted for r in a.leave_one_out] == list(a.arms["label"])
+        for i, r in enumerate(a.leave_one_out):
+            rest = a.arms.drop(a.arms.index[i])
+            direct = compare(rest["yi"], rest["vi"], a.index_yi, a.index_vi, a.outcome.measure,
+                             method=plan.estimator, test=plan.inference, level=plan.level)
+            assert r.estimate == pytest.approx(direct.benchmark.estimate, rel=1e-6, abs=1e-9)
+            assert r.tau2 == pytest.approx(direct.benchmark.tau2, rel=1e-5, abs=1e-8)
+            if direct.predictive is not None:
+                assert r.predictive.pval == pytest.approx(direct.predictive.pval, rel=1e-5)
+                assert r.difference.pval == pytest.approx(direct.difference.pval, rel=1e-5)
+            checked += 1
+    assert checked >= 10
