@@ -56,10 +56,11 @@ def row(a: GroupAnalysis) -> list[str]:
         diff += f" ({name} {fmt.est_ci(*c.ratio_bt, digits=2)})"
     p = c.predictive
     return [f"{a.outcome.label}: {a.group.label}", str(k),
-            fmt.num(c.index_bt[0] * factor) + unit,
+            fmt.num(c.index_bt[0] * factor) + ("%" if unit == "%" else " mo"),
             fmt.est_ci(*(v * factor for v in c.benchmark_bt)),
             fmt.interval(*(v * factor for v in c.pi_bt)) if k > 1 else "–",
-            diff, fmt.pval(p.pval).removeprefix("p = ") if p else "–", _robust(a),
+            diff, fmt.pval(p.pval).removeprefix("p = ").replace("p < ", "<") if p else "–",
+            _robust(a),
             verdict_words(a)]
 
 
