@@ -132,7 +132,11 @@ def results(analysis: ReportAnalysis) -> dict[str, Any]:
                                                         "arm": analysis.index_arm},
             "alpha": analysis.alpha, "level": analysis.plan.level,
             "estimator": analysis.plan.estimator, "inference": analysis.plan.inference,
-            "comparisons": [comparison_record(a) for a in analysis.comparisons]}
+            "comparisons": [comparison_record(a) for a in analysis.comparisons],
+            "provenance": [{"outcome": d.outcome.id, "study": p.study, "file": p.file,
+                            "line": p.line, "field": p.field, "value": p.value,
+                            "location": p.location, "derived": p.derived or None}
+                           for d in analysis.outcomes for p in d.provenance]}
 
 
 CSV_COLUMNS = ["outcome", "group", "measure", "k", "index", "index_ci_lb", "index_ci_ub",

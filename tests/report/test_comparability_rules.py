@@ -217,3 +217,19 @@ def test_overlapping_cohorts_keep_the_largest_arm_in_the_main_analysis(tmp_path)
     assert "large" in reason
     assert a.overlap is not None and a.overlap.dropped_ids == ("small",)
     assert a.overlap.comparison.benchmark.k == 3 and a.comparison.benchmark.k == 2
+
+
+def test_plan_rejects_an_unknown_rule_value_with_its_line(tmp_path):
+    from reports.plan import DEFAULT_PLAN, PlanError, load_plan
+
+    text = DEFAULT_PLAN.read_text()
+    old = "    diseases: [metastatic, recurrent, advanced]"
+    line = text.splitlines().index(old) + 1
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace(old, "    diseases: [metastatic, martian]", 1)
+                    .replace("    attributions: index", "    attributions: [sometimes]", 1))
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    msgs = [i.format() for i in info.value.issues]
+    assert any(f":{line}:" in m and "diseases" in m for m in msgs), msgs
+    assert any("attributions" in m for m in msgs), msgs

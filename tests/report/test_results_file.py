@@ -189,3 +189,17 @@ def test_leave_one_out_equals_a_direct_compare_without_each_study(bundled):
                 assert r.difference.pval == pytest.approx(direct.difference.pval, rel=1e-5)
             checked += 1
     assert checked >= 10
+
+
+def test_results_json_gives_the_provenance_of_every_number_used(bundled):
+    result, _, _, data = bundled
+    rows = data["provenance"]
+    assert len(rows) == len(result.analysis.provenance)
+    used = {(x["study"]) for rec in data["comparisons"] for x in rec["arms_used"]}
+    assert used <= {r["study"] for r in rows}
+    for r in rows[:50]:
+        lines = (ROOT / r["file"]).read_text().splitlines() if not Path(r["file"]).is_absolute() \
+            else Path(r["file"]).read_text().splitlines()
+        assert 1 <= r["line"] <= len(lines)
+        key = r["field"].rsplit(".", 1)[-1].split("[")[0]
+        assert key in lines[r["line"] - 1] or r["derived"], r
