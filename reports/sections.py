@@ -10,6 +10,7 @@ from typing import Any
 from extraction import StudyRecord
 from extraction import vocabulary as vocab
 from extraction.audit import AuditTrail, Finding
+from extraction.links import OVERLAP_RELATIONS
 from reports import fmt
 from reports.analysis.data import OutcomeData, study_label, superseded
 from reports.analysis.groups import GroupAnalysis
@@ -44,11 +45,12 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
         if rec.id in gone:
             notes.append(superseded_note(rec.shown, gone[rec.id], labels.get(rec.id, [])))
         for rel in s.related:
-            if rel.relation in ("overlapping_cohort", "same_institution"):
+            if rel.relation in OVERLAP_RELATIONS:
                 notes.append(f"{rec.id} and {rel.study}: {rel.relation.replace('_', ' ')}"
-                             + (f" ({rel.note})" if rel.note else "") + "; both kept, "
-                             "patients may be counted twice"
-                             + (" (see the sensitivity analysis excluding overlapping cohorts)."
+                             + (f" ({rel.note})" if rel.note else "") + "; the main analysis "
+                             "keeps one arm per cluster of linked studies (the one with the most "
+                             "patients)"
+                             + (" and the sensitivity analysis pools all of them."
                                 if plan.sensitivity.exclude_overlapping else "."))
     return rows, notes
 

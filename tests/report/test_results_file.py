@@ -203,3 +203,24 @@ def test_results_json_gives_the_provenance_of_every_number_used(bundled):
         assert 1 <= r["line"] <= len(lines)
         key = r["field"].rsplit(".", 1)[-1].split("[")[0]
         assert key in lines[r["line"] - 1] or r["derived"], r
+
+
+def test_hooks_for_parallel_work_are_rendered_and_written_when_set(bundled):
+    from dataclasses import replace
+
+    from reports.context import hook_items
+    from reports.results_file import comparison_record
+
+    result, _, _, _ = bundled
+    a = next(x for x in result.analyses if x.comparison is not None)
+    assert hook_items(a) == []
+    rec = comparison_record(a)
+    for name in ("index_interval", "decision_test", "fragility_patients", "era_adjusted",
+                 "casemix_adjusted"):
+        assert name in rec and rec[name] is None
+    b = replace(a, fragility_patients=3, index_interval="14.2–20.3 months (approximate)")
+    labels = dict(hook_items(b))
+    assert labels["Fragility (index patients)"] == "3"
+    assert "14.2" in labels["Index interval (approximate)"]
+    rec = comparison_record(b)
+    assert rec["fragility_patients"] == 3 and rec["index_interval"].startswith("14.2")
