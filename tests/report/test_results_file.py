@@ -126,16 +126,26 @@ def test_reference_rule_matches_population_or_gives_context():
 
 
 def test_any_study_can_be_the_index(tmp_path):
+    import shutil
+
+    lib = tmp_path / "studies"
+    lib.mkdir()
+    for sid in ("zhai2025", "finn2020_imbrave150", "yau2022_checkmate459", "llovet2008_sharp",
+                "qin2023_rationale301"):
+        shutil.copy(ROOT / "studies" / f"{sid}.yaml", lib / f"{sid}.yaml")
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["report", "--index", "finn2020_imbrave150:atezo_bev",
-                                   "--studies", str(ROOT / "studies"), "--out", str(out)])
+                                   "--studies", str(lib), "--out", str(out)])
     assert res.exit_code == 0, res.output
     data = json.loads((out / "results.json").read_text())
     assert data["index"] == {"study": "finn2020_imbrave150", "arm": "atezo_bev"}
     for rec in data["comparisons"]:
         assert all(x["study"] != "finn2020_imbrave150" for x in rec["arms_used"])
+    assert any(rec["arms_used"] for rec in data["comparisons"])
+    assert "finn2020_imbrave150 (atezo_bev) against historical benchmarks" in (
+        out / "report.html").read_text()
     bad = CliRunner().invoke(app, ["report", "--index", "finn2020_imbrave150:nope",
-                                   "--studies", str(ROOT / "studies"), "--out", str(out)])
+                                   "--studies", str(lib), "--out", str(out)])
     assert bad.exit_code == 2 and "--index: expected an arm of finn2020_imbrave150" in bad.output
 
 
