@@ -170,10 +170,7 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan,
     by = plan.subgroup_by if plan.subgroup_by != "none" else "study"
     bench = bench.sort_values([by, "year", "label"], kind="stable") if not bench.empty else bench
     all_arms, excluded = effect_sizes(bench, outcome, plan.level)
-    labels = set(all_arms["label"]) if not all_arms.empty else set()
-    excluded += [e for gid, e in data.group_excluded if gid == group.id]
-    excluded += [e for e in data.excluded
-                 if e.label not in labels and e.label in set(bench.get("label", []))]
+    excluded = [e for gid, e in data.group_excluded if gid == group.id] + excluded
     arms, drop, keep = (ov.split(all_arms, clusters) if clusters and not all_arms.empty
                         else (all_arms, [], []))
     kept_ids = tuple(ov.ident(all_arms, i) for i in keep)
