@@ -8,7 +8,7 @@ from typing import Any
 from reports import fmt
 from reports.analysis import ReportAnalysis
 from reports.analysis.groups import GroupAnalysis
-from reports.analysis.verdict import Position, Verdict
+from reports.analysis.verdict import Position, ReasonCode, Verdict
 
 VERDICT_WORDS = {
     Verdict.MORE_FAVOURABLE: "more favourable than a historical study",
@@ -22,6 +22,9 @@ VERDICT_WORDS = {
 HEADER = ["Outcome: comparator group", "k", "Index", "Benchmark [CI]", "PI", "Difference",
           "p", "Robust?", "Verdict"]
 
+IMPRECISE = "*"
+"""Marks a prediction interval from fewer than 5 studies or with τ² = 0 (issue 11)."""
+
 _ORDER = {Verdict.MORE_FAVOURABLE: 0, Verdict.LESS_FAVOURABLE: 0, Verdict.NOT_DIFFERENT: 1,
           Verdict.NO_TEST: 2, Verdict.NOT_COMPARED: 3}
 
@@ -32,6 +35,12 @@ def verdict_words(a: GroupAnalysis) -> str:
     if a.verdict is Verdict.NO_TEST and a.position is not Position.NONE:
         words += f"; {a.position.value} the PI"
     return words
+
+
+def imprecise(a: GroupAnalysis) -> bool:
+    """Whether the prediction interval is imprecise: k < 5, or τ² = 0 (it collapses onto the
+    CI), from the verdict's typed reasons."""
+    return any(r.code in (ReasonCode.FEW_STUDIES, ReasonCode.TAU2_ZERO) for r in a.reasons)
 
 
 def _robust(a: GroupAnalysis) -> str:
@@ -58,7 +67,8 @@ def row(a: GroupAnalysis) -> list[str]:
     return [f"{a.outcome.label}: {a.group.label}", str(k),
             fmt.num(c.index_bt[0] * factor) + ("%" if unit == "%" else " mo"),
             fmt.est_ci(*(v * factor for v in c.benchmark_bt)),
-            fmt.interval(*(v * factor for v in c.pi_bt)) if k > 1 else "–",
+            (fmt.interval(*(v * factor for v in c.pi_bt)) + (IMPRECISE if imprecise(a) else ""))
+            if k > 1 else "–",
             diff, fmt.pval(p.pval).removeprefix("p = ").replace("p < ", "<") if p else "–",
             _robust(a),
             verdict_words(a)]

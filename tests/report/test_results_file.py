@@ -234,3 +234,18 @@ def test_hooks_for_parallel_work_are_rendered_and_written_when_set(bundled):
     assert "14.2" in labels["Index interval (approximate)"]
     rec = comparison_record(b)
     assert rec["fragility_patients"] == 3 and rec["index_interval"].startswith("14.2")
+
+
+def test_imprecise_prediction_intervals_are_marked_on_page_one(bundled):
+    from reports.summary import IMPRECISE, row
+
+    result, _, _, _ = bundled
+    marked = 0
+    for a in result.analyses:
+        c = a.comparison
+        if c is None or c.benchmark.k < 2:
+            continue
+        want = c.benchmark.k < 5 or c.benchmark.tau2 == 0
+        assert row(a)[4].endswith(IMPRECISE) == want, (a.outcome.id, a.group.id)
+        marked += want
+    assert marked >= 1
