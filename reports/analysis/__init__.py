@@ -3,9 +3,10 @@
 Data flow: :mod:`.data` (one tidy frame per outcome, every number with its provenance) ->
 :mod:`.rules` (comparability: which arms may be compared) -> :mod:`.groups` (per outcome ×
 comparator group the benchmark and the comparison, :mod:`meta.comparison`) -> :mod:`.verdict`
-(typed position, robustness, verdict) -> :mod:`.overlap` (overlapping-cohort re-pool),
-:mod:`.bias` (small-study effects), :mod:`.survival` (pseudo-IPD). No text, no files: the rest
-of :mod:`reports` writes and draws from this.
+(typed position, robustness, verdict) -> :mod:`.overlap` (one arm per overlap cluster; all-arms
+re-pool), :mod:`.refs` (reference lines matched or context), :mod:`.sensitivity`
+(leave-one-out), :mod:`.bias` (small-study effects), :mod:`.survival` (pseudo-IPD). No text, no
+files: the rest of :mod:`reports` writes and draws from this.
 """
 
 from __future__ import annotations
