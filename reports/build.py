@@ -17,24 +17,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from extraction import StudyRecord, load_paths
 from extraction import vocabulary as vocab
 from extraction.audit import audit_records, build_trail
 from extraction.external import ReferenceFileError
 from extraction.loader import expand
 from extraction.yaml_source import YamlDocument
-from reports import fmt, overlap, references, render
-from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
+from reports import fmt, overlap_section, references, render, summary
+from reports.analysis import ReportAnalysis, analyse
+from reports.analysis.data import OutcomeData, study_label
+from reports.analysis.groups import GroupAnalysis, benchmark_only
+from reports.analysis.overlap import OverlapResult
 from reports.context import (
     SCALES,
     caveats,
     group_items,
     methods,
-    robustness_text,
     summary_line,
 )
-from reports.dataset import OutcomeData, outcome_data, study_label
-from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
+from reports.plan import DEFAULT_PLAN, Index, Plan, PlanError, load_plan
 from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
 from reports.stamp import stamp
 
@@ -58,15 +61,31 @@ class BuildResult:
     html: Path
     context: dict[str, Any]
     analyses: tuple[GroupAnalysis, ...]
-    overlaps: tuple[overlap.OverlapResult, ...] = ()
+    overlaps: tuple[OverlapResult, ...] = ()
+    analysis: ReportAnalysis | None = None
 
 
-def _load(studies: Path, plan_path: Path | None
+def with_index(plan: Plan, index: str) -> Plan:
+    """``plan`` with the index study (and arm) of ``--index STUDY[:ARM]``; the claim is kept."""
+    study, _, arm = index.partition(":")
+    try:
+        new = Index(study=study, arm=arm or None, claim=plan.index.claim)
+    except ValidationError:
+        raise ReportError([f"--index: expected STUDY or STUDY:ARM (lower-case ids), got "
+                           f"{index!r}"]) from None
+    return plan.model_copy(update={"index": new, "title": f"{study}"
+                               + (f" ({arm})" if arm else "")
+                               + " against historical benchmarks"})
+
+
+def _load(studies: Path, plan_path: Path | None, index_arg: str | None = None
           ) -> tuple[Plan, YamlDocument, list[StudyRecord], Path]:
     try:
         plan, doc = load_plan(plan_path)
     except PlanError as exc:
         raise ReportError([i.format() for i in exc.issues]) from None
+    if index_arg is not None:
+        plan = with_index(plan, index_arg)
     if not studies.exists():
         raise ReportError([f"{studies}: expected a study library folder, got a path that does "
                            "not exist"])
@@ -79,13 +98,16 @@ def _load(studies: Path, plan_path: Path | None
         raise ReportError([f"{studies}: no study files (*.yaml): the report needs the index "
                            f"study '{plan.index.study}' and at least one benchmark study"])
     ids = {r.id for r in records}
+    where = "--index" if index_arg is not None else f"{plan_path or DEFAULT_PLAN}: index.study"
     if plan.index.study not in ids:
-        raise ReportError([f"{plan_path or DEFAULT_PLAN}: index.study: expected a study of the "
+        raise ReportError([f"{where}: expected a study of the "
                            f"library ({', '.join(sorted(ids))}), got '{plan.index.study}'"])
     index = next(r for r in records if r.id == plan.index.study)
     arm_ids = [a.id for a in index.study.arms]
     if plan.index.arm is not None and plan.index.arm not in arm_ids:
-        raise ReportError([f"{plan_path or DEFAULT_PLAN}: index.arm: expected an arm of "
+        where = ("--index" if index_arg is not None
+                 else f"{plan_path or DEFAULT_PLAN}: index.arm")
+        raise ReportError([f"{where}: expected an arm of "
                            f"{plan.index.study} ({', '.join(arm_ids)}), got '{plan.index.arm}'"])
     if len(records) < 2:
         raise ReportError([f"{studies}: only one study file ({records[0].shown}): a comparison "
@@ -95,7 +117,8 @@ def _load(studies: Path, plan_path: Path | None
 
 MARKER = ".hccmeta-report"
 """File written into every report folder: only such a folder (or an empty one) is replaced."""
-_REPORT_ENTRIES = {MARKER, "report.pdf", "report.html", "report.typ", "figures"}
+_REPORT_ENTRIES = {MARKER, "report.pdf", "report.html", "report.typ", "figures", "results.json",
+                   "results.csv"}
 
 
 def check_out(out: Path, studies: Path) -> None:
@@ -169,13 +192,11 @@ def _index_row(data: OutcomeData) -> Any:
     return f[f["is_index"]].iloc[0]
 
 
-def _survival(records: list[StudyRecord], plan: Plan, tmp: Path, jobs: Any,
-              analyses: list[GroupAnalysis]) -> dict[str, Any]:
+def _analyse(records: list[StudyRecord], plan: Plan) -> ReportAnalysis:
     from extraction.km import KMInputError
-    from reports.figures_build import survival_section
 
     try:
-        return survival_section(records, plan, tmp, jobs, analyses)
+        return analyse(records, plan)
     except KMInputError as exc:
         raise ReportError([str(exc)]) from None
 
@@ -185,30 +206,13 @@ def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
 
 
-def _reading(analyses: list[GroupAnalysis], extra: str = "") -> str:
-    tested = [a for a in analyses if a.comparison and a.comparison.difference]
-    placed = [a for a in analyses if a.comparison and a.comparison.position != "n/a"]
-    above = [a for a in placed if a.comparison.position == "above"]  # type: ignore[union-attr]
-    within = [a for a in placed if a.comparison.position == "within"]  # type: ignore[union-attr]
-    below = [a for a in placed if a.comparison.position == "below"]  # type: ignore[union-attr]
-    sig = [a for a in tested if a.comparison.difference.pval < 0.05]  # type: ignore[union-attr]
-    fragile = [a for a in sig if robustness_text(a).startswith("; fragile")]
-    robust = (f" ({len(sig) - len(fragile)} of them robust: same verdict under the plan's other "
-              f"tau² estimators and inference, {len(fragile)} fragile)" if sig else "")
-    return (f"{len([a for a in analyses if a.comparison])} comparison(s) were possible; "
-            f"{len(tested)} with a test, of which {len(sig)} at p < 0.05{robust}. Against the "
-            f"prediction intervals ({len(placed)} with one), the index study lies above in "
-            f"{len(above)}, within in {len(within)} and below in {len(below)}. "
-            f"{extra + ' ' if extra else ''}A historical "
-            "comparison describes where the index study's reported numbers sit among "
-            "published arms; with the caveats below it cannot show that the index treatment "
-            "is better.")
-
-
 def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  out: Path = Path("build/report"), argv: list[str] | None = None,
-                 step: Step | None = None) -> BuildResult:
+                 step: Step | None = None, index: str | None = None) -> BuildResult:
     """Build the report; raises :class:`ReportError` for unusable input.
+
+    ``index`` (``STUDY`` or ``STUDY:ARM``) replaces the plan's index study, so that any study of
+    the library can be compared with the plan's comparator groups.
 
     The figure workers start first, so that they import matplotlib while the library is loaded
     and analysed.
@@ -216,17 +220,19 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
     from reports.figure_jobs import FigureJobs
 
     with FigureJobs() as jobs:
-        return _build_report(jobs, studies, plan_path, out, argv, step)
+        return _build_report(jobs, studies, plan_path, out, argv, step, index)
 
 
 def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
-                  argv: list[str] | None, step: Step | None) -> BuildResult:
+                  argv: list[str] | None, step: Step | None, index_arg: str | None = None
+                  ) -> BuildResult:
     from reports.figures_build import bubbles, funnels
     from reports.frames import forest_frame
+    from reports.survival_section import survival
 
     say = step or (lambda _msg: None)
     say("loading plan and study library")
-    plan, plan_doc, records, plan_file = _load(studies, plan_path)
+    plan, plan_doc, records, plan_file = _load(studies, plan_path, index_arg)
     try:
         ref_lines = references.load(studies)
     except ReferenceFileError as exc:
@@ -240,25 +246,31 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
     with staging(out) as tmp:
         figdir = tmp / "figures"
         figdir.mkdir()
-        datas, analyses, outcomes = [], [], []
-        for outcome in plan.outcomes:
-            say(f"analysing {outcome.label}")
-            data = outcome_data(records, plan, outcome)
-            datas.append(data)
+        say("analysing")
+        result = _analyse(records, plan)
+        datas, analyses, outcomes = list(result.outcomes), list(result.comparisons), []
+        for data in datas:
+            outcome = data.outcome
             row = _index_row(data)
             groups = []
-            for group in plan.groups_for(outcome):
-                a = analyse_group(data, group, plan)
-                analyses.append(a)
+            for a in result.for_outcome(outcome.id) if row is not None else ():
+                group = a.group
                 bench = benchmark_only(a, plan)
-                refs = references.for_group(ref_lines, outcome, group)
+                uses = {u.id: u for u in a.references}
+                every = references.for_group(ref_lines, outcome, group)
+                refs = [r for r in every if uses[r["line"].id].use == "matched"]
                 kv = group_items(a, row, plan) + [("Published reference", r["text"])
-                                                  for r in refs]
-                ref_audit += [r for r in references.audit_rows(refs, outcome, ref_lines, out)
+                                                  for r in refs] + [
+                    ("Published reference (context, not drawn)",
+                     f"{r['text']} — not comparable: {uses[r['line'].id].reason}")
+                    for r in every if r not in refs]
+                ref_audit += [r for r in references.audit_rows(every, outcome, ref_lines, out)
                               if r["field"] not in {x["field"] for x in ref_audit}]
                 entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
                                          "kv": kv,
-                                         "excluded": list(a.excluded), "bubbles": []}
+                                         "excluded": [(e.label, f"{e.reason} [rule {e.rule}]")
+                                                      for e in a.exclusions],
+                                         "bubbles": []}
                 if not a.arms.empty:
                     frame = forest_frame(a, bench, study_label(index), row, refs,
                                          plan.level, plan.subgroup_by)
@@ -283,7 +295,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         trail = build_trail(records, findings)
         say("sensitivity analyses and figures")
         rows, notes = studies_table(records, datas, plan)
-        overlaps = overlap.analyse(analyses, records, plan)
+        overlaps = list(result.overlaps)
+        page1 = summary.context(result, overlap_section.reading(overlaps, result.alpha))
         ref_file = references.reference_file(studies)
         curve_files = sorted({(r.path.parent / name).resolve() for r in records
                               for c in r.study.curves
@@ -302,13 +315,15 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                       "design": vocab.DESIGNS.get(s.design, s.design.replace("_", " ")),
                       "n": s.arm(plan.index.arm or s.arms[0].id).n},
             "summary": [t for a in analyses if (t := summary_line(a))],
-            "reading": _reading(analyses, overlap.reading(overlaps)),
+            "page1": page1,
+            "reading": " ".join(page1["sentences"]),
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
-            "sensitivity": ([ov] if (ov := overlap.section(overlaps, plan)) else [])
-            + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
-            "survival": _survival(records, plan, tmp, jobs, analyses),
+            "sensitivity": ([ov] if (ov := overlap_section.section(overlaps, plan)) else [])
+            + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs, {
+                (b.outcome_id, b.group_id): b for b in result.biases})),
+            "survival": survival(records, plan, tmp, jobs, analyses, result.survival),
             "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),
             "stamp": st,
@@ -319,7 +334,11 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         source = render.render_typst(context)
         pdf = render.compile_pdf(source, tmp)
         (tmp / "report.pdf").write_bytes(pdf)
+        say("writing results.json and results.csv")
+        from reports.results_file import write_results
+
+        write_results(result, tmp)
         say("rendering HTML")
         (tmp / "report.html").write_text(render.render_html(context, tmp), encoding="utf-8")
     return BuildResult(out, out / "report.pdf", out / "report.html", context, tuple(analyses),
-                       tuple(overlaps))
+                       tuple(overlaps), result)

@@ -10,7 +10,8 @@ from extraction import StudyRecord
 from extraction import vocabulary as vocab
 from meta.comparison import ComparisonResult
 from reports import fmt
-from reports.analysis import GroupAnalysis
+from reports.analysis.groups import GroupAnalysis
+from reports.analysis.verdict import PositionBasis, ReasonCode, basis_of
 from reports.plan import Outcome, Plan
 
 SCALES = {"PLO": "logit", "PFT": "Freeman–Tukey double arcsine", "PAS": "arcsine square root",
@@ -67,7 +68,7 @@ def _position_text(c: ComparisonResult, outcome: Outcome) -> str:
     if c.position == "n/a":
         return "no prediction interval (fewer than 2 benchmark studies)"
     factor, _ = fmt.scale(outcome.kind)
-    widened = bool(c.observed_pi_bt) and "widened" in c.position_basis
+    widened = basis_of(c) is PositionBasis.WIDENED
     lb, ub = (v * factor for v in (c.observed_pi_bt if widened else c.pi_bt))
     what = ("prediction interval widened by the index's sampling variance" if widened else
             "prediction interval (the index's variance is unknown: treated as error-free)")
@@ -128,8 +129,8 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str,
     if c.predictive is not None:
         p = c.predictive
         stat = "z" if p.df is None else f"t({p.df})"
-        items.append(("Predictive test", f"against a single historical study (tau² included): "
-                      f"{stat} = {p.stat:.2f}, {fmt.pval(p.pval)}"))
+        items.append(("Predictive test", f"against a single historical study (tau² included; "
+                      f"decides the verdict): {stat} = {p.stat:.2f}, {fmt.pval(p.pval)}"))
     if c.benchmark.k == 1:
         items.append(("Note", "a single benchmark study: no pooling, no heterogeneity"))
     k = a.comparison_knha
@@ -144,11 +145,49 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str,
     items += _adjust_rows(c, plan)
     if a.index_note:
         items.append(("Index estimate", a.index_note))
+    items += hook_items(a)
+    items.append(("Verdict", verdict_text(a)))
     return items
 
 
+def verdict_text(a: GroupAnalysis) -> str:
+    """The typed verdict and its reasons in words."""
+    from reports.summary import verdict_words
+
+    words = {
+        ReasonCode.PREDICTIVE_TEST: lambda r: f"predictive test {fmt.pval(r.value)} at alpha "
+        f"{a.alpha:g}",
+        ReasonCode.INDEX_VARIANCE_UNKNOWN: lambda r: "the index's variance is unknown",
+        ReasonCode.INDEX_NOT_REPORTED: lambda r: "the index study does not report the outcome",
+        ReasonCode.NO_BENCHMARK: lambda r: "no comparable benchmark arm",
+        ReasonCode.SINGLE_STUDY: lambda r: "a single benchmark study (no tau²)",
+        ReasonCode.FEW_STUDIES: lambda r: f"k = {r.value:g} < 5: the prediction interval is "
+        "imprecise",
+        ReasonCode.TAU2_ZERO: lambda r: "tau² = 0: the prediction interval collapses onto the CI",
+        ReasonCode.FRAGILE: lambda r: "fragile under " + ", ".join(r.names),
+        ReasonCode.MEAN_TEST_ONLY: lambda r: f"the average-study test ({fmt.pval(r.value)}) "
+        "describes the pooled mean only",
+        ReasonCode.POSITION: lambda r: f"index {r.names[0]} the prediction interval",
+    }
+    return verdict_words(a) + " — " + "; ".join(words[r.code](r) for r in a.reasons)
+
+
+def hook_items(a: GroupAnalysis) -> list[tuple[str, str]]:
+    """Rows for results computed in parallel work (shown only when set)."""
+    out = []
+    for name, label in (("index_interval", "Index interval (approximate)"),
+                        ("decision_test", "Calibrated predictive test"),
+                        ("fragility_patients", "Fragility (index patients)"),
+                        ("era_adjusted", "Era-adjusted benchmark"),
+                        ("casemix_adjusted", "Case-mix-adjusted benchmark")):
+        value = getattr(a, name)
+        if value is not None:
+            out.append((label, str(value)))
+    return out
+
+
 def summary_line(a: GroupAnalysis) -> str | None:
-    """One sentence for the summary, or None when there is no comparison."""
+    """One sentence for the results in words, or None when there is no comparison."""
     c = a.comparison
     if c is None:
         return None
@@ -160,10 +199,12 @@ def summary_line(a: GroupAnalysis) -> str | None:
             f"benchmark {bench}")
     points = "months" if a.outcome.kind == "median" else "points"
     if c.difference is not None:
-        text += (f"; difference {c.points_bt * factor:+.1f} {points}, "
-                 f"{fmt.pval(c.difference.pval)} against the average study")
+        text += f"; difference {c.points_bt * factor:+.1f} {points}"
         if c.predictive is not None:
-            text += f" ({fmt.pval(c.predictive.pval)} against a single study, tau² included)"
+            text += (f"; {fmt.pval(c.predictive.pval)} against a single historical study "
+                     "(predictive test, tau² included; decides)")
+        text += (f"; {fmt.pval(c.difference.pval)} against the average study (describes the "
+                 "pooled mean)")
     else:
         text += "; no test (index variance unknown)"
     if c.position != "n/a":
@@ -171,36 +212,30 @@ def summary_line(a: GroupAnalysis) -> str | None:
     return text + robustness_text(a) + "."
 
 
-def robustness_text(a: GroupAnalysis, alpha: float = 0.05) -> str:
-    """Whether the test's verdict at ``alpha`` survives Knapp–Hartung and every tau² estimator.
+def robustness_text(a: GroupAnalysis, test: str = "predictive") -> str:
+    """Whether the ``test``'s verdict (``predictive``, the deciding test, or ``mean``) at the
+    plan's alpha survives Knapp–Hartung and every tau² estimator (from the typed
+    :class:`reports.analysis.verdict.Robustness`).
 
     A difference significant under one estimator but not another is fragile and the summary
     must say so (the estimator table alone is pages away from the claim).
     """
-    c = a.comparison
-    if c is None or c.difference is None:
-        kh = a.comparison_knha
-        if c is not None and kh is not None and kh.position not in ("n/a", c.position):
-            return f"; Knapp–Hartung places the index {kh.position} its prediction interval"
+    r = a.robustness if test == "predictive" else a.mean_robustness
+    if r is None:
         return ""
-    significant = c.difference.pval < alpha
-    others = [(b.method, d.pval) for b, d in c.by_estimator if d is not None]
-    knha = a.comparison_knha.difference if a.comparison_knha is not None else None
-    if knha is not None:
-        others.append(("Knapp–Hartung", knha.pval))
-    flips = [f"{name} {fmt.pval(p)}" for name, p in others if (p < alpha) != significant]
-    kh = a.comparison_knha
-    moved = (f"; Knapp–Hartung places the index {kh.position} its prediction interval"
-             if kh is not None and kh.position not in ("n/a", c.position) else "")
-    if not others:
+    moved = (f"; Knapp–Hartung places the index {r.knha_position.value} its prediction interval"
+             if r.knha_position is not None else "")
+    if r.significant is None or not r.runs:
         return moved
-    if not flips:
-        n = len(others) - (knha is not None)
-        checked = (["Knapp–Hartung"] if knha is not None else []) + (
-            [f"all {n} tau² estimators" if n > 1 else "the tau² estimator "
-             + others[0][0]] if n else [])
+    if r.robust:
+        kh = any(run.name == "Knapp–Hartung" for run in r.runs)
+        n = len(r.runs) - kh
+        checked = (["Knapp–Hartung"] if kh else []) + (
+            [f"all {n} tau² estimators" if n > 1 else "the tau² estimator " + r.runs[0].name]
+            if n else [])
         return "; the verdict holds with " + " and ".join(checked) + moved
-    return "; fragile: " + ", ".join(flips) + moved
+    return "; fragile: " + ", ".join(f"{run.name} {fmt.pval(run.pval)}"
+                                     for run in r.flips) + moved
 
 
 def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> list[str]:
@@ -251,12 +286,24 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
     groups = "; ".join(f"{g.label}: classes {', '.join(g.treatment_classes)}"
                        + (f", lines {', '.join(g.lines)}" if g.lines else "")
                        + (f", phases {', '.join(g.phases)}" if g.phases else "")
+                       + (f", phase ≥ {g.min_phase}" if g.min_phase else "")
                        + (f", designs {', '.join(g.designs)}" if g.designs else "")
+                       + (f", disease settings {', '.join(g.diseases)}" if g.diseases else "")
+                       + (f", excluding {', '.join(g.exclude_diseases)}"
+                          if g.exclude_diseases else "")
                        for g in plan.groups)
+    alpha = 1 - plan.level / 100
     return [
         f"Index study: {plan.index.study} (arm {plan.index.arm or 'first'}). Comparator groups "
-        f"(arms from the study library selected by treatment class and, where given, line, "
-        f"phase and design): {groups}. An analysis superseded by a later one (analysis.updates) "
+        f"are sets of comparability rules over the study files (treatment class and, where "
+        f"given, line, phase, design and disease setting; a phase 2/3 trial counts as phase 3 "
+        f"unless a group says otherwise): {groups}. Each outcome adds the rules of its "
+        "definition: AE attribution as the index study's (an unstated attribution counts as "
+        "all-cause) and grade band, response criteria, denominator kind and response unit "
+        "(per-patient rates only unless the plan says otherwise). Arms that fail a rule are "
+        "listed under each comparison with the rule. Overlapping cohorts (studies linked as "
+        "overlapping cohort or same institution) contribute one arm per cluster, the one with "
+        "the most patients. An analysis superseded by a later one (analysis.updates) "
         "is used only for outcomes that the later one does not report for the same arm"
         + ("; numbers whose source is not verified are excluded."
            if not plan.include_unverified else "."),
@@ -274,7 +321,10 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         "asks whether the index differs from the average historical study and ignores the "
         "between-study variance; the predictive test z = (y₀ − μ̂)/√(v₀ + SE(μ̂)² + τ²) asks "
         "whether it is unusual for a single historical study (Higgins, Thompson & "
-        "Spiegelhalter 2009). Position: whether the index estimate lies inside the benchmark's "
+        f"Spiegelhalter 2009). The verdict is the predictive test's at alpha = {alpha:g}: the "
+        "average-study test rejects far above its nominal level when the index is exchangeable "
+        "with the historical arms, so it describes the pooled mean and never decides. "
+        "Position: whether the index estimate lies inside the benchmark's "
         "prediction interval widened by the index's own sampling variance (an observed "
         "estimate is compared), or inside the plain prediction interval when that variance is "
         "unknown (the index then treated as error-free). Case-mix "
@@ -284,8 +334,7 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         "Sensitivity: the tau² estimators " + ", ".join(plan.sensitivity.estimators)
         + ("; Knapp–Hartung inference" if "knha" in plan.sensitivity.inference else "")
         + ("; leave-one-out" if plan.sensitivity.leave_one_out else "")
-        + ("; excluding overlapping cohorts (from each cluster of studies linked as overlapping "
-           "cohort or same institution, only the arm with the most patients is kept)"
-           if plan.sensitivity.exclude_overlapping else "") + ".",
+        + ("; pooling every arm of overlapping cohorts (the main analysis keeps one per "
+           "cluster)" if plan.sensitivity.exclude_overlapping else "") + ".",
         f"Software: {soft}.",
     ]

@@ -1,4 +1,4 @@
-"""Figures beyond the forest plots: meta-regression bubbles, funnels, survival overlays."""
+"""Figures beyond the forest plots: meta-regression bubbles and funnels."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from extraction import StudyRecord
 from meta import bias
 from meta.transforms import backtransform
 from reports import fmt
-from reports.analysis import GroupAnalysis
+from reports.analysis.bias import BiasResult
+from reports.analysis.groups import GroupAnalysis
 from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
 
@@ -66,28 +66,25 @@ def bubbles(a: GroupAnalysis, plan: Plan, root: Path, jobs: FigureJobs) -> list[
     return out
 
 
-def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path, jobs: FigureJobs
-            ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Egger's test, trim-and-fill and a funnel plot per comparison with at least
-    ``plan.sensitivity.min_k_bias`` studies (default 10: Sterne et al. 2011, BMJ 343:d4002;
-    with fewer the tests cannot tell asymmetry from chance)."""
+def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path, jobs: FigureJobs,
+            biases: dict[tuple[str, str], BiasResult]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Egger's test, trim-and-fill (:mod:`reports.analysis.bias`) and a funnel plot per
+    comparison with at least ``plan.sensitivity.min_k_bias`` studies."""
     out = {}
     for a in analyses:
         c = a.comparison
-        if c is None or c.benchmark.k < 2:
+        res = biases.get((a.outcome.id, a.group.id))
+        if c is None or res is None:
             continue
-        k = c.benchmark.k
-        min_k = plan.sensitivity.min_k_bias
-        if k < min_k:
+        k, min_k = res.k, res.min_k
+        if not res.done:
             out[(a.outcome.id, a.group.id)] = {
                 "note": f"Funnel plot, Egger's test and trim-and-fill not shown: k = {k} < "
                         f"{min_k} studies (plan: sensitivity.min_k_bias; Sterne et al. 2011 "
                         "advise against them below 10).", "header": [], "rows": [],
                 "figures": []}
             continue
-        yi, vi = a.arms["yi"].to_numpy(float), a.arms["vi"].to_numpy(float)
-        egger = bias.egger_test(yi, vi)
-        tf = bias.trimfill(yi, vi, method=plan.estimator)
+        egger, tf = res.egger, res.trimfill
         labels = [*a.arms["label"], *[f"imputed {i + 1}" for i in range(tf.k0)]]
         data = bias.funnel_data(tf.yi, tf.vi, c.benchmark.estimate, study=labels,
                                 filled=tf.filled, level=plan.level)
@@ -110,11 +107,3 @@ def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path, jobs: FigureJ
                          f"{a.group.label} (open circles: trim-and-fill imputations; dashed: "
                          "Egger's regression line)."}]}
     return out
-
-
-def survival_section(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs,
-                     analyses: list[GroupAnalysis]) -> dict[str, Any]:
-    """Pseudo-IPD comparisons where curves exist; otherwise approximate curves, labelled."""
-    from reports.survival_section import survival
-
-    return survival(records, plan, root, jobs, analyses)

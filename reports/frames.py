@@ -9,7 +9,7 @@ from meta import distributions
 from meta.comparison import Benchmark
 from meta.transforms import backtransform
 from reports import fmt
-from reports.analysis import GroupAnalysis
+from reports.analysis.groups import GroupAnalysis
 
 NAN = float("nan")
 MARK = "†"

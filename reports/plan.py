@@ -32,6 +32,11 @@ Phase = Literal["1", "1/2", "2", "2/3", "3"]
 Criteria = Literal[tuple(vocab.RESPONSE_CRITERIA)]  # type: ignore[valid-type]
 Characteristic = Literal[tuple(vocab.CHARACTERISTICS)]  # type: ignore[valid-type]
 AeGrade = Literal[tuple(vocab.AE_GRADES)]  # type: ignore[valid-type]
+AeAttribution = Literal[tuple(vocab.AE_ATTRIBUTION)]  # type: ignore[valid-type]
+Disease = Literal["advanced", "unresectable", "metastatic", "recurrent", "locally_advanced",
+                  "pvtt", "intermediate", "oligometastatic"]
+Denominator = Literal["itt", "evaluable", "measurable_disease", "safety", "not_reported"]
+ResponseUnit = Literal["patient", "lesion", "unclear"]
 
 
 class _Strict(BaseModel):
@@ -43,11 +48,22 @@ class Index(_Strict):
 
     study: Slug = Field(description="study id (file name) of the index study")
     arm: Slug | None = Field(None, description="arm id; the first arm when omitted")
-    claim: Label = Field(description="the claim under examination, verbatim")
+    claim: Label = Field("more favourable results than historical studies",
+                         description="the claim under examination, verbatim")
+
+
+class Reference(_Strict):
+    """A published meta-analysis with the population it pooled (line, phase), so that the
+    report draws it as a reference line only where that population matches the group."""
+
+    id: Slug
+    lines: list[Line] | None = Field(None, description="lines of therapy it pooled")
+    phases: list[Phase] | None = Field(None, description="trial phases it pooled")
 
 
 class Group(_Strict):
-    """A comparator group: arms selected by treatment class, and optionally line, design, phase."""
+    """A comparator group: a set of comparability rules (reports/analysis/rules.py) over
+    treatment class, line, design, phase and disease setting."""
 
     id: Slug
     label: Label
@@ -55,9 +71,24 @@ class Group(_Strict):
     lines: list[Line] | None = Field(None, description="lines of therapy; any when omitted")
     designs: list[Design] | None = Field(None, description="designs; any when omitted")
     phases: list[Phase] | None = Field(None, description="trial phases; any when omitted")
-    references: list[Slug] = Field(
-        default_factory=list, description="ids of published meta-analyses "
-        "(studies/external/published_pooled.yaml) drawn as reference lines for this group")
+    min_phase: Literal["1", "2", "3"] | None = Field(
+        None, description="lowest trial phase (1/2 counts as 2, 2/3 as phase_2_3)")
+    phase_2_3: Literal["2", "3"] = Field(
+        "3", description="what a phase 2/3 trial counts as for phases and min_phase")
+    diseases: list[Disease] | None = Field(
+        None, description="disease settings: an arm (Arm.disease, else setting.disease) must "
+        "have at least one of them; any when omitted")
+    exclude_diseases: list[Disease] = Field(
+        default_factory=list, description="disease settings that exclude an arm")
+    references: list[Slug | Reference] = Field(
+        default_factory=list, description="published meta-analyses "
+        "(studies/external/published_pooled.yaml) drawn as reference lines for this group: "
+        "an id, or {id, lines, phases}; drawn only where the population matches the group, "
+        "else shown apart as context")
+
+    def reference_ids(self) -> list[str]:
+        """Ids of :attr:`references`, in order."""
+        return [r if isinstance(r, str) else r.id for r in self.references]
 
 
 class Outcome(_Strict):
@@ -71,10 +102,21 @@ class Outcome(_Strict):
         "PLO", description="PLO/PFT/PAS/PR for proportions, MED (log median) for medians")
     time: float | None = Field(None, gt=0, description="landmark time in months")
     criteria: list[Criteria] = Field(
-        default_factory=lambda: ["recist_1.1", "mrecist", "irecist", "easl", "not_reported"],
-        description="response criteria in order of preference (one result per arm is used)")
+        default_factory=lambda: list(dict.fromkeys(
+            ["recist_1.1", "mrecist", "irecist", "easl", "not_reported",
+             *vocab.RESPONSE_CRITERIA])),
+        description="response criteria accepted, in order of preference (one result per arm "
+        "is used; an arm with none of them is excluded)")
     grades: list[AeGrade] = Field(default_factory=lambda: ["3+", "3-4"],
                                   description="AE grade bands in order of preference")
+    attributions: list[AeAttribution] | Literal["index"] = Field(
+        "index", description="AE attributions compared; 'index': the index study's (an "
+        "unstated attribution counts as all-cause)")
+    denominators: list[Denominator] | None = Field(
+        None, description="denominator kinds of a proportion; any when omitted")
+    response_units: list[ResponseUnit] = Field(
+        default_factory=lambda: ["patient"], description="unit of a response rate (per-lesion "
+        "rates are excluded by default)")
     groups: list[Slug] | None = Field(None, description="comparator groups; all when omitted")
 
     @model_validator(mode="after")
@@ -107,8 +149,9 @@ class Sensitivity(_Strict):
     min_k_bias: int = Field(10, ge=3, description="studies needed for a funnel plot, Egger's "
                             "test and trim-and-fill (Sterne et al. 2011 advise 10)")
     exclude_overlapping: bool = Field(
-        True, description="re-pool each benchmark keeping one arm (the largest) per cluster of "
-        "studies linked as overlapping_cohort or same_institution (reports/overlap.py)")
+        True, description="the main analysis keeps one arm (the largest) per cluster of studies "
+        "linked as overlapping_cohort or same_institution; when true, a sensitivity analysis "
+        "re-pools with all of them (reports/analysis/overlap.py)")
 
 
 class Plan(_Strict):

@@ -97,9 +97,11 @@ def check_plan(plan: Plan, document: YamlDocument, shown: str, library: Referenc
     ids = library.ids
     issues = []
     for i, group in enumerate(plan.groups):
-        for j, rid in enumerate(group.references):
+        for j, rid in enumerate(group.reference_ids()):
             if rid not in ids:
-                path = ("groups", i, "references", j)
+                path: tuple[str | int, ...] = ("groups", i, "references", j)
+                if not isinstance(group.references[j], str):
+                    path = (*path, "id")
                 line, col = document.locate(path)
                 issues.append(Issue(shown, line, col, field_path(path),
                                     f"expected one of {', '.join(ids)} (the ids of "
@@ -128,7 +130,7 @@ def for_group(library: ReferenceLibrary, outcome: Outcome, group: Group
     factor, _ = fmt.scale(outcome.kind)
     out = []
     for line in library.lines:
-        if key is None or line.outcome != key or line.id not in group.references:
+        if key is None or line.outcome != key or line.id not in group.reference_ids():
             continue
         lb, ub = (line.ci[0] * factor, line.ci[1] * factor) if line.ci else (NAN, NAN)
         est = line.value * factor

@@ -10,16 +10,12 @@ from typing import Any
 from extraction import StudyRecord
 from extraction import vocabulary as vocab
 from extraction.audit import AuditTrail, Finding
-from meta.comparison import Benchmark, difference
-from meta.sensitivity import leave1out
-from meta.transforms import backtransform
+from extraction.links import OVERLAP_RELATIONS
 from reports import fmt
-from reports.analysis import GroupAnalysis
+from reports.analysis.data import OutcomeData, study_label, superseded
+from reports.analysis.groups import GroupAnalysis
 from reports.context import estimator_rows
-from reports.dataset import OutcomeData, study_label, superseded
 from reports.plan import Plan
-
-NAN = float("nan")
 
 
 def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Plan
@@ -49,18 +45,19 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
         if rec.id in gone:
             notes.append(superseded_note(rec.shown, gone[rec.id], labels.get(rec.id, [])))
         for rel in s.related:
-            if rel.relation in ("overlapping_cohort", "same_institution"):
+            if rel.relation in OVERLAP_RELATIONS:
                 notes.append(f"{rec.id} and {rel.study}: {rel.relation.replace('_', ' ')}"
-                             + (f" ({rel.note})" if rel.note else "") + "; both kept, "
-                             "patients may be counted twice"
-                             + (" (see the sensitivity analysis excluding overlapping cohorts)."
+                             + (f" ({rel.note})" if rel.note else "") + "; the main analysis "
+                             "keeps one arm per cluster of linked studies (the one with the most "
+                             "patients)"
+                             + (" and the sensitivity analysis pools all of them."
                                 if plan.sensitivity.exclude_overlapping else "."))
     return rows, notes
 
 
 def superseded_note(shown: str, newer: str, used: list[str]) -> str:
     """What the report does with a superseded analysis: the rule of
-    :func:`reports.dataset.outcome_data` (used only where the later analysis lacks the
+    :func:`reports.analysis.data.outcome_data` (used only where the later analysis lacks the
     outcome for the same arm), with the outcomes it was used for."""
     if not used:
         return f"{shown} is superseded by {newer} and not pooled."
@@ -68,29 +65,14 @@ def superseded_note(shown: str, newer: str, used: list[str]) -> str:
             f"not report for the same arm (here: {', '.join(used)}).")
 
 
-def leave_one_out(a: GroupAnalysis, plan: Plan) -> list[list[str]]:
-    """Benchmark re-pooled without each study in turn (:func:`meta.sensitivity.leave1out`)
-    and the index study's difference test against each."""
+def leave_one_out(a: GroupAnalysis) -> list[list[str]]:
+    """Rows of the leave-one-out table (:attr:`GroupAnalysis.leave_one_out`)."""
     factor, _ = fmt.scale(a.outcome.kind)
-    arms = a.arms
-    if len(arms) < 3:
-        return []
-    loo = leave1out(arms["yi"], arms["vi"], study=list(arms["label"]), method=plan.estimator,
-                    test=plan.inference, level=plan.level)
-    rows = []
-    for i, r in loo.iterrows():
-        rest = arms.drop(arms.index[i])
-        ni = rest["total"].astype(float).tolist() if a.outcome.measure == "PFT" else None
-        est, lb, ub = (float(v) * factor for v in backtransform(
-            a.outcome.measure, [r["estimate"], r["ci_lb"], r["ci_ub"]], ni=ni))
-        bench = Benchmark(plan.estimator, plan.inference, int(r["k"]), r["estimate"], r["se"],
-                          r["ci_lb"], r["ci_ub"], NAN, NAN, r["tau2"], r["I2"], r["Q"],
-                          r["Q_pval"], (), int(r["k"]) - 1 if plan.inference == "knha" else None)
-        d = (difference(a.index_yi, a.index_vi, bench, plan.level)
-             if a.index_yi is not None else None)
-        rows.append([str(r["study"]), fmt.est_ci(est, lb, ub), f"{r['I2']:.0f}%",
-                     fmt.pval(d.pval) if d else "no test"])
-    return rows
+    return [[r.omitted, fmt.est_ci(r.estimate_bt * factor, r.ci_lb_bt * factor,
+                                   r.ci_ub_bt * factor), f"{r.I2:.0f}%",
+             fmt.pval(r.predictive.pval) if r.predictive else "no test",
+             fmt.pval(r.difference.pval) if r.difference else "no test"]
+            for r in a.leave_one_out]
 
 
 def sensitivity(analyses: list[GroupAnalysis], plan: Plan,
@@ -108,10 +90,11 @@ def sensitivity(analyses: list[GroupAnalysis], plan: Plan,
                                "Difference", "Test"],
                     "rows": estimator_rows(c, a.outcome), "figures": []})
         if plan.sensitivity.leave_one_out:
-            loo = leave_one_out(a, plan)
+            loo = leave_one_out(a)
             out.append({"title": f"{title} — leave-one-out",
                         "note": "" if loo else "Needs at least 3 benchmark studies.",
-                        "header": ["Omitted", f"Benchmark [CI] ({unit})", "I²", "Index test"],
+                        "header": ["Omitted", f"Benchmark [CI] ({unit})", "I²",
+                                   "Predictive test (decides)", "Average-study test"],
                         "rows": loo, "figures": []})
         bias = funnels.get((a.outcome.id, a.group.id))
         if bias:

@@ -1,4 +1,5 @@
-"""The survival section: pseudo-IPD comparisons where digitized curves exist, else approximate
+"""The survival section (text and figures of :mod:`reports.analysis.survival`): pseudo-IPD
+comparisons where digitized curves exist, else approximate
 curves for orientation, labelled as such and never mixed with reconstructed ones."""
 
 from __future__ import annotations
@@ -10,68 +11,13 @@ import numpy as np
 import pandas as pd
 
 from extraction import StudyRecord
-from meta.ipd_comparison import ArmIPD, exponential_curve, one_stage_cox, two_stage
+from meta.ipd_comparison import exponential_curve
 from reports import fmt
-from reports.analysis import GroupAnalysis
-from reports.dataset import in_group, replaced_by, study_label, superseded
+from reports.analysis.data import study_label
+from reports.analysis.groups import GroupAnalysis
+from reports.analysis.survival import ENDPOINTS, LANDMARK, TAU, SurvivalResult
 from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
-
-ENDPOINTS = {"os": "overall survival", "pfs": "progression-free survival"}
-TAU, LANDMARK = 24.0, 12.0
-"""RMST horizon and landmark (months) of the pseudo-IPD comparison."""
-
-
-def _name(rec: StudyRecord, arm: Any) -> str:
-    base = study_label(rec)
-    return f"{base}: {arm.label}" if len(rec.study.arms) > 1 else base
-
-
-def _arms(records: list[StudyRecord], plan: Plan, endpoint: str):
-    """Arms whose curve for ``endpoint`` may be used: a superseded analysis only where its update
-    has no curve for that arm and endpoint (the report's one rule, :func:`dataset.replaced_by`)."""
-    gone = superseded(records)
-
-    def has_curve(r: StudyRecord, a: object) -> bool:
-        return any(c.arm == a.id and c.endpoint == endpoint  # type: ignore[attr-defined]
-                   for c in r.study.curves)
-
-    for rec in records:
-        for arm in rec.study.arms:
-            is_index = rec.id == plan.index.study and arm.id == (plan.index.arm
-                                                                 or rec.study.arms[0].id)
-            if not is_index and replaced_by(records, rec, arm.id, has_curve, gone):
-                continue
-            groups = [g for g in plan.groups if in_group(rec, arm, g)]
-            if is_index or (groups and rec.id != plan.index.study):
-                yield rec, arm, is_index, groups
-
-
-def reconstructed(records: list[StudyRecord], plan: Plan, endpoint: str
-                  ) -> list[tuple[ArmIPD, bool, list[str]]]:
-    """Pseudo-IPD of every arm with a digitized curve for ``endpoint`` (Guyot et al. 2012)."""
-    from extraction.km import make_risk_table, read_curve_csv, read_risk_csv, reconstruct_km
-    from extraction.schema_entries import risk_rows
-
-    out = []
-    for rec, arm, is_index, groups in _arms(records, plan, endpoint):
-        for curve in rec.study.curves:
-            if curve.arm != arm.id or curve.endpoint != endpoint:
-                continue
-            base = rec.path.parent
-            digitized = read_curve_csv(base / curve.file)
-            risk = None
-            if curve.risk_file:
-                risk = read_risk_csv(base / curve.risk_file)
-            elif (rows := risk_rows(curve)):
-                risk = make_risk_table([r[0] for r in rows], [r[1] for r in rows])
-            rec_km = reconstruct_km(digitized, arm.n_analysed or arm.n, risk,
-                                    curve.total_events)
-            origin = (f"reconstructed from the digitized curve {curve.file} (Guyot 2012, "
-                      + ("risk table" if risk is not None else "no risk table") + ")")
-            out.append((ArmIPD(_name(rec, arm), rec_km.time, rec_km.event, origin), is_index,
-                        [g.id for g in groups]))
-    return out
 
 
 def approximate_frame(analyses: list[GroupAnalysis], endpoint: str, index_label: str
@@ -101,15 +47,15 @@ def approximate_frame(analyses: list[GroupAnalysis], endpoint: str, index_label:
 
 
 def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJobs,
-             analyses: list[GroupAnalysis]) -> dict[str, Any]:
+             analyses: list[GroupAnalysis], results: tuple[SurvivalResult, ...]
+             ) -> dict[str, Any]:
     """Text, figures and table of the survival section."""
     figures, rows, texts = [], [], []
     header = ["Endpoint", "Comparison", "Index", "Historical (pooled)", "Difference / HR",
               "How the IPD was obtained"]
-    for endpoint, name in ENDPOINTS.items():
-        ipd = reconstructed(records, plan, endpoint)
-        index = [a for a, is_index, _ in ipd if is_index]
-        hist = [a for a, is_index, _ in ipd if not is_index]
+    for res in results:
+        endpoint, name = res.endpoint, ENDPOINTS[res.endpoint]
+        ipd, index, hist = res.ipd, res.index, res.historical
         if ipd:
             from extraction.km import km_step
 
@@ -124,9 +70,8 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
             jobs.submit("plot_km", frame, root / rel, ylabel=name)
             figures.append({"figure": rel, "caption": f"Kaplan–Meier curves of {name} "
                             "reconstructed from digitized published curves (pseudo-IPD)."})
-        if index and hist:
-            ts = two_stage(index[0], hist, TAU, LANDMARK, plan.estimator, plan.level)
-            cox = one_stage_cox(index, hist, plan.level)
+        if res.two_stage is not None:
+            ts, cox = res.two_stage, res.cox
             origin = "; ".join(f"{a.label}: {a.origin}" for a in [*index, *hist])
             c = ts.rmst
             rows.append([name, f"RMST to {TAU:g} months (two-stage)", fmt.num(ts.index.rmst),

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 
 from extraction.audit.findings import Finding, make
+from extraction.links import clusters, pairs
 from extraction.loader import StudyRecord
 
 Path_ = tuple[str | int, ...]
@@ -28,27 +29,15 @@ DO_NOT_POOL = {"updated_analysis_of", "updated_by", "overlapping_cohort", "updat
 
 def links(records: list[StudyRecord]) -> set[frozenset[str]]:
     """Unordered pairs of study ids linked by ``related`` or ``analysis.updates``."""
-    out = set()
-    for r in records:
-        for rel in r.study.related:
-            out.add(frozenset((r.id, rel.study)))
-        if r.study.analysis.updates:
-            out.add(frozenset((r.id, r.study.analysis.updates)))
-    return out
+    return {frozenset(p) for p in pairs(records, updates=True)}
 
 
 def components(records: list[StudyRecord], linked: set[frozenset[str]]
                ) -> set[frozenset[str]]:
-    """Every pair of study ids joined by a chain of links (the transitive closure of ``linked``)."""
-    group = {r.id: {r.id} for r in records}
-    for pair in linked:
-        a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
-        ga, gb = group.setdefault(a, {a}), group.setdefault(b, {b})
-        if ga is not gb:
-            ga |= gb
-            for member in gb:
-                group[member] = ga
-    return {frozenset((a, b)) for members in map(frozenset, group.values())
+    """Every pair of study ids joined by a chain of links (the transitive closure of ``linked``,
+    :func:`extraction.links.clusters`)."""
+    edges = [tuple(p) if len(p) == 2 else (next(iter(p)),) * 2 for p in linked]
+    return {frozenset((a, b)) for members in clusters(edges)  # type: ignore[arg-type]
             for a in members for b in members if a != b}
 
 

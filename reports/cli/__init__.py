@@ -16,7 +16,7 @@ app = typer.Typer(
 
 # Each module registers its commands on `app` when imported; heavy libraries are imported inside
 # the commands (tests/test_cli_startup.py), so `hccmeta validate` starts in well under a second.
-from reports.cli import audit, pool, reconstruct, report, study_files
+from reports.cli import audit, plan_cmd, pool, reconstruct, report, study_files
 
 
 def main() -> None:

@@ -17,6 +17,9 @@ def report(
                               "reports/plans/default.yaml)"),
     out: Path = typer.Option(Path("build/report"), "--out", help="output folder"),
     studies: Path = typer.Option(Path("studies"), "--studies", help="study library folder"),
+    index: str = typer.Option(None, "--index", metavar="STUDY[:ARM]", help="index study (and "
+                              "arm) to compare, any study of the library; overrides the plan's "
+                              "index"),
 ) -> None:
     """Build the comparison report (PDF and HTML) from the study library."""
     from rich.console import Console
@@ -28,9 +31,10 @@ def report(
     try:
         with console.status("building the report") as status:
             result = build_report(studies, plan, out, argv=["hccmeta", *sys.argv[1:]],
-                                  step=lambda msg: status.update(msg))
+                                  step=lambda msg: status.update(msg), index=index)
     except ReportError as exc:
         for line in exc.lines:
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"wrote {result.pdf} and {result.html} in {time.perf_counter() - start:.1f} s")
+    typer.echo(f"wrote {result.pdf}, {result.html} and results.json/.csv in "
+               f"{time.perf_counter() - start:.1f} s")

@@ -25,11 +25,9 @@ def _pdf_text(path: Path) -> str:
     return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rep") / "report"
-    result = build_report(STUDIES, None, out, argv=["hccmeta", "report"])
-    return result, _pdf_text(result.pdf), result.html.read_text()
+@pytest.fixture
+def bundled(bundled_report):
+    return bundled_report
 
 
 def _html_text(page: str) -> str:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from extraction import load_paths
-from reports.analysis import analyse_group, benchmark_only
-from reports.dataset import outcome_data
+from reports.analysis.data import outcome_data
+from reports.analysis.groups import analyse_group, benchmark_only
 from reports.figures import plot_bubble, plot_forest, plot_funnel, plot_km
 from reports.frames import forest_frame
 from reports.plan import load_plan
@@ -95,7 +95,7 @@ def test_bubble_frame_fit_line_against_metafor_predict():
 
     from meta import effects
     from meta.comparison import compare
-    from reports.analysis import GroupAnalysis
+    from reports.analysis.groups import GroupAnalysis
     from reports.figures_build import bubble_frame
 
     ref = json.loads((Path(__file__).parents[1] / "reference" / "fixtures"
@@ -107,7 +107,7 @@ def test_bubble_frame_fit_line_against_metafor_predict():
     c = compare(table.yi, table.vi, ref["index_yi"], ref["index_vi"], "PLO",
                 moderators={"pvtt": (np.array(ref["pvtt"], float), ref["pvtt0"])})
     a = GroupAnalysis(plan.outcomes[0], plan.groups[0], arms, (), ref["index_yi"],
-                      ref["index_vi"], "", c, None, "", ())
+                      ref["index_vi"], "", c, None, "", (), 0.05)
     adj = c.adjustments[0]
     frame = bubble_frame(a, "pvtt", (adj.predicted - adj.slope * adj.index_value, adj.slope),
                          adj.index_value)
@@ -143,6 +143,7 @@ def test_funnel_section_wires_egger_and_trimfill(tmp_path, orr_rt_ici):
     """With the plan's threshold lowered, the funnel section draws the studies plus the
     trim-and-fill imputations and reports meta.bias's Egger test for the same data."""
     from meta import bias
+    from reports.analysis.bias import small_study_effects
     from reports.figure_jobs import FigureJobs
     from reports.figures_build import funnels
 
@@ -152,7 +153,8 @@ def test_funnel_section_wires_egger_and_trimfill(tmp_path, orr_rt_ici):
         update={"min_k_bias": 3})})
     (tmp_path / "figures").mkdir()
     with FigureJobs(1) as jobs:
-        out = funnels([a], low, tmp_path, jobs)
+        out = funnels([a], low, tmp_path, jobs, {(a.outcome.id, a.group.id):
+                                                 small_study_effects(a, low)})
         (drawn,) = jobs.wait()
     section = out[(a.outcome.id, a.group.id)]
     egger = bias.egger_test(a.arms["yi"], a.arms["vi"])
@@ -162,7 +164,8 @@ def test_funnel_section_wires_egger_and_trimfill(tmp_path, orr_rt_ici):
     assert (drawn["kind"] == "study").sum() == len(a.arms)
     assert (drawn["kind"] == "filled").sum() == tf.k0
     assert (tmp_path / section["figures"][0]["figure"]).exists()
-    default = funnels([a], plan, tmp_path, jobs=FigureJobs(1))
+    default = funnels([a], plan, tmp_path, FigureJobs(1), {(a.outcome.id, a.group.id):
+                                                           small_study_effects(a, plan)})
     assert "not shown: k = " in default[(a.outcome.id, a.group.id)]["note"]
 
 

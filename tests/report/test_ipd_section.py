@@ -86,8 +86,8 @@ def test_superseded_analysis_curve_is_used_only_where_the_update_has_none(tmp_pa
     """One rule for superseded analyses (dataset.replaced_by), also for curves: the update's
     OS curve replaces the primary analysis's arm for OS, not for PFS."""
     from extraction import load_paths
+    from reports.analysis.survival import arms_with_curves as _arms
     from reports.plan import DEFAULT_PLAN, load_plan
-    from reports.survival_section import _arms
 
     lib = tmp_path / "studies"
     (lib / "km").mkdir(parents=True)

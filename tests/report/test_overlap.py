@@ -1,26 +1,25 @@
-"""Sensitivity analysis excluding overlapping cohorts (reports/overlap.py).
+"""Overlapping cohorts (reports/analysis/overlap.py, extraction/links.py): the main analysis
+keeps one arm per cluster of linked studies; the sensitivity analysis pools all of them.
 
 The clustering and the choice of the arm kept are checked on small hand-made inputs; the
-numbers are checked against a direct :func:`meta.comparison.compare` on the reduced set of arms
+numbers are checked against a direct :func:`meta.comparison.compare` on each set of arms
 (itself checked against metafor in test_comparison_against_metafor.py); the table is checked in
-the PDF text (pypdf) and the HTML of the bundled library, whose RT + ICI group contains three
-linked studies from one hospital (li2022_rt_pd1, li2022_sbrt_camrelizumab, he2024).
+the PDF text (pypdf) and the HTML of the bundled library, whose RT + ICI group contains linked
+studies from one hospital (li2022_rt_pd1, li2022_sbrt_camrelizumab, he2024).
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pypdf
 import pytest
 
 from extraction import load_paths
+from extraction.links import clusters
 from meta.comparison import compare
-from reports import fmt, overlap
-from reports.build import build_report
+from reports import fmt, overlap_section
+from reports.analysis import overlap
 from reports.plan import DEFAULT_PLAN, PlanError, load_plan
 
 ROOT = Path(__file__).parents[2]
@@ -38,13 +37,13 @@ def _arms(rows: list[tuple[str, str, int, int]]) -> pd.DataFrame:
 
 def test_clusters_are_connected_components_of_links_declared_in_either_direction():
     pairs = [("a", "b"), ("c", "b"), ("x", "y"), ("b", "a"), ("p", "q"), ("q", "p")]
-    assert overlap.clusters(pairs) == [frozenset("abc"), frozenset("pq"), frozenset("xy")]
+    assert clusters(pairs) == [frozenset("abc"), frozenset("pq"), frozenset("xy")]
 
 
 def test_clusters_join_chains_transitively_and_drop_self_links():
     # d-e declared only by d, e-f only by f: one cluster; a self-link is not a cluster
-    assert overlap.clusters([("d", "e"), ("f", "e"), ("s", "s")]) == [frozenset("def")]
-    assert overlap.clusters([]) == []
+    assert clusters([("d", "e"), ("f", "e"), ("s", "s")]) == [frozenset("def")]
+    assert clusters([]) == []
 
 
 def test_bundled_library_links_the_three_hospital_series_into_one_cluster():
@@ -54,7 +53,7 @@ def test_bundled_library_links_the_three_hospital_series_into_one_cluster():
     assert ("he2024", "li2022_rt_pd1") in pairs and ("li2022_rt_pd1", "he2024") in pairs
     # updated_by / updated_analysis_of are not overlap relations (handled as superseded)
     assert not any("imbrave150" in a for a, _ in pairs)
-    assert HOSPITAL in overlap.clusters(pairs)
+    assert HOSPITAL in clusters(pairs)
 
 
 # --- the arm kept ---------------------------------------------------------------------------------
@@ -87,108 +86,100 @@ def test_a_cluster_with_a_single_arm_in_the_benchmark_drops_nothing():
 
 # --- the bundled report ---------------------------------------------------------------------------
 
-def _text(path: Path) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
-    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
-
-
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ov") / "report"
-    result = build_report(STUDIES, None, out)
-    return result, _text(result.pdf), result.html.read_text()
+@pytest.fixture
+def bundled(bundled_report):
+    return bundled_report
 
 
 def test_only_groups_with_linked_arms_get_a_row(bundled):
     result, _, _ = bundled
-    by = {(r.analysis.outcome.id, r.analysis.group.id): r for r in result.overlaps}
-    assert ("orr", "rt_ici") in by  # the RT + ICI response benchmark pools all three series
+    by = {(r.outcome.id, r.group.id): r for r in result.overlaps}
+    assert ("orr", "rt_ici") in by  # the RT + ICI response benchmark has two linked series
     for a in result.analyses:
-        present = set(a.arms["study"]) if not a.arms.empty else set()
-        linked = len(present & HOSPITAL) >= 2
+        dropped = [e for e in a.exclusions if e.rule == "overlap"]
         has_row = (a.outcome.id, a.group.id) in by
-        assert has_row == (linked and a.comparison is not None), (a.outcome.id, a.group.id)
+        assert has_row == (bool(dropped) and a.comparison is not None), (a.outcome.id,
+                                                                          a.group.id)
+        present = set(a.arms["study"]) if not a.arms.empty else set()
+        assert len(present & HOSPITAL) <= 1  # the main analysis keeps one arm per cluster
     assert ("orr", "tki") not in by  # no linked studies among the TKI arms
 
 
-def test_reduced_benchmark_equals_a_direct_compare_on_the_reduced_arms(bundled):
+def test_main_keeps_the_largest_arm_and_the_sensitivity_pools_all(bundled):
     result, _, _ = bundled
     plan, _ = load_plan()
     for r in result.overlaps:
-        a = r.analysis
-        arms = a.arms
-        linked = arms[arms["study"].isin(HOSPITAL)]
-        # independent choice: the most patients, then the most recent year
-        best = linked.sort_values(["total", "year"], ascending=False, kind="stable").index[0]
-        rest = arms.drop(index=[i for i in linked.index if i != best])
-        assert r.kept_ids == (arms.at[best, "study"],)
-        assert set(r.dropped_ids) == set(linked["study"]) - {arms.at[best, "study"]}
-        ni = rest["total"].astype(float).tolist() if a.outcome.measure == "PFT" else None
-        direct = compare(rest["yi"], rest["vi"], a.index_yi, a.index_vi, a.outcome.measure,
-                         method=plan.estimator, test=plan.inference, level=plan.level, ni=ni)
-        got = r.comparison
-        assert got.benchmark.k == len(rest) == a.comparison.benchmark.k - len(r.dropped)
-        # same function on the same arrays: identical up to floating-point noise
+        a = next(x for x in result.analyses
+                 if (x.outcome.id, x.group.id) == (r.outcome.id, r.group.id))
+        assert a.overlap is r and r.main is a.comparison
+        dropped = [e for e in a.exclusions if e.rule == "overlap"]
+        assert {e.study for e in dropped} == set(r.dropped_ids)
+        kept = a.arms[a.arms["study"].isin(HOSPITAL)]
+        assert tuple(kept["study"]) == r.kept_ids
+        assert r.comparison.benchmark.k == a.comparison.benchmark.k + len(dropped)
+        main = compare(a.arms["yi"], a.arms["vi"], a.index_yi, a.index_vi, a.outcome.measure,
+                       method=plan.estimator, test=plan.inference, level=plan.level)
         for name in ("estimate", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2"):
-            assert getattr(got.benchmark, name) == pytest.approx(
-                getattr(direct.benchmark, name), rel=1e-12, abs=1e-14), name
-        assert np.allclose(got.benchmark_bt, direct.benchmark_bt, rtol=1e-12)
-        assert (got.difference is None) == (direct.difference is None)
-        if direct.difference is not None:
-            assert got.difference.pval == pytest.approx(direct.difference.pval, rel=1e-10)
-            assert got.difference.estimate == pytest.approx(direct.difference.estimate,
-                                                            rel=1e-12)
+            assert getattr(a.comparison.benchmark, name) == pytest.approx(
+                getattr(main.benchmark, name), rel=1e-12, abs=1e-14), name
+        assert r.comparison.predictive is not None and main.predictive is not None
 
 
-def test_table_is_in_the_pdf_and_html_with_the_reduced_numbers(bundled):
+def test_table_is_in_the_pdf_and_html_with_the_all_arms_numbers(bundled):
     result, text, html = bundled
     assert result.overlaps
     for doc in (text, html):
-        assert "Excluding overlapping cohorts" in doc
+        assert "Pooling all overlapping cohorts" in doc
     for r in result.overlaps:
         c = r.comparison
-        factor = 1 if r.analysis.outcome.kind == "median" else 100
+        factor = 1 if r.outcome.kind == "median" else 100
         bench = f"{factor * c.benchmark_bt[0]:.1f}"
         ci = fmt.interval(factor * c.benchmark_bt[1], factor * c.benchmark_bt[2])
-        k = f"{c.benchmark.k} of {r.analysis.comparison.benchmark.k}"
+        k = f"{c.benchmark.k} (main: {r.main.benchmark.k})"
         for doc in (text, html):
-            i = doc.index("Excluding overlapping cohorts From each cluster"
-                          if doc is text else "<h3>Excluding overlapping cohorts</h3>")
+            i = doc.index("Pooling all overlapping cohorts The main analysis"
+                          if doc is text else "<h3>Pooling all overlapping cohorts</h3>")
             section = doc[i:i + 3000]
             assert bench in section and ci in section and k in section
             for sid in r.dropped_ids:
                 assert sid.split("_")[0] in section
-            if c.difference is not None:
-                assert fmt.pval(c.difference.pval) in section
+            if c.predictive is not None:
+                assert fmt.pval(c.predictive.pval) in section
 
 
 def test_reading_says_whether_a_verdict_changes(bundled):
     result, text, _ = bundled
     reading = result.context["reading"]
-    assert "Excluding overlapping cohorts" in reading and reading in text
+    assert "Pooling every arm of overlapping cohorts" in reading
+    assert "Pooling every arm of overlapping cohorts" in text  # page 1
     changed = [r for r in result.overlaps if r.verdict_changes]
     if changed:
-        assert "the verdict at p < 0.05 changes for" in reading
-        assert changed[0].analysis.outcome.label in reading
+        assert "the predictive test's verdict at p < 0.05 changes for" in reading
+        assert changed[0].outcome.label in reading
     else:
-        assert "no verdict at p < 0.05 changes" in reading
-    main = {(r.analysis.comparison.difference.pval < 0.05) != (r.comparison.difference.pval < 0.05)
-            for r in result.overlaps if r.comparison.difference is not None}
+        assert "no verdict of the predictive test at p < 0.05 changes" in reading
+    main = {(r.main.predictive.pval < 0.05) != (r.comparison.predictive.pval < 0.05)
+            for r in result.overlaps if r.comparison.predictive is not None}
     assert bool(changed) == (True in main)
 
 
 # --- the plan option ------------------------------------------------------------------------------
 
-def test_plan_option_defaults_on_and_off_disables_the_analysis(bundled):
+def test_plan_option_off_keeps_one_arm_per_cluster_without_the_sensitivity(bundled):
+    from reports.analysis import analyse
+
     result, _, _ = bundled
     plan, _ = load_plan()
     assert plan.sensitivity.exclude_overlapping is True
     off = plan.model_copy(update={"sensitivity": plan.sensitivity.model_copy(
         update={"exclude_overlapping": False})})
     records, _ = load_paths([STUDIES])
-    assert overlap.analyse(result.analyses, records, off) == []
-    assert overlap.section([], off) is None
-    assert overlap.reading([]) == ""
+    got = analyse(records, off, survival=False)
+    assert got.overlaps == ()
+    assert [a.arms["study"].tolist() for a in got.comparisons] == [
+        a.arms["study"].tolist() for a in result.analyses]
+    assert overlap_section.section([], off) is None
+    assert overlap_section.reading([], 0.05) == ""
 
 
 def test_plan_rejects_a_non_boolean_exclude_overlapping_with_its_line(tmp_path):

@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 
 from extraction import load_paths
 from reports import fmt, references, render
-from reports.analysis import analyse_group, effect_sizes
+from reports.analysis.data import outcome_data, replaced_by, superseded
+from reports.analysis.groups import analyse_group, effect_sizes
 from reports.build import build_report
 from reports.cli import app
 from reports.context import SCALES, methods, robustness_text, summary_line
-from reports.dataset import outcome_data, replaced_by, superseded
 from reports.frames import MARK, forest_frame, study_interval
 from reports.plan import DEFAULT_PLAN, PlanError, load_plan
 from reports.sections import audit_rows, studies_table
@@ -74,7 +74,7 @@ def test_r8_kim2024_os_90pct_ci_is_re_expressed_at_95pct_and_marked(bundled):
     se = (math.log(19.6) - math.log(10.8)) / (2 * stats.norm.ppf(0.95))
     z95 = stats.norm.ppf(0.975)
     want = (15.2, 15.2 * math.exp(-z95 * se), 15.2 * math.exp(z95 * se))
-    arms, _ = effect_sizes(data.frame[data.frame["study"] == "kim2024"], outcome)
+    arms, _ = effect_sizes(data.frame[data.frame["study"] == "kim2024"], outcome, 95.0)
     got = study_interval(arms.iloc[0], "MED", "median", 95.0)
     assert got == pytest.approx(want, rel=1e-9)  # same formula, float round-off only
     assert fmt.est_ci(*got) == "15.2 [10.7, 21.7]"  # the reviewer's figures
@@ -91,7 +91,7 @@ def test_r8_a_ci_at_the_plan_level_is_shown_as_published_and_unmarked(bundled):
     _, plan, datas = bundled
     outcome = _outcome(plan, "os_median")
     data = datas[plan.outcomes.index(outcome)]
-    arms, _ = effect_sizes(data.frame[~data.frame["is_index"]], outcome)
+    arms, _ = effect_sizes(data.frame[~data.frame["is_index"]], outcome, 95.0)
     at95 = arms[(arms["ci_level"] == 95) & arms["ci_lower"].notna()]
     assert len(at95) >= 3
     for _, r in at95.iterrows():
@@ -336,6 +336,7 @@ def test_f20_replaced_by_is_the_rule_outcome_data_applies(bundled):
     assert replaced_by(records, cheng, "atezo_bev", lambda r, a: True) is None
     orr = datas[[o.id for o in plan.outcomes].index("orr")]
     dcr = datas[[o.id for o in plan.outcomes].index("dcr")]
-    assert any(lab.startswith("Finn 2020") and why == "superseded by cheng2022_imbrave150"
-               for lab, why in orr.excluded)  # the update reports ORR: the old one is not used
+    assert any(e.label.startswith("Finn 2020") and e.rule == "superseded"
+               and e.reason == "superseded by cheng2022_imbrave150"
+               for e in orr.excluded)  # the update reports ORR: the old one is not used
     assert "finn2020_imbrave150" in set(dcr.frame["study"])  # the update has no DCR

@@ -17,7 +17,14 @@ from extraction import StudyRecord
 from extraction.audit import number_verified, usable_for_pooling
 from extraction.issues import field_path
 from extraction.schema_entries import to_months
-from reports.plan import Group, Outcome, Plan
+from reports.analysis.rules import (
+    RuleFailure,
+    ae_failure,
+    allowed_attributions,
+    binary_failure,
+    group_failures,
+)
+from reports.plan import Outcome, Plan
 
 
 @dataclass(frozen=True)
@@ -35,13 +42,36 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """An arm left out of a comparison, with the rule that excluded it.
+
+    Attributes
+    ----------
+    rule : str
+        Rule id: ``not_reported``, ``superseded``, ``unverified``, ``no_variance``,
+        ``overlap`` or a comparability rule of :mod:`reports.analysis.rules` (``phase``,
+        ``attribution``...).
+    reason : str
+        The reason in words, with the values compared.
+    """
+
+    study: str
+    arm: str
+    label: str
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class OutcomeData:
     """The arms that report an outcome, plus what was left out and why."""
 
     outcome: Outcome
     frame: pd.DataFrame
-    excluded: tuple[tuple[str, str], ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
     provenance: tuple[Provenance, ...] = field(default_factory=tuple)
+    group_excluded: tuple[tuple[str, Exclusion], ...] = ()
+    """``(group id, exclusion)`` of arms that fail a comparability rule of a group."""
 
 
 def _source_text(src: Any) -> tuple[str, str]:
@@ -86,15 +116,6 @@ def superseded(records: list[StudyRecord]) -> dict[str, str]:
     return out
 
 
-def in_group(record: StudyRecord, arm: Any, group: Group) -> bool:
-    """Whether ``arm`` of ``record`` belongs to comparator ``group``."""
-    s = record.study
-    return (arm.treatment_class in group.treatment_classes
-            and (group.lines is None or s.setting.line in group.lines)
-            and (group.designs is None or s.design in group.designs)
-            and (group.phases is None or s.phase in group.phases))
-
-
 def moderator_value(record: StudyRecord, arm_id: str, characteristic: str
                     ) -> tuple[float | None, Provenance | None]:
     """Percent of patients with ``characteristic`` in the arm (or the whole study)."""
@@ -129,9 +150,11 @@ def _label(record: StudyRecord, arm: Any, multi_arm: bool) -> str:
     return f"{base}: {arm.label}" if multi_arm else base
 
 
-def _value(record: StudyRecord, arm: Any, outcome: Outcome
-           ) -> tuple[dict[str, Any], list[Provenance]] | str:
-    """The outcome's numbers for one arm, or the reason there are none."""
+def _value(record: StudyRecord, arm: Any, outcome: Outcome, allowed: set[str] | None = None,
+           is_index: bool = False
+           ) -> tuple[dict[str, Any], list[Provenance]] | str | RuleFailure:
+    """The outcome's numbers for one arm, the reason there are none (str), or the
+    outcome-definition rule that excludes the arm (:mod:`reports.analysis.rules`)."""
     s = record.study
     if outcome.kind == "proportion":
         rows = [(i, b) for i, b in enumerate(s.outcomes.binary)
@@ -140,6 +163,11 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
                   if r[1].criteria in outcome.criteria else 99)
         if not rows:
             return "not reported"
+        if not is_index:
+            failures = [binary_failure(b, outcome) for _, b in rows]
+            if all(failures):
+                return failures[0]  # type: ignore[return-value]
+            rows = [r for r, f in zip(rows, failures, strict=True) if f is None]
         i, b = rows[0]
         path = ("outcomes", "binary", i)
         total = b.total or arm.n_analysed or arm.n
@@ -156,10 +184,15 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome
                  "verified": usable_for_pooling(b, ("events", "total", "percent"))}, provs)
     if outcome.kind == "adverse_event":
         rows = [(i, a) for i, a in enumerate(s.outcomes.adverse_events)
-                if a.arm == arm.id and a.term.lower() == "any" and a.grade in outcome.grades]
-        rows.sort(key=lambda r: outcome.grades.index(r[1].grade))
+                if a.arm == arm.id and a.term.lower() == "any"]
         if not rows:
             return "not reported"
+        failures = [ae_failure(a, outcome, None if is_index else allowed) for _, a in rows]
+        if all(failures):  # the most telling rule: attribution of a row of an accepted grade
+            return next((f for f in failures if f and f.rule != "grade"),
+                        failures[0])  # type: ignore[return-value]
+        rows = [r for r, f in zip(rows, failures, strict=True) if f is None]
+        rows.sort(key=lambda r: outcome.grades.index(r[1].grade))
         i, a = rows[0]
         path = ("outcomes", "adverse_events", i)
         total = a.total or arm.n_analysed or arm.n
@@ -228,38 +261,76 @@ def replaced_by(records: list[StudyRecord], record: StudyRecord, arm_id: str,
     return newer.id if arms and has(newer, arms[0]) else None
 
 
+def index_attribution(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> str | None:
+    """The AE attribution of the index study's row for ``outcome`` (None when not an AE
+    outcome or the index has none)."""
+    if outcome.kind != "adverse_event":
+        return None
+    rec = next(r for r in records if r.id == plan.index.study)
+    arm_id = plan.index.arm or rec.study.arms[0].id
+    rows = [a for a in rec.study.outcomes.adverse_events
+            if a.arm == arm_id and a.term.lower() == "any" and a.grade in outcome.grades]
+    rows.sort(key=lambda a: outcome.grades.index(a.grade))
+    return rows[0].attribution if rows else None
+
+
 def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> OutcomeData:
     """Tidy frame of all arms (index and comparators) reporting ``outcome``.
 
     An analysis superseded by a later one (``analysis.updates``) is used for an outcome only
-    when the later analysis does not report that outcome for the same arm id.
+    when the later analysis does not report that outcome for the same arm id. An arm of a
+    group's treatment classes that reports the outcome but fails another rule of the group or
+    of the outcome's definition is listed in :attr:`OutcomeData.group_excluded`.
     """
     gone = superseded(records)
     rows, excluded, provs = [], [], []
+    group_excluded: list[tuple[str, Exclusion]] = []
     groups = plan.groups_for(outcome)
+    allowed = allowed_attributions(outcome, index_attribution(records, plan, outcome))
     for rec in records:
         s = rec.study
         is_index_study = rec.id == plan.index.study
         for arm in s.arms:
             is_index = is_index_study and arm.id == (plan.index.arm or s.arms[0].id)
-            member = [g.id for g in groups if in_group(rec, arm, g)]
-            if not is_index and (is_index_study or not member):
+            fails = {g.id: group_failures(rec, arm, g) for g in groups}
+            candidates = [g.id for g in groups if not any(
+                f.rule == "treatment_class" for f in fails[g.id])]
+            member = [gid for gid in candidates if not fails[gid]]
+            if not is_index and (is_index_study or not candidates):
                 continue
             label = _label(rec, arm, len(s.arms) > 1)
-            got = _value(rec, arm, outcome)
-            newer = None if is_index else replaced_by(
-                records, rec, arm.id,
-                lambda r, a: not isinstance(_value(r, a, outcome), str), gone)
-            if newer is not None:
-                excluded.append((label, f"superseded by {newer}"))
-                continue
+            got = _value(rec, arm, outcome, allowed, is_index)
             if isinstance(got, str):
                 if is_index or member:
-                    excluded.append((label, got))
+                    excluded.append(Exclusion(rec.id, arm.id, label, "not_reported", got))
+                continue
+            if not is_index:
+                for gid in candidates:
+                    if fails[gid]:
+                        f = fails[gid][0]
+                        group_excluded.append((gid, Exclusion(rec.id, arm.id, label, f.rule,
+                                                              f.reason)))
+                if isinstance(got, RuleFailure):
+                    group_excluded += [(gid, Exclusion(rec.id, arm.id, label, got.rule,
+                                                       got.reason)) for gid in member]
+                    continue
+                if not member:
+                    continue
+            assert not isinstance(got, RuleFailure)
+            newer = None if is_index else replaced_by(
+                records, rec, arm.id,
+                lambda r, a: not isinstance(_value(r, a, outcome, allowed), str | RuleFailure),
+                gone)
+            if newer is not None:
+                excluded.append(Exclusion(rec.id, arm.id, label, "superseded",
+                                          f"superseded by {newer}"))
+                group_excluded += [(gid, excluded[-1]) for gid in member]
                 continue
             values, prov = got
             if not values.pop("verified") and not plan.include_unverified:
-                excluded.append((label, "source not verified against the publication"))
+                excluded.append(Exclusion(rec.id, arm.id, label, "unverified",
+                                          "source not verified against the publication"))
+                group_excluded += [(gid, excluded[-1]) for gid in member]
                 continue
             row = {"study": rec.id, "arm": arm.id, "label": label, "year": s.citation.year,
                    "design": s.design, "phase": s.phase or "", "line": s.setting.line,
@@ -272,4 +343,4 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
             rows.append(row)
             provs += prov
     frame = pd.DataFrame(rows)
-    return OutcomeData(outcome, frame, tuple(excluded), tuple(provs))
+    return OutcomeData(outcome, frame, tuple(excluded), tuple(provs), tuple(group_excluded))

@@ -1,0 +1,191 @@
+"""Typed verdicts: where the index lies, whether a test's verdict is robust, and the verdict.
+
+Nothing here is text: every decision is an enum or a number, and the report's sentences are
+written from them (:mod:`reports.context`), never the other way round.
+
+The decision rule (issue 11): the *predictive* test decides, ``z = (y0 − μ̂)/√(v0 + SE(μ̂)² + τ²)``
+(Higgins, Thompson & Spiegelhalter 2009, J R Stat Soc A 172:137), i.e. whether the index is
+unusual for one more historical study. The test against the *average* study (``v0 + SE²``) only
+describes the pooled mean: under exchangeability it rejects far above its nominal level (issue 11's
+simulation: 39.5% at 5%), so it never decides that the index is better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from meta.comparison import ComparisonResult, Difference, predictive
+
+
+class Position(Enum):
+    """Where the index estimate lies against the benchmark's prediction interval."""
+
+    ABOVE = "above"
+    WITHIN = "within"
+    BELOW = "below"
+    NONE = "n/a"
+
+
+class PositionBasis(Enum):
+    """Which interval the position was judged against."""
+
+    WIDENED = "widened"
+    """The prediction interval widened by the index's sampling variance (v0 known)."""
+    ERROR_FREE = "error_free"
+    """The plain prediction interval: v0 unknown, the index treated as error-free."""
+
+
+class Verdict(Enum):
+    """The answer of one comparison (``favourable`` respects the outcome's direction)."""
+
+    MORE_FAVOURABLE = "more_favourable"
+    LESS_FAVOURABLE = "less_favourable"
+    NOT_DIFFERENT = "not_different"
+    NO_TEST = "no_test"
+    NOT_COMPARED = "not_compared"
+
+    @property
+    def decisive(self) -> bool:
+        """Whether the decision test found a difference."""
+        return self in (Verdict.MORE_FAVOURABLE, Verdict.LESS_FAVOURABLE)
+
+
+class ReasonCode(Enum):
+    """Why a verdict is what it is (each reason may carry a number and names)."""
+
+    PREDICTIVE_TEST = "predictive_test"          # value: p of the deciding test
+    INDEX_VARIANCE_UNKNOWN = "index_variance_unknown"
+    INDEX_NOT_REPORTED = "index_not_reported"
+    NO_BENCHMARK = "no_benchmark"
+    SINGLE_STUDY = "single_study"                # k = 1: no tau², the test is the mean test
+    FEW_STUDIES = "few_studies"                  # value: k (< 5): PI imprecise
+    TAU2_ZERO = "tau2_zero"                      # PI collapses onto the CI
+    FRAGILE = "fragile"                          # names: estimators/inference that flip it
+    MEAN_TEST_ONLY = "mean_test_only"            # value: p of the average-study test (describes)
+    POSITION = "position"                        # names: (position,)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason of a verdict: a code, an optional number, optional names."""
+
+    code: ReasonCode
+    value: float | None = None
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """One test of the index against a benchmark fitted another way."""
+
+    name: str
+    pval: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """Whether a test's verdict at ``alpha`` survives every tau² estimator and Knapp–Hartung.
+
+    Attributes
+    ----------
+    test : str
+        ``"predictive"`` (the deciding test) or ``"mean"`` (the average-study test).
+    significant : bool or None
+        The main analysis' verdict at ``alpha``; None when there is no test.
+    runs : tuple of TestRun
+        The plan's tau² estimators (each with the main inference), then Knapp–Hartung.
+    knha_position : Position or None
+        The position under Knapp–Hartung when it differs from the main one.
+    """
+
+    test: str
+    alpha: float
+    significant: bool | None
+    runs: tuple[TestRun, ...] = ()
+    knha_position: Position | None = None
+
+    @property
+    def flips(self) -> tuple[TestRun, ...]:
+        """Runs whose verdict differs from the main analysis'."""
+        return tuple(r for r in self.runs if r.significant != self.significant)
+
+    @property
+    def robust(self) -> bool | None:
+        """True when no run flips the verdict; None without a test or other runs."""
+        if self.significant is None or not self.runs:
+            return None
+        return not self.flips
+
+
+def position_of(c: ComparisonResult | None) -> Position:
+    """The typed position of a comparison."""
+    return Position(c.position) if c is not None else Position.NONE
+
+
+def basis_of(c: ComparisonResult) -> PositionBasis:
+    """The typed basis of ``c.position`` (from whether the index variance is known)."""
+    known = c.index_vi is not None and c.index_vi == c.index_vi
+    return PositionBasis.WIDENED if known and bool(c.observed_pi_bt) else PositionBasis.ERROR_FREE
+
+
+def _test(c: ComparisonResult, kind: str, bench_index: int | None = None) -> Difference | None:
+    if kind == "mean":
+        return c.difference if bench_index is None else c.by_estimator[bench_index][1]
+    if bench_index is None:
+        return c.predictive
+    b = c.by_estimator[bench_index][0]
+    return predictive(c.index_yi, c.index_vi, b, c.level)
+
+
+def robustness(c: ComparisonResult | None, knha: ComparisonResult | None, alpha: float,
+               test: str = "predictive") -> Robustness:
+    """:class:`Robustness` of the ``test`` (``predictive`` or ``mean``) of ``c``."""
+    main = _test(c, test) if c is not None else None
+    if c is None or main is None:
+        moved = (Position(knha.position) if c is not None and knha is not None
+                 and knha.position not in ("n/a", c.position) else None)
+        return Robustness(test, alpha, None, (), moved)
+    sig = main.pval < alpha
+    runs = []
+    for i, (b, _) in enumerate(c.by_estimator):
+        d = _test(c, test, i)
+        if d is not None:
+            runs.append(TestRun(b.method, d.pval, d.pval < alpha))
+    if knha is not None and (kd := _test(knha, test)) is not None:
+        runs.append(TestRun("Knapp–Hartung", kd.pval, kd.pval < alpha))
+    moved = (Position(knha.position) if knha is not None
+             and knha.position not in ("n/a", c.position) else None)
+    return Robustness(test, alpha, sig, tuple(runs), moved)
+
+
+def decide(c: ComparisonResult | None, index_reported: bool, k: int, alpha: float,
+           higher_is_better: bool, robust: Robustness) -> tuple[Verdict, tuple[Reason, ...]]:
+    """The verdict of one comparison and its reasons (see the module docstring)."""
+    if not index_reported:
+        return Verdict.NOT_COMPARED, (Reason(ReasonCode.INDEX_NOT_REPORTED),)
+    if c is None or k == 0:
+        return Verdict.NOT_COMPARED, (Reason(ReasonCode.NO_BENCHMARK),)
+    reasons: list[Reason] = []
+    if k == 1:
+        reasons.append(Reason(ReasonCode.SINGLE_STUDY, 1.0))
+    elif k < 5:
+        reasons.append(Reason(ReasonCode.FEW_STUDIES, float(k)))
+    if k > 1 and c.benchmark.tau2 == 0:
+        reasons.append(Reason(ReasonCode.TAU2_ZERO, 0.0))
+    if c.position != "n/a":
+        reasons.append(Reason(ReasonCode.POSITION, None, (c.position,)))
+    if c.difference is not None:
+        reasons.append(Reason(ReasonCode.MEAN_TEST_ONLY, c.difference.pval))
+    test = c.predictive
+    if test is None:
+        return Verdict.NO_TEST, (Reason(ReasonCode.INDEX_VARIANCE_UNKNOWN), *reasons)
+    reasons.insert(0, Reason(ReasonCode.PREDICTIVE_TEST, test.pval))
+    if robust.robust is False:
+        reasons.append(Reason(ReasonCode.FRAGILE, None, tuple(r.name for r in robust.flips)))
+    if test.pval >= alpha:
+        return Verdict.NOT_DIFFERENT, tuple(reasons)
+    higher = test.estimate > 0
+    good = higher if higher_is_better else not higher
+    return (Verdict.MORE_FAVOURABLE if good else Verdict.LESS_FAVOURABLE), tuple(reasons)

@@ -1,0 +1,175 @@
+"""``results.json`` and ``results.csv``: every comparison of the report as data.
+
+Names follow metafor where they apply (``k, estimate, se, ci_lb, ci_ub, pi_lb, pi_ub, tau2, I2,
+Q, Q_pval``; a ``knha`` block; a ``backtransformed`` block), so others can diff and re-use the
+numbers. Both files are written atomically into the (staged) report folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from meta.comparison import Benchmark, ComparisonResult, Difference
+from reports.analysis import ReportAnalysis
+from reports.analysis.groups import GroupAnalysis
+from reports.analysis.verdict import Robustness
+from reports.atomic import write_text_atomic
+
+SCHEMA_VERSION = 1
+
+
+def _num(x: Any) -> Any:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _bench(b: Benchmark) -> dict[str, Any]:
+    return {"method": b.method, "test": b.test, "k": b.k, "estimate": _num(b.estimate),
+            "se": _num(b.se), "ci_lb": _num(b.ci_lb), "ci_ub": _num(b.ci_ub),
+            "pi_lb": _num(b.pi_lb), "pi_ub": _num(b.pi_ub), "tau2": _num(b.tau2),
+            "tau": _num(math.sqrt(b.tau2)) if b.tau2 == b.tau2 else None, "I2": _num(b.I2),
+            "Q": _num(b.Q), "Q_df": b.k - 1, "Q_pval": _num(b.Q_pval),
+            "weights_pct": [_num(w) for w in b.weights_pct]}
+
+
+def _diff(d: Difference | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    stat = "zval" if d.df is None else "tval"
+    return {"estimate": _num(d.estimate), "se": _num(d.se), stat: _num(d.stat),
+            "df": d.df, "pval": _num(d.pval), "ci_lb": _num(d.ci_lb), "ci_ub": _num(d.ci_ub)}
+
+
+def _robust(r: Robustness | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"test": r.test, "alpha": r.alpha, "significant": r.significant, "robust": r.robust,
+            "runs": [{"name": x.name, "pval": _num(x.pval), "significant": x.significant}
+                     for x in r.runs],
+            "knha_position": r.knha_position.value if r.knha_position else None}
+
+
+def _knha(c: ComparisonResult | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    b, d = c.benchmark, c.difference
+    return {"estimate": _num(b.estimate), "se": _num(b.se), "tval": _num(d.stat) if d else None,
+            "df": b.df, "pval": _num(d.pval) if d else None, "ci_lb": _num(b.ci_lb),
+            "ci_ub": _num(b.ci_ub), "pi_lb": _num(b.pi_lb), "pi_ub": _num(b.pi_ub),
+            "position": c.position}
+
+
+def _hook(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str):
+        return value
+    if hasattr(value, "__dataclass_fields__"):
+        from dataclasses import asdict
+        return json.loads(json.dumps(asdict(value), default=str))
+    return str(value)
+
+
+def comparison_record(a: GroupAnalysis) -> dict[str, Any]:
+    """One comparison as a JSON-ready dict."""
+    c = a.comparison
+    arms = a.arms
+    weights = c.benchmark.weights_pct if c is not None else ()
+    used = [{"study": str(r["study"]), "arm": str(r["arm"]), "label": str(r["label"]),
+             "yi": _num(r["yi"]), "vi": _num(r["vi"]),
+             "weight_pct": _num(weights[i]) if i < len(weights) else None}
+            for i, (_, r) in enumerate(arms.iterrows())] if not arms.empty else []
+    rec: dict[str, Any] = {
+        "outcome": a.outcome.id, "outcome_label": a.outcome.label, "group": a.group.id,
+        "group_label": a.group.label, "measure": a.outcome.measure,
+        "level": c.level if c is not None else None,
+        "index": {"study": a.index_ids[0], "arm": a.index_ids[1], "yi": _num(a.index_yi),
+                  "vi": _num(a.index_vi), "note": a.index_note},
+        "arms_used": used,
+        "arms_excluded": [{"study": e.study, "arm": e.arm, "label": e.label, "rule": e.rule,
+                           "reason": e.reason} for e in a.exclusions],
+        "verdict": a.verdict.value,
+        "reasons": [{"code": r.code.value, "value": _num(r.value), "names": list(r.names)}
+                    for r in a.reasons],
+        "position": a.position.value,
+        "position_basis": a.position_basis.value if a.position_basis else None,
+        "robustness": _robust(a.robustness), "mean_robustness": _robust(a.mean_robustness),
+        "no_comparison_reason": a.reason or None,
+    }
+    if c is not None:
+        rec.update(_bench(c.benchmark))
+        rec["backtransformed"] = {
+            "estimate": _num(c.benchmark_bt[0]), "ci_lb": _num(c.benchmark_bt[1]),
+            "ci_ub": _num(c.benchmark_bt[2]), "pi_lb": _num(c.pi_bt[0]),
+            "pi_ub": _num(c.pi_bt[1]), "index": _num(c.index_bt[0]),
+            "index_ci_lb": _num(c.index_bt[1]), "index_ci_ub": _num(c.index_bt[2]),
+            "difference": _num(c.points_bt)}
+        rec["difference"] = _diff(c.difference)
+        rec["predictive"] = _diff(c.predictive)
+        rec["knha"] = _knha(a.comparison_knha)
+        rec["by_estimator"] = [{**_bench(b), "difference": _diff(d)} for b, d in c.by_estimator]
+    ov = a.overlap
+    rec["overlap_sensitivity"] = None if ov is None else {
+        "dropped": list(ov.dropped_ids), "kept": list(ov.kept_ids),
+        **_bench(ov.comparison.benchmark), "difference": _diff(ov.comparison.difference),
+        "predictive": _diff(ov.comparison.predictive)}
+    rec["references"] = [{"id": r.id, "use": r.use, "reason": r.reason}
+                         for r in a.references]
+    for name in ("index_interval", "decision_test", "fragility_patients", "era_adjusted",
+                 "casemix_adjusted"):
+        rec[name] = _hook(getattr(a, name))
+    return rec
+
+
+def results(analysis: ReportAnalysis) -> dict[str, Any]:
+    """The whole analysis as a JSON-ready dict."""
+    return {"schema_version": SCHEMA_VERSION, "index": {"study": analysis.index_study,
+                                                        "arm": analysis.index_arm},
+            "alpha": analysis.alpha, "level": analysis.plan.level,
+            "estimator": analysis.plan.estimator, "inference": analysis.plan.inference,
+            "comparisons": [comparison_record(a) for a in analysis.comparisons],
+            "provenance": [{"outcome": d.outcome.id, "study": p.study, "file": p.file,
+                            "line": p.line, "field": p.field, "value": p.value,
+                            "location": p.location, "derived": p.derived or None}
+                           for d in analysis.outcomes for p in d.provenance]}
+
+
+CSV_COLUMNS = ["outcome", "group", "measure", "k", "index", "index_ci_lb", "index_ci_ub",
+               "benchmark", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "difference",
+               "difference_ci_lb", "difference_ci_ub", "pval", "pval_predictive", "tau2", "I2",
+               "verdict", "robust", "arms_used", "arms_excluded"]
+
+
+def csv_text(data: dict[str, Any]) -> str:
+    """One CSV row per comparison (back-transformed values; p of the analysis-scale tests)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in data["comparisons"]:
+        bt = r.get("backtransformed") or {}
+        d, p = r.get("difference") or {}, r.get("predictive") or {}
+        rb = r.get("robustness") or {}
+        w.writerow([r["outcome"], r["group"], r["measure"], r.get("k"), bt.get("index"),
+                    bt.get("index_ci_lb"), bt.get("index_ci_ub"), bt.get("estimate"),
+                    bt.get("ci_lb"), bt.get("ci_ub"), bt.get("pi_lb"), bt.get("pi_ub"),
+                    bt.get("difference"), d.get("ci_lb"), d.get("ci_ub"), d.get("pval"),
+                    p.get("pval"), r.get("tau2"), r.get("I2"), r["verdict"],
+                    rb.get("robust"),
+                    ";".join(f"{x['study']}/{x['arm']}" for x in r["arms_used"]),
+                    ";".join(f"{x['study']}/{x['arm']}:{x['rule']}"
+                             for x in r["arms_excluded"])])
+    return buf.getvalue()
+
+
+def write_results(analysis: ReportAnalysis, folder: Path) -> tuple[Path, Path]:
+    """Write ``results.json`` and ``results.csv`` into ``folder`` atomically."""
+    data = results(analysis)
+    js, cs = folder / "results.json", folder / "results.csv"
+    write_text_atomic(js, json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
+    write_text_atomic(cs, csv_text(data))
+    return js, cs

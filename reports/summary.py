@@ -1,0 +1,121 @@
+"""Page 1: one table row per outcome × comparator group, decisive rows first, then at most five
+sentences, all written from the typed :class:`reports.analysis.ReportAnalysis` (issue 11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports import fmt
+from reports.analysis import ReportAnalysis
+from reports.analysis.groups import GroupAnalysis
+from reports.analysis.verdict import Position, ReasonCode, Verdict
+
+VERDICT_WORDS = {
+    Verdict.MORE_FAVOURABLE: "more favourable than a historical study",
+    Verdict.LESS_FAVOURABLE: "less favourable than a historical study",
+    Verdict.NOT_DIFFERENT: "no difference shown",
+    Verdict.NO_TEST: "no test (index variance unknown)",
+    Verdict.NOT_COMPARED: "not compared",
+}
+"""The verdict in words (page 1 and results.csv readers)."""
+
+HEADER = ["Outcome: comparator group", "k", "Index", "Benchmark [CI]", "PI", "Difference",
+          "p", "Robust?", "Verdict"]
+
+IMPRECISE = "*"
+"""Marks a prediction interval from fewer than 5 studies or with τ² = 0 (issue 11)."""
+
+_ORDER = {Verdict.MORE_FAVOURABLE: 0, Verdict.LESS_FAVOURABLE: 0, Verdict.NOT_DIFFERENT: 1,
+          Verdict.NO_TEST: 2, Verdict.NOT_COMPARED: 3}
+
+
+def verdict_words(a: GroupAnalysis) -> str:
+    """The verdict of ``a`` in words; a comparison without a test says where the index lies."""
+    words = VERDICT_WORDS[a.verdict]
+    if a.verdict is Verdict.NO_TEST and a.position is not Position.NONE:
+        words += f"; {a.position.value} the PI"
+    return words
+
+
+def imprecise(a: GroupAnalysis) -> bool:
+    """Whether the prediction interval is imprecise: k < 5, or τ² = 0 (it collapses onto the
+    CI), from the verdict's typed reasons."""
+    return any(r.code in (ReasonCode.FEW_STUDIES, ReasonCode.TAU2_ZERO) for r in a.reasons)
+
+
+def _robust(a: GroupAnalysis) -> str:
+    r = a.robustness
+    if r is None or r.robust is None:
+        return "–"
+    if r.robust:
+        return "yes"
+    return "no (" + ", ".join(run.name for run in r.flips) + ")"
+
+
+def row(a: GroupAnalysis) -> list[str]:
+    """One table row of a comparison that has a benchmark."""
+    c = a.comparison
+    assert c is not None
+    factor, _ = fmt.scale(a.outcome.kind)
+    unit = fmt.unit_suffix(a.outcome.kind)
+    k = c.benchmark.k
+    diff = f"{c.points_bt * factor:+.1f}" + (" mo" if a.outcome.kind == "median" else " pts")
+    if c.ratio_bt is not None and c.difference is not None:
+        name = "ratio" if c.measure == "MED" else "OR"
+        diff += f" ({name} {fmt.est_ci(*c.ratio_bt, digits=2)})"
+    p = c.predictive
+    return [f"{a.outcome.label}: {a.group.label}", str(k),
+            fmt.num(c.index_bt[0] * factor) + ("%" if unit == "%" else " mo"),
+            fmt.est_ci(*(v * factor for v in c.benchmark_bt)),
+            (fmt.interval(*(v * factor for v in c.pi_bt)) + (IMPRECISE if imprecise(a) else ""))
+            if k > 1 else "–",
+            diff, fmt.pval(p.pval).removeprefix("p = ").replace("p < ", "<") if p else "–",
+            _robust(a),
+            verdict_words(a)]
+
+
+def table(result: ReportAnalysis) -> list[list[str]]:
+    """Rows of the page-1 table: comparisons with a benchmark, decisive rows first."""
+    done = [a for a in result.comparisons if a.comparison is not None]
+    done.sort(key=lambda a: _ORDER[a.verdict])  # stable: plan order within a verdict
+    return [row(a) for a in done]
+
+
+def not_reported(result: ReportAnalysis) -> str:
+    """One line naming the plan's outcomes the index study does not report ('' if none)."""
+    missing = [d.outcome.label for d in result.outcomes
+               if d.frame.empty or not d.frame["is_index"].any()]
+    return ("Not reported by the index study (no comparison, no forest plot): "
+            + "; ".join(missing) + ".") if missing else ""
+
+
+def sentences(result: ReportAnalysis, overlap_reading: str = "") -> list[str]:
+    """At most five sentences under the table."""
+    alpha = result.alpha
+    cs = [a for a in result.comparisons if a.comparison is not None]
+    n = {v: sum(a.verdict is v for a in cs) for v in Verdict}
+    tested = n[Verdict.MORE_FAVOURABLE] + n[Verdict.LESS_FAVOURABLE] + n[Verdict.NOT_DIFFERENT]
+    out = [f"{len(cs)} comparison(s) with a benchmark; {tested} tested by the predictive test "
+           f"(index against a single historical study, τ² included) at p < {alpha:g}: "
+           f"{n[Verdict.MORE_FAVOURABLE]} more favourable, {n[Verdict.LESS_FAVOURABLE]} less "
+           f"favourable, {n[Verdict.NOT_DIFFERENT]} without a difference; "
+           f"{n[Verdict.NO_TEST]} without a test (the index gives no CI or event count, so only "
+           "its position against the prediction interval is shown)."]
+    fragile = [a for a in cs if a.robustness is not None and a.robustness.robust is False]
+    if fragile:
+        out.append("Fragile (another τ² estimator or Knapp–Hartung changes the verdict): "
+                   + "; ".join(f"{a.outcome.label} vs {a.group.label}" for a in fragile) + ".")
+    if overlap_reading:
+        out.append(overlap_reading)
+    out.append("The test against the average historical study (τ² ignored) describes the "
+               "pooled mean only and decides no verdict.")
+    out.append("A historical comparison shows where the index study's reported numbers sit "
+               "among comparable published arms; it cannot show that the index treatment is "
+               "better.")
+    return out[:5]
+
+
+def context(result: ReportAnalysis, overlap_reading: str = "") -> dict[str, Any]:
+    """The page-1 block for the templates."""
+    return {"header": HEADER, "rows": table(result), "not_reported": not_reported(result),
+            "sentences": sentences(result, overlap_reading)}

@@ -1,0 +1,40 @@
+"""Shared fixtures: the bundled report is built once per test session (``slow``)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+STUDIES = ROOT / "studies"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: builds the bundled report (once per session)")
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF, whitespace runs collapsed to one space."""
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+@pytest.fixture(scope="session")
+def bundled_report(tmp_path_factory):
+    """``(BuildResult, pdf text, html)`` of ``hccmeta report`` on the bundled library."""
+    from reports.build import build_report
+
+    out = tmp_path_factory.mktemp("bundled") / "report"
+    result = build_report(STUDIES, None, out, argv=["hccmeta", "report"])
+    return result, pdf_text(result.pdf), result.html.read_text()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the bundled report are ``slow``."""
+    for item in items:
+        if "bundled_report" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -1,0 +1,93 @@
+"""Typed verdicts (reports/analysis/verdict.py): the predictive test decides, the average-study
+test never does; robustness counts the estimators and Knapp–Hartung that flip the verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from meta.comparison import compare, predictive
+from reports.analysis.verdict import (
+    Position,
+    ReasonCode,
+    Verdict,
+    decide,
+    robustness,
+)
+
+YI = [-0.2, 0.1, 0.4, 0.0, 0.3, -0.1]
+VI = [0.02, 0.03, 0.025, 0.04, 0.03, 0.02]
+EST = ("FE", "DL", "REML", "PM")
+
+
+def _cmp(index_yi: float, index_vi: float | None = 0.02, test: str = "z"):
+    return compare(YI, VI, index_yi, index_vi, "PLO", method="REML", test=test,
+                   estimators=EST)
+
+
+def _mean_only_index():
+    """An index significant against the average study but not against a single study."""
+    c = _cmp(0.0)
+    for y in np.linspace(0, 2, 401):
+        c = _cmp(float(y))
+        if c.difference.pval < 0.05 <= c.predictive.pval:
+            return c
+    pytest.fail("no such index value")
+
+
+def test_the_average_study_test_never_decides():
+    c = _mean_only_index()
+    r = robustness(c, None, 0.05)
+    verdict, reasons = decide(c, True, c.benchmark.k, 0.05, True, r)
+    assert verdict is Verdict.NOT_DIFFERENT
+    assert reasons[0].code is ReasonCode.PREDICTIVE_TEST
+    assert reasons[0].value == pytest.approx(c.predictive.pval)
+    mean = next(x for x in reasons if x.code is ReasonCode.MEAN_TEST_ONLY)
+    assert mean.value == pytest.approx(c.difference.pval) and mean.value < 0.05
+
+
+@pytest.mark.parametrize("higher_is_better,sign,want", [
+    (True, 1, Verdict.MORE_FAVOURABLE), (True, -1, Verdict.LESS_FAVOURABLE),
+    (False, 1, Verdict.LESS_FAVOURABLE), (False, -1, Verdict.MORE_FAVOURABLE)])
+def test_direction_follows_the_outcome(higher_is_better, sign, want):
+    c = _cmp(sign * 3.0)
+    assert c.predictive.pval < 0.05
+    verdict, _ = decide(c, True, c.benchmark.k, 0.05, higher_is_better,
+                        robustness(c, None, 0.05))
+    assert verdict is want and verdict.decisive
+
+
+def test_no_index_variance_means_no_test_and_no_reported_outcome_means_not_compared():
+    c = _cmp(3.0, None)
+    verdict, reasons = decide(c, True, c.benchmark.k, 0.05, True, robustness(c, None, 0.05))
+    assert verdict is Verdict.NO_TEST
+    assert reasons[0].code is ReasonCode.INDEX_VARIANCE_UNKNOWN
+    assert any(r.code is ReasonCode.POSITION and r.names == ("above",) for r in reasons)
+    assert decide(None, False, 0, 0.05, True, robustness(None, None, 0.05))[0] \
+        is Verdict.NOT_COMPARED
+    assert decide(None, True, 0, 0.05, True, robustness(None, None, 0.05))[1][0].code \
+        is ReasonCode.NO_BENCHMARK
+
+
+def test_robustness_recomputes_the_predictive_test_per_estimator_and_knha():
+    for y in np.linspace(0, 2, 201):
+        c, kh = _cmp(float(y)), _cmp(float(y), test="knha")
+        r = robustness(c, kh, 0.05)
+        want = [predictive(c.index_yi, c.index_vi, b, c.level).pval for b, _ in c.by_estimator]
+        want.append(kh.predictive.pval)
+        assert [run.pval for run in r.runs] == pytest.approx(want)
+        assert [run.name for run in r.runs] == [*EST, "Knapp–Hartung"]
+        flips = [p for p in want if (p < 0.05) != (c.predictive.pval < 0.05)]
+        assert r.robust is (not flips) and len(r.flips) == len(flips)
+    mean = robustness(c, kh, 0.05, "mean")
+    assert [run.pval for run in mean.runs][:len(EST)] == pytest.approx(
+        [d.pval for _, d in c.by_estimator])
+
+
+def test_few_studies_and_zero_tau2_are_reasons():
+    c = compare([0.1, 0.1, 0.1], [0.05, 0.05, 0.05], 0.2, 0.02, "PLO")
+    assert c.benchmark.tau2 == 0
+    _, reasons = decide(c, True, 3, 0.05, True, robustness(c, None, 0.05))
+    codes = {r.code for r in reasons}
+    assert {ReasonCode.FEW_STUDIES, ReasonCode.TAU2_ZERO} <= codes
+    assert Position(c.position) is Position.WITHIN
