@@ -12,7 +12,8 @@ STUDIES = ROOT / "studies"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: builds the bundled report (once per session)")
+    config.addinivalue_line("markers", "slow: builds the bundled report (once per session) or "
+                            "drives a real browser")
 
 
 def pdf_text(path: Path) -> str:

@@ -171,8 +171,11 @@ def test_failed_build_leaves_previous_report_untouched(tmp_path, monkeypatch):
 def test_html_and_pdf_carry_the_same_summary(bundled):
     result, text, html = bundled
 
+    def squeeze(t: str) -> str:  # line breaks and hyphenation differ between PDF and HTML
+        return "".join(t.replace("\u00ad", "").split())
+
     for line in result.context["summary"]:
-        assert " ".join(line.split()) in text, line
+        assert squeeze(line) in squeeze(text), line
         assert " ".join(line.split()) in _html_text(html), line
     for caveat in result.context["caveats"]:
         assert " ".join(caveat.split())[:60] in text

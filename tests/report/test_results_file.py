@@ -133,6 +133,7 @@ def test_any_study_can_be_the_index(tmp_path):
     for sid in ("zhai2025", "finn2020_imbrave150", "yau2022_checkmate459", "llovet2008_sharp",
                 "qin2023_rationale301"):
         shutil.copy(ROOT / "studies" / f"{sid}.yaml", lib / f"{sid}.yaml")
+    shutil.copytree(ROOT / "studies" / "ipd", lib / "ipd")  # the trials' patient-level data
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["report", "--index", "finn2020_imbrave150:atezo_bev",
                                    "--studies", str(lib), "--out", str(out)])
