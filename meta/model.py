@@ -33,6 +33,10 @@ from meta.tau2 import METHODS, Tau2Control, estimate_tau2, wls
 __all__ = ["RmaResult", "as_design", "check_options", "check_yi_vi", "rma"]
 
 TESTS = ("z", "knha")
+# Magnitudes beyond these overflow the sums of w³r² in the tau² iterations (1e308 is the largest
+# double); no effect size on an additive scale comes near them.
+MAX_ABS_YI = 1e50
+MIN_VI, MAX_VI = 1e-50, 1e50
 
 
 def check_yi_vi(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +46,7 @@ def check_yi_vi(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
     ------
     ValueError
         With a message naming ``yi`` or ``vi``: not 1-D, empty, different lengths, non-finite
-        values, or a variance <= 0.
+        values, ``|yi| > 1e50``, a variance <= 0 or outside ``[1e-50, 1e50]``.
     """
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
@@ -62,6 +66,18 @@ def check_yi_vi(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
     if y.shape != v.shape:
         raise ValueError(
             f"yi and vi: lengths differ ({y.size} vs {v.size}); give one variance per effect"
+        )
+    bad = np.flatnonzero(np.abs(y) > MAX_ABS_YI)
+    if bad.size:
+        raise ValueError(
+            f"yi: expected |value| <= {MAX_ABS_YI:g} (an effect on an additive scale, e.g. a log "
+            f"ratio), got {y[bad[0]]:g} at index {bad[0]} ({bad.size} value(s)); check the data"
+        )
+    bad = np.flatnonzero((v > 0) & ((v < MIN_VI) | (v > MAX_VI)))
+    if bad.size:
+        raise ValueError(
+            f"vi: expected a variance in [{MIN_VI:g}, {MAX_VI:g}], got {v[bad[0]]:g} at index "
+            f"{bad[0]} ({bad.size} value(s)); check the data"
         )
     bad = np.flatnonzero(v <= 0)
     if bad.size:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,19 +61,34 @@ class PoolInput:
     moderator: list[float] | None = None
 
 
+# ASCII decimal notation only: Python's float() also reads "1_0", Arabic-Indic and full-width
+# digits, which the study files refuse (issue 15)
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def _number(raw: str) -> float | None:
-    try:
-        value = float(raw)
-    except ValueError:
+    if not _DECIMAL.fullmatch(raw):
         return None
+    value = float(raw)
     return value if math.isfinite(value) else None
+
+
+def _number_expected(raw: str) -> str:
+    """What a bad number cell should have been: a hint for look-alike digits and separators."""
+    if "_" in raw or any(ch.isdigit() and not ch.isascii() for ch in raw):
+        return "a finite number in ASCII digits without '_' (e.g. 10 or 1.2e-3)"
+    return "a finite number"
 
 
 def _check(col: str, raw: str, row: dict[str, float]) -> str | None:
     """Expected-value text when ``raw`` is bad for column ``col``, else None."""
     value = _number(raw)
     if value is None:
-        return "a finite number"
+        return _number_expected(raw)
+    if col == "yi" and abs(value) > 1e50:
+        return "a number with |value| <= 1e50 (an effect on an additive scale)"
+    if col in ("vi", "sei") and value > 0 and not 1e-50 <= value <= 1e50:
+        return "a number in [1e-50, 1e50]"
     if col in ("vi", "sei", "est") and value <= 0:
         return "a number > 0"
     if col == "lower" and value <= 0:
@@ -158,7 +174,8 @@ def read_pool_csv(
         if by is not None and not cell[by]:
             errors.append(f"{name}:{lineno}: {by}: expected a subgroup label, got ''")
         if mod is not None and _number(cell[mod]) is None:
-            errors.append(f"{name}:{lineno}: {mod}: expected a finite number, got {cell[mod]!r}")
+            errors.append(f"{name}:{lineno}: {mod}: expected {_number_expected(cell[mod])}, "
+                          f"got {cell[mod]!r}")
         if errors:
             continue
         out.study.append(label)
