@@ -99,6 +99,8 @@ def _check(col: str, raw: str, row: dict[str, float]) -> str | None:
         return f"a number >= est ({row['est']:g})"
     if col in ("xi", "ni") and (value < 0 or value != round(value)):
         return "a whole number >= 0"
+    if col in ("xi", "ni") and value > 1e10:
+        return "a whole number <= 1e10 (a count of patients)"
     if col == "ni" and value < 1:
         return "a whole number >= 1"
     if col == "ni" and "xi" in row and value < row["xi"]:
