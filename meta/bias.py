@@ -17,6 +17,7 @@ import pandas as pd
 from meta import distributions
 from meta.distributions import average_ranks
 from meta.fastfit import pooled_estimate
+from meta.level import critical_value
 from meta.model import check_yi_vi, rma
 from meta.results import RmaResult
 
@@ -91,7 +92,7 @@ def egger_test(yi: Any, vi: Any, *, model: str = "lm", method: str = "REML",
         se = np.sqrt(np.diag(vcov))
         stat = float(beta[1] / se[1])
         pval = float(2 * distributions.t_sf(abs(stat), df))
-        crit = float(distributions.t_ppf(1 - (1 - level / 100) / 2, df))
+        crit = critical_value(level, df)
         b0, se0, dfs = float(beta[0]), float(se[0]), df
     else:
         fit = rma(y, v, mods=sei, method=method, level=level)
@@ -227,7 +228,7 @@ def funnel_data(yi: Any, vi: Any, estimate: float, *, study: Sequence[str] | Non
     if len(labels) != y.size:
         raise ValueError(f"study: expected {y.size} labels, got {len(labels)}")
     kinds = ["study"] * y.size if filled is None else ["filled" if f else "study" for f in filled]
-    z = float(distributions.norm_ppf(1 - (1 - level / 100) / 2))
+    z = critical_value(level)
     grid = np.linspace(0.0, float(sei.max()), n_lines)
     points = pd.DataFrame({"kind": kinds, "study": labels, "yi": y, "sei": sei,
                            "ci_lb": np.nan, "ci_ub": np.nan})

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from meta import distributions
+from meta.level import critical_value
 from meta.model import rma
 from meta.regression import meta_regression
 from meta.transforms import backtransform
@@ -157,12 +158,11 @@ def difference(index_yi: float, index_vi: float | None, bench: Benchmark,
     est = index_yi - bench.estimate
     se = float(np.sqrt(index_vi + bench.se ** 2))
     stat = est / se
-    upper = 1 - (1 - level / 100) / 2
+    crit = critical_value(level, bench.df)
     if bench.df is None:
-        pval, crit = 2 * distributions.norm_sf(abs(stat)), distributions.norm_ppf(upper)
+        pval = 2 * distributions.norm_sf(abs(stat))
     else:
         pval = 2 * distributions.t_sf(abs(stat), bench.df)
-        crit = distributions.t_ppf(upper, bench.df)
     return Difference(est, se, float(stat), float(pval), float(est - crit * se),
                       float(est + crit * se),
                       bench.df)
@@ -285,7 +285,7 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
                                                      ni=sizes))
 
     own = [index_ni] if index_ni is not None else None
-    crit = distributions.norm_ppf(1 - (1 - level / 100) / 2)
+    crit = critical_value(level)
     if index_vi is not None and np.isfinite(index_vi):
         half = crit * np.sqrt(index_vi)
         index_bt = bt([index_yi, index_yi - half, index_yi + half], own)

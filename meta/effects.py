@@ -33,7 +33,7 @@ import pandas as pd
 from meta import distributions
 from meta.inputs import labels as _labels
 from meta.inputs import vector as _vector
-from meta.inputs import z_crit as _z_crit
+from meta.level import critical_value
 
 PROPORTION_MEASURES = ("PLO", "PFT", "PAS", "PR")
 RATIO_MEASURES = ("HR", "OR", "RR", "RATIO")
@@ -238,7 +238,7 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
     measure = measure.upper()
     if measure not in RATIO_MEASURES:
         raise ValueError(f"measure: expected one of {', '.join(RATIO_MEASURES)}, got {measure!r}")
-    z = _z_crit(level)
+    z = critical_value(level)
     est = _vector("estimate", estimate)
     k = len(est)
     labels = _labels(study, k)
@@ -340,7 +340,7 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
         ``measure="MED"``; ``extra`` holds ``se_source`` (``"ci"`` or ``"events"``) and
         ``ci_asymmetry``.
     """
-    z = _z_crit(level)
+    z = critical_value(level)
     med = _vector("median", median, allow_nan=True)
     k = len(med)
     labels = _labels(study, k)

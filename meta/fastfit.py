@@ -23,8 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import chdtrc, ndtr, ndtri, stdtr, stdtrit
+from scipy.special import chdtrc, ndtr, stdtr, stdtrit
 
+from meta.level import check_level, critical_value
 from meta.tau2 import Tau2Control, estimate_tau2
 
 __all__ = ["Subsets", "cumulative_subsets", "fit_rows", "leave_one_out_subsets",
@@ -136,7 +137,6 @@ def fit_rows(S: Subsets, method: str, test: str = "z", level: float = 95.0,
         s1 = w.sum(axis=1)
         est = (w * S.Y).sum(axis=1) / s1
         var_wald = 1.0 / s1
-        upper = 1.0 - (1.0 - level / 100.0) / 2.0
         if test == "knha":
             r = S.Y - est[:, None]
             rss = (w * r * r).sum(axis=1)
@@ -146,12 +146,12 @@ def fit_rows(S: Subsets, method: str, test: str = "z", level: float = 95.0,
             se = np.sqrt(var_wald * s2w)
             zval = est / se
             pval = 2.0 * stdtr(df, -np.abs(zval))
-            crit = stdtrit(df, upper)
+            crit = stdtrit(df, 1.0 - (1.0 - check_level(level) / 100.0) / 2.0)  # rows
         else:
             se = np.sqrt(var_wald)
             zval = est / se
             pval = 2.0 * ndtr(-np.abs(zval))
-            crit = ndtri(upper)
+            crit = critical_value(level)
         q0, w1, w2 = _q_at(S, np.zeros(n.size))
         has_df = df > 0
         Q = np.where(has_df, np.maximum(0.0, q0), 0.0)

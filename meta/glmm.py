@@ -31,6 +31,7 @@ from scipy import optimize, special
 
 from meta import distributions
 from meta.effects import proportions
+from meta.level import check_level, critical_value
 from meta.transforms import expit
 
 
@@ -169,8 +170,7 @@ def glmm_proportion(events: Sequence[float], total: Sequence[float], *, nagq: in
                          f" got {x[i]:g}/{n[i]:g}")
     if int(nagq) != nagq or nagq < 1:
         raise ValueError(f"nagq: expected an integer >= 1, got {nagq}")
-    if not 0 < level < 100:
-        raise ValueError(f"level: expected a percentage in (0, 100), got {level}")
+    check_level(level)
     if (x == 0).all() or (x == n).all():
         raise ValueError("events: all studies have 0 events (or all events); the logit "
                          "estimate is infinite")
@@ -214,7 +214,7 @@ def glmm_proportion(events: Sequence[float], total: Sequence[float], *, nagq: in
         messages.append(f"not converged ({fit.message}): check the gradient/Hessian")
     w = 1 / proportions(x, n, "PLO").vi
     vt = (len(x) - 1) * w.sum() / (w.sum() ** 2 - np.sum(w ** 2))
-    z_crit = float(distributions.norm_ppf(1 - (1 - level / 100) / 2))
+    z_crit = critical_value(level)
     zval = beta / se
     ci_lb, ci_ub = beta - z_crit * se, beta + z_crit * se
     return GLMMResult(

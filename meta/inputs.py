@@ -8,8 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from meta import distributions
-
 
 def labels(study: Sequence[Any] | None, k: int) -> tuple[str, ...]:
     """Study labels as strings; ``study 1 .. study k`` when None. Raises on a length mismatch."""
@@ -43,9 +41,3 @@ def vector(name: str, values: Any, k: int | None = None, *, allow_nan: bool = Fa
         raise ValueError(f"{name}[{i}]: expected a finite number, got {arr[i]}")
     return arr
 
-
-def z_crit(level: float) -> float:
-    """Two-sided normal quantile for a confidence ``level`` in percent (1.959964 for 95)."""
-    if not 0 < level < 100:
-        raise ValueError(f"level: expected a confidence level in percent (0, 100), got {level}")
-    return float(distributions.norm_ppf(1 - (1 - level / 100) / 2))

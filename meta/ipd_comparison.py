@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from meta.comparison import ComparisonResult, compare
+from meta.level import critical_value
 from meta.survival import kaplan_meier, rmst
 
 
@@ -193,7 +194,7 @@ def one_stage_cox(index: Sequence[ArmIPD], historical: Sequence[ArmIPD], level: 
     fit = model.fit(groups=study) if robust else model.fit()
     b = float(fit.params[0])
     se = float(fit.bse[0])
-    z = stats.norm.ppf(1 - (1 - level / 100) / 2)
+    z = critical_value(level)
     return OneStage(float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
                     float(2 * stats.norm.sf(abs(b / se))), se, robust, int(time.size),
                     int(event.sum()), variance, ROBUST_SE_NOTE if robust else MODEL_SE_NOTE)

@@ -26,11 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from meta.errors import MetaInputError
 from meta.heterogeneity import cochran_q, i2_h2_from_q, i2_h2_from_tau2
+from meta.level import check_level
 from meta.results import RmaResult
 from meta.tau2 import METHODS, Tau2Control, estimate_tau2, wls
 
-__all__ = ["RmaResult", "as_design", "check_options", "check_yi_vi", "rma"]
+__all__ = ["RmaResult", "as_design", "check_options", "check_yi_vi", "pseudo_r2", "rma"]
 
 TESTS = ("z", "knha")
 # Magnitudes beyond these overflow the sums of w³r² in the tau² iterations (1e308 is the largest
@@ -125,19 +127,16 @@ def check_options(method: str, test: str, level: Any) -> float:
         raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if test not in TESTS:
         raise ValueError(f"test: expected 'z' or 'knha', got {test!r}")
-    try:
-        lev = float(level)
-    except (TypeError, ValueError):
-        raise ValueError(f"level: expected a percentage such as 95, got {level!r}") from None
-    if not 1.0 < lev < 100.0:
-        raise ValueError(f"level: expected a percentage in (1, 100) such as 95, got {level!r}")
-    return lev
+    return check_level(level)
 
 
 def rma(
     yi: Any,
-    vi: Any,
+    vi: Any = None,
     *,
+    measure: str | None = None,
+    ni: Any = None,
+    mod_names: Any = None,
     method: str = "REML",
     test: str = "z",
     mods: Any = None,
@@ -149,10 +148,19 @@ def rma(
 
     Parameters
     ----------
-    yi : array-like, shape (k,)
-        Effect sizes on an additive scale (e.g. log hazard ratios).
+    yi : array-like, shape (k,), or EffectTable
+        Effect sizes on an additive scale (e.g. log hazard ratios), or an
+        :class:`~meta.effects.EffectTable` (from ``generic``, ``ratios``, ``proportions``,
+        ``median_survival``: the escalc analogues), which also gives ``vi``, ``measure`` and
+        ``ni``.
     vi : array-like, shape (k,)
         Sampling variances (squared units of ``yi``), finite and > 0.
+    measure : str, optional
+        Scale of ``yi`` for back-transformation (``GEN`` when not given: none).
+    ni : array-like, optional
+        Study sizes, for the Freeman–Tukey (``PFT``) back-transformation.
+    mod_names : sequence of str, optional
+        Names of the moderator columns (printed summary, ``to_frame``).
     method : {"FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"}
         tau² estimator; ``FE`` is the common-effect model.
     test : {"z", "knha"}
@@ -171,6 +179,14 @@ def rma(
     -------
     RmaResult
     """
+    if vi is None and hasattr(yi, "yi") and hasattr(yi, "vi"):  # an EffectTable
+        table = yi
+        yi, vi = table.yi, table.vi
+        measure = measure or table.measure
+        if ni is None:
+            ni = table.extra.get("ni")
+    if vi is None:
+        raise MetaInputError("vi: expected sampling variances (or pass an EffectTable as yi)")
     y, v = check_yi_vi(yi, vi)
     k = y.size
     lev = check_options(method, test, level)
@@ -203,6 +219,10 @@ def rma(
     else:
         I2, H2 = i2_h2_from_tau2(tau2, het.vt)
     I2_q, H2_q = i2_h2_from_q(het.Q, het.df)
+    r2 = pseudo_r2(y, v, X, beta, method, tau2, con) if p > 1 else None
+    names = None if mod_names is None else tuple(str(n) for n in mod_names)
+    if names is not None and len(names) != p - 1:
+        raise MetaInputError(f"mod_names: expected {p - 1} names, got {len(names)}")
     return RmaResult(
         yi=_frozen(y),
         vi=_frozen(v),
@@ -226,7 +246,36 @@ def rma(
         weights=_frozen(w / w.sum()),
         iterations=fit.iterations,
         control=con,
+        R2=r2,
+        measure=(measure or "GEN").upper(),
+        ni=None if ni is None else _frozen(np.asarray(ni, dtype=float)),
+        mod_names=names,
     )
+
+
+def pseudo_r2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, beta: np.ndarray, method: str,
+              tau2: float, control: Tau2Control) -> float:
+    """Proportion (%) of tau² explained by the moderators (metafor's pseudo-R², r2def "1").
+
+    ``max(0, 100 (tau²_RE - tau²_ME) / tau²_RE)`` with tau²_RE from the intercept-only model
+    with the same method (Raudenbush 2009, eq. 16.26); 0 when tau²_RE = 0. For ``FE`` models
+    metafor's weighted-regression adjusted R²: ``1 - (RSS/(k-p)) / (TSS/(k-1))`` with weights
+    ``1/v``.
+    """
+    k, p = X.shape
+    if method == "FE":
+        w = 1.0 / vi
+        ybar = np.dot(w, yi) / w.sum()
+        tss = float(np.dot(w, (yi - ybar) ** 2))
+        if tss == 0.0:
+            return 0.0
+        r = yi - X @ beta
+        rss = float(np.dot(w, r * r))
+        return max(0.0, 100.0 * (1.0 - (rss / (k - p)) / (tss / (k - 1))))
+    base = estimate_tau2(yi, vi, np.ones((k, 1)), method, control).tau2
+    if base == 0.0:
+        return 0.0
+    return max(0.0, 100.0 * (base - tau2) / base)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri, stdtrit
+
+from meta.level import critical_value
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,6 @@ class PredictionInterval:
     ub: float
     df: int | None
     crit: float
-
-
-def critical_value(level: float, df: int | None) -> float:
-    """Two-sided quantile for ``level`` (%): normal when ``df`` is None, else t(df)."""
-    upper = 1.0 - (1.0 - level / 100.0) / 2.0
-    if df is None:
-        return float(ndtri(upper))
-    return float(stdtrit(df, upper))
 
 
 def prediction_interval(
