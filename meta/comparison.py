@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from meta import distributions
+from meta.errors import MetaInputError
 from meta.level import critical_value
 from meta.model import rma
 from meta.regression import meta_regression
@@ -277,7 +278,8 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
     diff = difference(index_yi, index_vi, bench, level)
 
     if measure.upper() == "PFT" and index_ni is None:
-        raise ValueError("index_ni: expected the index study's size for the PFT back-transform, "
+        raise MetaInputError(
+            "index_ni: expected the index study's size for the PFT back-transform, "
                          "got None")
 
     def bt(values: Sequence[float], sizes: Sequence[float] | None = ni) -> tuple[float, ...]:

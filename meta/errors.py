@@ -10,15 +10,25 @@ from __future__ import annotations
 
 __all__ = [
     "ContinuityCorrectionWarning",
+    "ConvergenceError",
     "ConvergenceWarning",
+    "MetaError",
     "MetaInputError",
     "MetaWarning",
     "NotComputedWarning",
 ]
 
 
-class MetaInputError(ValueError):
+class MetaError(Exception):
+    """Base class of the exceptions of :mod:`meta`."""
+
+
+class MetaInputError(MetaError, ValueError):
     """Bad input to a :mod:`meta` function (an argument out of range, too few studies, ...)."""
+
+
+class ConvergenceError(MetaError, ValueError):
+    """An iterative estimator did not converge (the message says which setting to change)."""
 
 
 class MetaWarning(UserWarning):

@@ -54,36 +54,36 @@ def check_yi_vi(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
     v = np.asarray(vi, dtype=float)
     for name, arr in (("yi", y), ("vi", v)):
         if arr.ndim != 1:
-            raise ValueError(
+            raise MetaInputError(
                 f"{name}: expected a 1-D array of per-study values, got shape {arr.shape}"
             )
         if arr.size == 0:
-            raise ValueError(f"{name}: no studies; give at least one effect size")
+            raise MetaInputError(f"{name}: no studies; give at least one effect size")
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
-            raise ValueError(
+            raise MetaInputError(
                 f"{name}: expected finite numbers, got {arr[bad[0]]} at index {bad[0]} "
                 f"({bad.size} non-finite value(s)); remove or fix those studies"
             )
     if y.shape != v.shape:
-        raise ValueError(
+        raise MetaInputError(
             f"yi and vi: lengths differ ({y.size} vs {v.size}); give one variance per effect"
         )
     bad = np.flatnonzero(np.abs(y) > MAX_ABS_YI)
     if bad.size:
-        raise ValueError(
+        raise MetaInputError(
             f"yi: expected |value| <= {MAX_ABS_YI:g} (an effect on an additive scale, e.g. a log "
             f"ratio), got {y[bad[0]]:g} at index {bad[0]} ({bad.size} value(s)); check the data"
         )
     bad = np.flatnonzero((v > 0) & ((v < MIN_VI) | (v > MAX_VI)))
     if bad.size:
-        raise ValueError(
+        raise MetaInputError(
             f"vi: expected a variance in [{MIN_VI:g}, {MAX_VI:g}], got {v[bad[0]]:g} at index "
             f"{bad[0]} ({bad.size} value(s)); check the data"
         )
     bad = np.flatnonzero(v <= 0)
     if bad.size:
-        raise ValueError(
+        raise MetaInputError(
             f"vi: sampling variances must be > 0, got {v[bad[0]]} at index {bad[0]} "
             f"({bad.size} value(s) <= 0); check the data or apply a continuity correction"
         )
@@ -102,13 +102,14 @@ def as_design(mods: Any, k: int) -> np.ndarray:
     if m.ndim == 1:
         m = m[:, None]
     if m.ndim != 2 or m.shape[0] != k:
-        raise ValueError(f"mods: expected a (k={k}) x p array of moderators, got shape {m.shape}")
+        raise MetaInputError(
+            f"mods: expected a (k={k}) x p array of moderators, got shape {m.shape}")
     if not np.all(np.isfinite(m)):
         row = int(np.flatnonzero(~np.all(np.isfinite(m), axis=1))[0])
-        raise ValueError(f"mods: expected finite values, got a non-finite value in row {row}")
+        raise MetaInputError(f"mods: expected finite values, got a non-finite value in row {row}")
     X = np.column_stack([np.ones(k), m])
     if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise ValueError(
+        raise MetaInputError(
             "mods: columns are constant or collinear with the intercept/other moderators; "
             "drop the redundant column(s)"
         )
@@ -124,9 +125,9 @@ def check_options(method: str, test: str, level: Any) -> float:
         Naming the argument: an unknown method or test, or a level outside (1, 100).
     """
     if method not in METHODS:
-        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise MetaInputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if test not in TESTS:
-        raise ValueError(f"test: expected 'z' or 'knha', got {test!r}")
+        raise MetaInputError(f"test: expected 'z' or 'knha', got {test!r}")
     return check_level(level)
 
 
@@ -194,11 +195,11 @@ def rma(
     X = as_design(mods, k)
     p = X.shape[1]
     if k < p or (k == p and p > 1):
-        raise ValueError(
+        raise MetaInputError(
             f"mods: {p} coefficients need more than {p} studies, got k={k}; drop moderators"
         )
     if test == "knha" and k <= p:
-        raise ValueError(
+        raise MetaInputError(
             f"test='knha' needs k > p studies (t with k - p df), got k={k}, p={p}; use test='z'"
         )
     fit = estimate_tau2(y, v, X, "FE" if k == 1 else method, con)

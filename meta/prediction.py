@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from meta.errors import MetaInputError
 from meta.level import critical_value
 
 
@@ -59,7 +60,7 @@ def prediction_interval(
         t degrees of freedom (None: normal quantile). Must be >= 1.
     """
     if df is not None and df < 1:
-        raise ValueError(f"df: a t prediction interval needs df >= 1, got {df}")
+        raise MetaInputError(f"df: a t prediction interval needs df >= 1, got {df}")
     crit = critical_value(level, df)
     half = crit * float(np.sqrt(se * se + tau2))
     return PredictionInterval(estimate - half, estimate + half, df, crit)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.special import chdtrc
 
+from meta.errors import MetaInputError
 from meta.model import check_yi_vi, rma
 from meta.results import RmaResult
 
@@ -152,15 +153,15 @@ def subgroup_analysis(
     y, v = check_yi_vi(yi, vi)
     labels = [None if g is None else str(g) for g in groups]
     if len(labels) != y.size:
-        raise ValueError(
+        raise MetaInputError(
             f"groups: expected one label per study ({y.size}), got {len(labels)}"
         )
     missing = [i for i, g in enumerate(labels) if g is None or g.strip() == ""]
     if missing:
-        raise ValueError(f"groups: label missing for study index {missing[0]}; fill it in")
+        raise MetaInputError(f"groups: label missing for study index {missing[0]}; fill it in")
     levels = tuple(sorted(set(labels)))  # type: ignore[arg-type]
     if len(levels) < 2:
-        raise ValueError(f"groups: need at least 2 subgroups, got only {levels!r}")
+        raise MetaInputError(f"groups: need at least 2 subgroups, got only {levels!r}")
     lab = np.array(labels, dtype=object)
     dummies = np.column_stack([(lab == lv).astype(float) for lv in levels[1:]])
     opts = {"method": method, "level": level, "knha_adhoc": knha_adhoc, "control": control}

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
+from meta.errors import ConvergenceError, MetaInputError
+
 _sum = np.add.reduce  # ndarray.sum without its Python wrapper (same pairwise sum)
 
 METHODS: tuple[str, ...] = ("FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE")
@@ -70,7 +72,7 @@ class Tau2Control:
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(control) - known)
         if unknown:
-            raise ValueError(
+            raise MetaInputError(
                 f"control: unknown setting(s) {unknown}; use any of {sorted(known)}"
             )
         return cls(**control)
@@ -241,7 +243,7 @@ def _pm(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, con: Tau2Control) -> tupl
     while q_of_tau2(upper, yi, vi, X) > target:
         upper *= 10.0
         if upper > 1e15:
-            raise ValueError("PM: no tau² up to 1e15 brings Q down to k - p; check yi and vi")
+            raise ConvergenceError("PM: no tau² up to 1e15 brings Q down to k - p; check yi and vi")
     root, info = brentq(
         lambda t: q_of_tau2(t, yi, vi, X) - target,
         0.0,
@@ -380,7 +382,7 @@ def _iterate(
         tau2 += adj
         if abs(adj) <= con.threshold:
             return tau2, iteration
-    raise ValueError(
+    raise ConvergenceError(
         f"method={method!r}: Fisher scoring did not converge in {con.maxiter} iterations; "
         "raise control['maxiter'] or use method='PM'"
     )
@@ -472,9 +474,9 @@ def estimate_tau2(
     if method == "FE":
         return Tau2Fit(0.0, method)
     if method not in METHODS:
-        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise MetaInputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if k <= p:
-        raise ValueError(
+        raise MetaInputError(
             f"method={method!r} needs more studies than coefficients (k={k}, p={p}); "
             "use method='FE' or drop moderators"
         )
