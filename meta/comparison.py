@@ -133,7 +133,8 @@ class ComparisonResult:
     position_basis: str = ""
 
 
-def pool(yi: Sequence[float], vi: Sequence[float], method: str = "REML", test: str = "z",
+def pool(yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.ndarray,
+         method: str = "REML", test: str = "z",
          level: float = 95.0) -> Benchmark:
     """Random-effects pooling by :func:`meta.model.rma`, as a :class:`Benchmark`.
 
@@ -286,15 +287,24 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
         return tuple(float(v) for v in backtransform(measure, np.asarray(values, float),
                                                      ni=sizes))
 
+    def bt2(values: Sequence[float]) -> tuple[float, float]:
+        lo, hi = bt(values)
+        return lo, hi
+
+    def bt3(values: Sequence[float], sizes: Sequence[float] | None = ni
+            ) -> tuple[float, float, float]:
+        a, b, c = bt(values, sizes)
+        return a, b, c
+
     own = [index_ni] if index_ni is not None else None
     crit = critical_value(level)
     if index_vi is not None and np.isfinite(index_vi):
         half = crit * np.sqrt(index_vi)
-        index_bt = bt([index_yi, index_yi - half, index_yi + half], own)
+        index_bt = bt3([index_yi, index_yi - half, index_yi + half], own)
     else:
         index_bt = (bt([index_yi], own)[0], float("nan"), float("nan"))
-    bench_bt = bt([bench.estimate, bench.ci_lb, bench.ci_ub])
-    pi_bt = bt([bench.pi_lb, bench.pi_ub])
+    bench_bt = bt3([bench.estimate, bench.ci_lb, bench.ci_ub])
+    pi_bt = bt2([bench.pi_lb, bench.pi_ub])
     ratio = None
     if measure.upper() in LOG_MEASURES:
         ratio = ((float(np.exp(diff.estimate)), float(np.exp(diff.ci_lb)),

@@ -119,7 +119,8 @@ def _table(labels: Sequence[str], yi: Any, vi: Any, measure: str, notes: Sequenc
 # proportions
 
 
-def proportions(events: Sequence[float], total: Sequence[float], measure: str = "PLO", *,
+def proportions(events: Sequence[float] | np.ndarray, total: Sequence[float] | np.ndarray,
+                measure: str = "PLO", *,
                 study: Sequence[str] | None = None, add: float = 0.5, to: str = "only0"
                 ) -> EffectTable:
     """Single-arm proportions ``events/total`` as ``PLO``, ``PFT``, ``PAS`` or ``PR``.
@@ -273,16 +274,23 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
             a = abs((np.log(up[i]) - le) - (le - np.log(lo[i]))) / width
             note = (f"CI asymmetric on the log scale ({a:.0%} of its width)"
                     if a > asymmetry_tolerance else "")
-            keep.append(i), yi.append(le), vi.append((width / (2 * z)) ** 2)
-            asym.append(a), source.append("ci"), notes.append(note)
+            keep.append(i)
+            yi.append(le)
+            vi.append((width / (2 * z)) ** 2)
+            asym.append(a)
+            source.append("ci")
+            notes.append(note)
         elif np.isfinite(pv[i]):
             zp = distributions.norm_isf(pv[i] / 2)
             if le == 0 or zp <= 0:
                 excluded.append(Exclusion(labels[i], "SE not recoverable from the p-value: "
                                           "estimate 1 or p = 1 gives z = 0"))
                 continue
-            keep.append(i), yi.append(le), vi.append((abs(le) / zp) ** 2)
-            asym.append(np.nan), source.append("pval")
+            keep.append(i)
+            yi.append(le)
+            vi.append((abs(le) / zp) ** 2)
+            asym.append(np.nan)
+            source.append("pval")
             notes.append(f"SE from the two-sided p-value {pv[i]:g} (z = {zp:.4g})")
         else:
             excluded.append(Exclusion(labels[i], "neither a complete CI nor a p-value"))
@@ -378,11 +386,18 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
             a = abs((np.log(up[i]) - lm) - (lm - np.log(lo[i]))) / width
             note = (f"CI asymmetric on the log scale ({a:.0%} of its width); SE approximated "
                     "from the CI width" if a > asymmetry_tolerance else "")
-            keep.append(i), yi.append(lm), source.append("ci"), notes.append(note)
-            vi.append((width / (2 * z)) ** 2), asym.append(a)
+            keep.append(i)
+            yi.append(lm)
+            source.append("ci")
+            notes.append(note)
+            vi.append((width / (2 * z)) ** 2)
+            asym.append(a)
         elif np.isfinite(d[i]) and d[i] > 0:
-            keep.append(i), yi.append(lm), vi.append(1 / (d[i] * np.log(2) ** 2))
-            source.append("events"), asym.append(np.nan)
+            keep.append(i)
+            yi.append(lm)
+            vi.append(1 / (d[i] * np.log(2) ** 2))
+            source.append("events")
+            asym.append(np.nan)
             notes.append(f"approximate SE from {d[i]:g} events (KM median under an exponential "
                          "model, var = 1/(d ln²2))")
         else:

@@ -60,7 +60,8 @@ class KMEstimate:
     landmark: float
 
 
-def km_summary(time: Sequence[float], event: Sequence[int], tau: float, landmark: float
+def km_summary(time: Sequence[float] | np.ndarray, event: Sequence[int] | np.ndarray,
+               tau: float, landmark: float
                ) -> KMEstimate:
     """RMST (area under the KM curve on [0, tau]) and landmark survival with their variances.
 

@@ -131,8 +131,8 @@ def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
         fitted, errors = fit_rows(subsets.take(rows), method, test, lev)
         for c in _FIT_COLUMNS:
             cols[c][rows] = fitted[c]
-        for j, exc in errors.items():
-            notes[int(rows[j])] = str(exc)
+        for j, err in errors.items():
+            notes[int(rows[j])] = str(err)
     failed = np.array([bool(n) for n in notes])
     steps = np.arange(1, k + 1)
     for c in _FIT_COLUMNS:
