@@ -415,6 +415,9 @@ def json_clean(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {key: json_clean(val) for key, val in obj.items()}
     if isinstance(obj, list | tuple):
+        if all(type(val) is float for val in obj):  # fast path for long columns (pool, k = 1e6)
+            isfinite = math.isfinite
+            return [val if isfinite(val) else None for val in obj]
         return [json_clean(val) for val in obj]
     if isinstance(obj, float | np.floating):
         return float(obj) if math.isfinite(obj) else None
