@@ -9,6 +9,7 @@ bad cell is reported as ``file.csv:LINE: column: expected ..., got ...``.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -123,12 +124,13 @@ def read_pool_csv(
         ) from None
     except OSError as exc:
         raise PoolCsvError([f"{name}: cannot read ({exc.strerror})"]) from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    rows = csv.reader(io.StringIO(text, newline=None))  # streamed: memory linear in the output
+    first = next(rows, None)
+    if first is None or not any(cell.strip() for cell in first):
         raise PoolCsvError(
             [f"{name}:1: header: expected a header row with a study column, got an empty file"]
         )
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in first]
     layouts = LAYOUTS[measure]
     layout = next((lay for lay in layouts if all(c in header for c in lay)), None)
     wanted = " or ".join(",".join(("study", *lay)) for lay in layouts)
@@ -152,7 +154,7 @@ def read_pool_csv(
     out = PoolInput(study=[], lines=[], layout=layout, values={c: [] for c in layout},
                     groups=[] if by else None, moderator=[] if mod else None)
     seen: dict[str, int] = {}
-    for lineno, cells in enumerate(rows[1:], start=2):
+    for lineno, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
             continue  # blank line
         if len(cells) != len(header):
