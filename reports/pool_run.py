@@ -13,6 +13,12 @@ from meta import effects
 from reports.cli.pool_csv import PoolInput
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (newline, ESC, ...) escaped, so that one study is one
+    line of the summary and no terminal escape sequence from a CSV reaches the terminal."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _effect_table(data: PoolInput, measure: str) -> effects.EffectTable:
     v = data.values
     if measure == "GEN":
@@ -102,7 +108,7 @@ def _subgroup_lines(block: dict[str, Any], measure: str) -> list[str]:
     lines = [f"\nsubgroup (separate tau²)     {'k':>4} {'estimate':>9} {'[CI]':>21} "
              f"{'tau²':>8} {'I² %':>6}{bt_head}"]
     for g in sg["groups"]:
-        row = (f"{str(g['group'])[:28]:<28} {g['k']:>4} {g['estimate']:>9.4f} "
+        row = (f"{printable(str(g['group']))[:28]:<28} {g['k']:>4} {g['estimate']:>9.4f} "
                f"[{g['ci_lb']:>9.4f}, {g['ci_ub']:>9.4f}] {g['tau2']:>8.4f} {g['I2']:>6.1f}")
         bt = g.get("backtransformed")
         if measure != "GEN" and bt:
@@ -121,7 +127,7 @@ def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
     lines = [f"{'study':<30} {'yi':>9} {'sei':>9} {'weight %':>9}"]
     for label, yi, sei, w in zip(table.study, table.yi, table.sei, result["weights_pct"],
                                  strict=True):
-        lines.append(f"{label[:30]:<30} {yi:>9.4f} {sei:>9.4f} {w:>9.2f}")
+        lines.append(f"{printable(label)[:30]:<30} {yi:>9.4f} {sei:>9.4f} {w:>9.2f}")
     r = result
     test = "t" if r["test"] == "knha" else "z"
     lines.append(
@@ -158,7 +164,8 @@ def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
     for note in r.get("notes", []):
         lines.append(f"note: {note}")
     if table.excluded:
-        lines.append("excluded: " + "; ".join(f"{e.study} ({e.reason})" for e in table.excluded))
+        lines.append("excluded: " + "; ".join(f"{printable(e.study)} ({e.reason})"
+                                              for e in table.excluded))
     return "\n".join(lines)
 
 

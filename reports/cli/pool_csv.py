@@ -12,6 +12,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +110,23 @@ def _check(col: str, raw: str, row: dict[str, float]) -> str | None:
     return None
 
 
+def _records(rows: Iterator[list[str]], name: str, errors: list[str]
+             ) -> Iterator[tuple[int, list[str]]]:
+    """``(line, cells)`` of each record after the header; a CSV syntax error (e.g. a field
+    above the csv module's size limit) ends the file with a located error."""
+    lineno = 1
+    while True:
+        lineno += 1
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(f"{name}:{lineno}: row: expected CSV text, got an unreadable row ({exc})")
+            return
+        yield lineno, cells
+
+
 def read_pool_csv(
     path: Path, measure: str, by: str | None = None, mod: str | None = None
 ) -> PoolInput:
@@ -154,7 +172,7 @@ def read_pool_csv(
     out = PoolInput(study=[], lines=[], layout=layout, values={c: [] for c in layout},
                     groups=[] if by else None, moderator=[] if mod else None)
     seen: dict[str, int] = {}
-    for lineno, cells in enumerate(rows, start=2):
+    for lineno, cells in _records(rows, name, errors):
         if not any(c.strip() for c in cells):
             continue  # blank line
         if len(cells) != len(header):

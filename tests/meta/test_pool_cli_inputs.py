@@ -113,3 +113,20 @@ def test_large_k_skips_leave_one_out_with_a_note(tmp_path):
     assert out["k"] == k and out["leave1out"] is None
     assert f"leave1out: not computed for k > {LEAVE1OUT_MAX_K:,} (k = {k:,})" in out["notes"]
     assert out["egger"] is not None and out["trimfill"] is not None
+
+
+def test_an_oversized_field_is_a_located_error_not_a_traceback(tmp_path):
+    path = _write(tmp_path, "study,yi,vi\n" + "a" * 200_000 + ",0.1,0.1\nb,0.2,0.1\n")
+    res = _run("--csv", str(path), "--measure", "GEN")
+    assert res.exit_code == 2 and "in.csv:2: row: expected CSV text" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_labels_with_newlines_or_escapes_print_as_one_escaped_line(tmp_path):
+    path = _write(tmp_path, 'study,yi,vi\n"a\nforged",0.1,0.1\n"\x1b[31mred",0.2,0.1\n')
+    res = _run("--csv", str(path), "--measure", "GEN")
+    assert res.exit_code == 0
+    assert "\x1b" not in res.stdout
+    assert any(line.startswith("a\\nforged ") for line in res.stdout.splitlines())
+    assert not any(line.startswith("forged") for line in res.stdout.splitlines())
+    assert "\\x1b[31mred" in res.stdout
