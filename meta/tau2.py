@@ -15,6 +15,9 @@ k = 1,000 costs microseconds. The identities used are ``y'Py = sum(w r²)``,
 ML and REML use Newton steps (observed information) where the likelihood is locally concave
 and Fisher-scoring steps elsewhere; metafor uses Fisher scoring only. Both stop at the same
 stationary point; Newton needs ~5 steps where Fisher scoring needs up to ~40 for a small tau².
+The likelihood can have a local maximum at tau² = 0 and a higher one inside; before stopping at
+0 the likelihood is checked on a grid for such an interior maximum (issue 15), so the returned
+tau² is the global maximum (tests/meta/test_tau2_global_maximum.py).
 """
 
 from __future__ import annotations
