@@ -332,6 +332,9 @@ def _loglik_grid(
     return out
 
 
+_UNIT_GRID = np.linspace(0.0, 1.0, 25)
+
+
 def _interior_peaks(
     yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str, upper: float
 ) -> list[float]:
@@ -346,9 +349,10 @@ def _interior_peaks(
     if not upper > 0.0 or not math.isfinite(upper):
         return []
     reml = method == "REML"
-    lo = max(upper * 1e-6, float(vi.min()) * 1e-3)
-    grid = np.unique(np.concatenate([np.linspace(0.0, upper, 25),
-                                     np.geomspace(min(lo, upper), upper, 24)]))
+    lo = min(max(upper * 1e-6, float(vi.min()) * 1e-3), upper)
+    grid = np.sort(np.concatenate([_UNIT_GRID * upper,
+                                   np.exp(np.linspace(math.log(lo), math.log(upper), 24,
+                                                      endpoint=False))]))
     ll = _loglik_grid(yi, vi, X, grid, reml)
     peak = np.zeros(grid.size, bool)
     peak[1:-1] = (ll[1:-1] >= ll[:-2]) & (ll[1:-1] >= ll[2:])
@@ -406,7 +410,7 @@ def _best_of_boundary(
     reml = method == "REML"
     # every ML maximum lies below range(y)² (the score sum w²r² - sum w is < 0 beyond it);
     # twice that bounds the REML ones in practice, and the current iterate is included
-    upper = max(upper, 2.0 * float(np.ptp(yi)) ** 2)
+    upper = max(upper, 2.0 * float(yi.max() - yi.min()) ** 2)
     best, best_ll = 0.0, _loglik(yi, vi, X, 0.0, reml) - con.ll0_tol
     for start in _interior_peaks(yi, vi, X, method, upper):
         tau2, more = _iterate(yi, vi, X, method, con, start, intercept, False)
