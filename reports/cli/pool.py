@@ -58,6 +58,7 @@ def pool(
     """Pool studies from a CSV with a random-effects model (help: :data:`POOL_HELP`)."""
     import numpy as np
 
+    from meta.level import check_level
     from meta.model import rma
     from meta.regression import meta_regression
     from meta.results import json_clean
@@ -83,6 +84,10 @@ def pool(
         raise _fail(f"hccmeta pool: --ci: expected wald or knha, got {ci!r}")
     if by is not None and mod is not None:
         raise _fail("hccmeta pool: --by, --mod: expected at most one of them, got both")
+    try:
+        check_level(level, "--level")
+    except ValueError as exc:
+        raise _fail(f"hccmeta pool: {exc}") from None
     test = "knha" if ci == "knha" else "z"
     try:
         data = read_pool_csv(csv_path, measure, by=by, mod=mod)

@@ -130,3 +130,11 @@ def test_labels_with_newlines_or_escapes_print_as_one_escaped_line(tmp_path):
     assert any(line.startswith("a\\nforged ") for line in res.stdout.splitlines())
     assert not any(line.startswith("forged") for line in res.stdout.splitlines())
     assert "\\x1b[31mred" in res.stdout
+
+
+@pytest.mark.parametrize("level", ["0.95", "100", "nan"])
+def test_a_bad_level_is_an_option_error(tmp_path, level):
+    path = _write(tmp_path, "study,yi,vi\na,0.1,0.1\nb,0.2,0.1\n")
+    res = _run("--csv", str(path), "--measure", "GEN", "--level", level)
+    assert res.exit_code == 2
+    assert "hccmeta pool: --level: expected a percentage in (1, 100)" in res.output
