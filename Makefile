@@ -24,6 +24,7 @@ audit: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check extraction meta reports tests benchmarks
+	$(BIN)/python -m mypy
 	$(BIN)/hccmeta validate studies
 	$(BIN)/python -m pytest
 

@@ -16,7 +16,9 @@ import pandas as pd
 
 from meta import distributions
 from meta.distributions import average_ranks
+from meta.errors import MetaInputError
 from meta.fastfit import pooled_estimate
+from meta.level import critical_value
 from meta.model import check_yi_vi, rma
 from meta.results import RmaResult
 
@@ -73,12 +75,13 @@ def egger_test(yi: Any, vi: Any, *, model: str = "lm", method: str = "REML",
     y, v = check_yi_vi(yi, vi)
     k = y.size
     if k < 3:
-        raise ValueError(f"yi: Egger's test needs at least 3 studies, got k={k}")
+        raise MetaInputError(f"yi: Egger's test needs at least 3 studies, got k={k}")
     if model not in ("lm", "rma"):
-        raise ValueError(f"model: expected 'lm' or 'rma', got {model!r}")
+        raise MetaInputError(f"model: expected 'lm' or 'rma', got {model!r}")
     sei = np.sqrt(v)
     if np.ptp(sei) <= 1e-12 * np.max(sei):
-        raise ValueError("vi: Egger's test needs studies of different precision (all sei equal)")
+        raise MetaInputError(
+            "vi: Egger's test needs studies of different precision (all sei equal)")
     if model == "lm":
         X = np.column_stack([np.ones(k), sei])
         w = 1 / v
@@ -91,7 +94,7 @@ def egger_test(yi: Any, vi: Any, *, model: str = "lm", method: str = "REML",
         se = np.sqrt(np.diag(vcov))
         stat = float(beta[1] / se[1])
         pval = float(2 * distributions.t_sf(abs(stat), df))
-        crit = float(distributions.t_ppf(1 - (1 - level / 100) / 2, df))
+        crit = critical_value(level, df)
         b0, se0, dfs = float(beta[0]), float(se[0]), df
     else:
         fit = rma(y, v, mods=sei, method=method, level=level)
@@ -175,11 +178,11 @@ def trimfill(yi: Any, vi: Any, *, method: str = "REML", side: str | None = None,
     y, v = check_yi_vi(yi, vi)
     k = y.size
     if k < 3:
-        raise ValueError(f"yi: trim-and-fill needs at least 3 studies, got k={k}")
+        raise MetaInputError(f"yi: trim-and-fill needs at least 3 studies, got k={k}")
     if side is None:
         side = "right" if egger_test(y, v, model="rma", method=method).slope < 0 else "left"
     if side not in ("left", "right"):
-        raise ValueError(f"side: expected 'left', 'right' or None, got {side!r}")
+        raise MetaInputError(f"side: expected 'left', 'right' or None, got {side!r}")
     sign = -1.0 if side == "right" else 1.0  # flip so that the missing studies are on the left
     ys = sign * y
     order = np.argsort(ys, kind="stable")
@@ -221,13 +224,13 @@ def funnel_data(yi: Any, vi: Any, estimate: float, *, study: Sequence[str] | Non
     """
     y, v = check_yi_vi(yi, vi)
     if not np.isfinite(estimate):
-        raise ValueError(f"estimate: expected a finite number, got {estimate}")
+        raise MetaInputError(f"estimate: expected a finite number, got {estimate}")
     sei = np.sqrt(v)
     labels = [f"study {i + 1}" for i in range(y.size)] if study is None else list(study)
     if len(labels) != y.size:
-        raise ValueError(f"study: expected {y.size} labels, got {len(labels)}")
+        raise MetaInputError(f"study: expected {y.size} labels, got {len(labels)}")
     kinds = ["study"] * y.size if filled is None else ["filled" if f else "study" for f in filled]
-    z = float(distributions.norm_ppf(1 - (1 - level / 100) / 2))
+    z = critical_value(level)
     grid = np.linspace(0.0, float(sei.max()), n_lines)
     points = pd.DataFrame({"kind": kinds, "study": labels, "yi": y, "sei": sei,
                            "ci_lb": np.nan, "ci_ub": np.nan})

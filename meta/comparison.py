@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from meta import distributions
+from meta.errors import MetaInputError
+from meta.level import critical_value
 from meta.model import rma
 from meta.regression import meta_regression
 from meta.transforms import backtransform
@@ -131,7 +133,8 @@ class ComparisonResult:
     position_basis: str = ""
 
 
-def pool(yi: Sequence[float], vi: Sequence[float], method: str = "REML", test: str = "z",
+def pool(yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.ndarray,
+         method: str = "REML", test: str = "z",
          level: float = 95.0) -> Benchmark:
     """Random-effects pooling by :func:`meta.model.rma`, as a :class:`Benchmark`.
 
@@ -157,12 +160,11 @@ def difference(index_yi: float, index_vi: float | None, bench: Benchmark,
     est = index_yi - bench.estimate
     se = float(np.sqrt(index_vi + bench.se ** 2))
     stat = est / se
-    upper = 1 - (1 - level / 100) / 2
+    crit = critical_value(level, bench.df)
     if bench.df is None:
-        pval, crit = 2 * distributions.norm_sf(abs(stat)), distributions.norm_ppf(upper)
+        pval = 2 * distributions.norm_sf(abs(stat))
     else:
         pval = 2 * distributions.t_sf(abs(stat), bench.df)
-        crit = distributions.t_ppf(upper, bench.df)
     return Difference(est, se, float(stat), float(pval), float(est - crit * se),
                       float(est + crit * se),
                       bench.df)
@@ -277,22 +279,32 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
     diff = difference(index_yi, index_vi, bench, level)
 
     if measure.upper() == "PFT" and index_ni is None:
-        raise ValueError("index_ni: expected the index study's size for the PFT back-transform, "
+        raise MetaInputError(
+            "index_ni: expected the index study's size for the PFT back-transform, "
                          "got None")
 
     def bt(values: Sequence[float], sizes: Sequence[float] | None = ni) -> tuple[float, ...]:
         return tuple(float(v) for v in backtransform(measure, np.asarray(values, float),
                                                      ni=sizes))
 
+    def bt2(values: Sequence[float]) -> tuple[float, float]:
+        lo, hi = bt(values)
+        return lo, hi
+
+    def bt3(values: Sequence[float], sizes: Sequence[float] | None = ni
+            ) -> tuple[float, float, float]:
+        a, b, c = bt(values, sizes)
+        return a, b, c
+
     own = [index_ni] if index_ni is not None else None
-    crit = distributions.norm_ppf(1 - (1 - level / 100) / 2)
+    crit = critical_value(level)
     if index_vi is not None and np.isfinite(index_vi):
         half = crit * np.sqrt(index_vi)
-        index_bt = bt([index_yi, index_yi - half, index_yi + half], own)
+        index_bt = bt3([index_yi, index_yi - half, index_yi + half], own)
     else:
         index_bt = (bt([index_yi], own)[0], float("nan"), float("nan"))
-    bench_bt = bt([bench.estimate, bench.ci_lb, bench.ci_ub])
-    pi_bt = bt([bench.pi_lb, bench.pi_ub])
+    bench_bt = bt3([bench.estimate, bench.ci_lb, bench.ci_ub])
+    pi_bt = bt2([bench.pi_lb, bench.pi_ub])
     ratio = None
     if measure.upper() in LOG_MEASURES:
         ratio = ((float(np.exp(diff.estimate)), float(np.exp(diff.ci_lb)),

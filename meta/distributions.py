@@ -45,11 +45,6 @@ def norm_isf(q: float | np.ndarray) -> float | np.ndarray:
     return -special.ndtri(np.asarray(q, dtype=float))[()]
 
 
-def z_crit(level: float) -> float:
-    """Two-sided critical value of the standard normal for a ``level`` % interval (95 -> 1.96)."""
-    return float(special.ndtri(1 - (1 - level / 100) / 2))
-
-
 def t_sf(x: float | np.ndarray, df: float) -> float | np.ndarray:
     """Upper tail P(T > x) of Student's t with ``df`` degrees of freedom."""
     return special.stdtr(df, -np.asarray(x, dtype=float))[()]

@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 
 from meta import distributions
+from meta.errors import MetaInputError
 from meta.inputs import labels as _labels
 from meta.inputs import vector as _vector
-from meta.inputs import z_crit as _z_crit
+from meta.level import critical_value
 
 PROPORTION_MEASURES = ("PLO", "PFT", "PAS", "PR")
 RATIO_MEASURES = ("HR", "OR", "RR", "RATIO")
@@ -85,7 +86,7 @@ class EffectTable:
         object.__setattr__(self, "extra", dict(self.extra))
         k = len(self.study)
         if not (len(self.yi) == len(self.vi) == len(self.notes) == k):
-            raise ValueError("EffectTable: study, yi, vi and notes must have the same length")
+            raise MetaInputError("EffectTable: study, yi, vi and notes must have the same length")
 
     @property
     def k(self) -> int:
@@ -118,7 +119,8 @@ def _table(labels: Sequence[str], yi: Any, vi: Any, measure: str, notes: Sequenc
 # proportions
 
 
-def proportions(events: Sequence[float], total: Sequence[float], measure: str = "PLO", *,
+def proportions(events: Sequence[float] | np.ndarray, total: Sequence[float] | np.ndarray,
+                measure: str = "PLO", *,
                 study: Sequence[str] | None = None, add: float = 0.5, to: str = "only0"
                 ) -> EffectTable:
     """Single-arm proportions ``events/total`` as ``PLO``, ``PFT``, ``PAS`` or ``PR``.
@@ -144,12 +146,12 @@ def proportions(events: Sequence[float], total: Sequence[float], measure: str = 
     """
     measure = measure.upper()
     if measure not in PROPORTION_MEASURES:
-        raise ValueError(f"measure: expected one of {', '.join(PROPORTION_MEASURES)}, "
+        raise MetaInputError(f"measure: expected one of {', '.join(PROPORTION_MEASURES)}, "
                          f"got {measure!r}")
     if to not in CORRECTION_TARGETS:
-        raise ValueError(f"to: expected one of {', '.join(CORRECTION_TARGETS)}, got {to!r}")
+        raise MetaInputError(f"to: expected one of {', '.join(CORRECTION_TARGETS)}, got {to!r}")
     if not (np.isfinite(add) and add >= 0):
-        raise ValueError(f"add: expected a finite number >= 0, got {add}")
+        raise MetaInputError(f"add: expected a finite number >= 0, got {add}")
     x = _vector("events", events)
     n = _vector("total", total, len(x))
     labels = _labels(study, len(x))
@@ -157,14 +159,15 @@ def proportions(events: Sequence[float], total: Sequence[float], measure: str = 
         bad = (arr < 0) | (arr != np.round(arr))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name}[{i}] ({labels[i]}): expected a whole number >= 0, "
+            raise MetaInputError(f"{name}[{i}] ({labels[i]}): expected a whole number >= 0, "
                              f"got {arr[i]:g}")
     if (n < 1).any():
         i = int(np.flatnonzero(n < 1)[0])
-        raise ValueError(f"total[{i}] ({labels[i]}): expected at least 1 patient, got {n[i]:g}")
+        raise MetaInputError(f"total[{i}] ({labels[i]}): expected at least 1 patient, got {n[i]:g}")
     if (x > n).any():
         i = int(np.flatnonzero(x > n)[0])
-        raise ValueError(f"events[{i}] ({labels[i]}): expected at most total (= {n[i]:g}), "
+        raise MetaInputError(
+            f"events[{i}] ({labels[i]}): expected at most total (= {n[i]:g}), "
                          f"got {x[i]:g}")
     extreme = (x == 0) | (x == n)
     cc = np.zeros_like(x)
@@ -237,8 +240,9 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
     """
     measure = measure.upper()
     if measure not in RATIO_MEASURES:
-        raise ValueError(f"measure: expected one of {', '.join(RATIO_MEASURES)}, got {measure!r}")
-    z = _z_crit(level)
+        raise MetaInputError(
+            f"measure: expected one of {', '.join(RATIO_MEASURES)}, got {measure!r}")
+    z = critical_value(level)
     est = _vector("estimate", estimate)
     k = len(est)
     labels = _labels(study, k)
@@ -250,35 +254,43 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
         bad = arr <= 0
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name}[{i}] ({labels[i]}): expected a ratio > 0, got {arr[i]:g}")
+            raise MetaInputError(f"{name}[{i}] ({labels[i]}): expected a ratio > 0, got {arr[i]:g}")
     bad = (pv <= 0) | (pv > 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"pval[{i}] ({labels[i]}): expected a p-value in (0, 1], got {pv[i]:g}")
+        raise MetaInputError(
+            f"pval[{i}] ({labels[i]}): expected a p-value in (0, 1], got {pv[i]:g}")
     keep, yi, vi, notes, asym, source, excluded = [], [], [], [], [], [], []
     for i in range(k):
         le = np.log(est[i])
         if np.isfinite(lo[i]) and np.isfinite(up[i]):
             if not lo[i] <= est[i] <= up[i]:
-                raise ValueError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI that "
+                raise MetaInputError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI that "
                                  f"contains the estimate {est[i]:g}, got [{lo[i]:g}, {up[i]:g}]")
             width = np.log(up[i]) - np.log(lo[i])
             if width <= 0:
-                raise ValueError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI of "
+                raise MetaInputError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI of "
                                  f"positive width, got [{lo[i]:g}, {up[i]:g}]")
             a = abs((np.log(up[i]) - le) - (le - np.log(lo[i]))) / width
             note = (f"CI asymmetric on the log scale ({a:.0%} of its width)"
                     if a > asymmetry_tolerance else "")
-            keep.append(i), yi.append(le), vi.append((width / (2 * z)) ** 2)
-            asym.append(a), source.append("ci"), notes.append(note)
+            keep.append(i)
+            yi.append(le)
+            vi.append((width / (2 * z)) ** 2)
+            asym.append(a)
+            source.append("ci")
+            notes.append(note)
         elif np.isfinite(pv[i]):
             zp = distributions.norm_isf(pv[i] / 2)
             if le == 0 or zp <= 0:
                 excluded.append(Exclusion(labels[i], "SE not recoverable from the p-value: "
                                           "estimate 1 or p = 1 gives z = 0"))
                 continue
-            keep.append(i), yi.append(le), vi.append((abs(le) / zp) ** 2)
-            asym.append(np.nan), source.append("pval")
+            keep.append(i)
+            yi.append(le)
+            vi.append((abs(le) / zp) ** 2)
+            asym.append(np.nan)
+            source.append("pval")
             notes.append(f"SE from the two-sided p-value {pv[i]:g} (z = {zp:.4g})")
         else:
             excluded.append(Exclusion(labels[i], "neither a complete CI nor a p-value"))
@@ -340,7 +352,7 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
         ``measure="MED"``; ``extra`` holds ``se_source`` (``"ci"`` or ``"events"``) and
         ``ci_asymmetry``.
     """
-    z = _z_crit(level)
+    z = critical_value(level)
     med = _vector("median", median, allow_nan=True)
     k = len(med)
     labels = _labels(study, k)
@@ -351,11 +363,12 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
     for name, arr in (("median", med), ("lower", lo), ("upper", up)):
         if (arr <= 0).any():
             i = int(np.flatnonzero(arr <= 0)[0])
-            raise ValueError(f"{name}[{i}] ({labels[i]}): expected months > 0, got {arr[i]:g}")
+            raise MetaInputError(f"{name}[{i}] ({labels[i]}): expected months > 0, got {arr[i]:g}")
     bad = np.isfinite(d) & ((d < 0) | (d != np.round(d)))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"events[{i}] ({labels[i]}): expected a whole number >= 0, got {d[i]:g}")
+        raise MetaInputError(
+            f"events[{i}] ({labels[i]}): expected a whole number >= 0, got {d[i]:g}")
     keep, yi, vi, notes, source, asym, excluded = [], [], [], [], [], [], []
     for i in range(k):
         if not np.isfinite(med[i]):
@@ -364,20 +377,27 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
         lm = np.log(med[i])
         if np.isfinite(lo[i]) and np.isfinite(up[i]):
             if not lo[i] <= med[i] <= up[i]:
-                raise ValueError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI that "
+                raise MetaInputError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI that "
                                  f"contains the median {med[i]:g}, got [{lo[i]:g}, {up[i]:g}]")
             if up[i] <= lo[i]:
-                raise ValueError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI of "
+                raise MetaInputError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI of "
                                  f"positive width, got [{lo[i]:g}, {up[i]:g}]")
             width = np.log(up[i]) - np.log(lo[i])
             a = abs((np.log(up[i]) - lm) - (lm - np.log(lo[i]))) / width
             note = (f"CI asymmetric on the log scale ({a:.0%} of its width); SE approximated "
                     "from the CI width" if a > asymmetry_tolerance else "")
-            keep.append(i), yi.append(lm), source.append("ci"), notes.append(note)
-            vi.append((width / (2 * z)) ** 2), asym.append(a)
+            keep.append(i)
+            yi.append(lm)
+            source.append("ci")
+            notes.append(note)
+            vi.append((width / (2 * z)) ** 2)
+            asym.append(a)
         elif np.isfinite(d[i]) and d[i] > 0:
-            keep.append(i), yi.append(lm), vi.append(1 / (d[i] * np.log(2) ** 2))
-            source.append("events"), asym.append(np.nan)
+            keep.append(i)
+            yi.append(lm)
+            vi.append(1 / (d[i] * np.log(2) ** 2))
+            source.append("events")
+            asym.append(np.nan)
             notes.append(f"approximate SE from {d[i]:g} events (KM median under an exponential "
                          "model, var = 1/(d ln²2))")
         else:
@@ -397,7 +417,7 @@ def generic(yi: Sequence[float], vi: Sequence[float] | None = None, *,
             measure: str = "GEN") -> EffectTable:
     """Effect sizes already on the analysis scale, with ``vi`` or ``sei`` (exactly one)."""
     if (vi is None) == (sei is None):
-        raise ValueError("vi, sei: expected exactly one of vi or sei")
+        raise MetaInputError("vi, sei: expected exactly one of vi or sei")
     y = _vector("yi", yi)
     labels = _labels(study, len(y))
     if vi is not None:
@@ -408,9 +428,9 @@ def generic(yi: Sequence[float], vi: Sequence[float] | None = None, *,
         name, v = "sei", s ** 2
         if (s <= 0).any():
             i = int(np.flatnonzero(s <= 0)[0])
-            raise ValueError(f"sei[{i}] ({labels[i]}): expected a standard error > 0, "
+            raise MetaInputError(f"sei[{i}] ({labels[i]}): expected a standard error > 0, "
                              f"got {s[i]:g}")
     if (v <= 0).any():
         i = int(np.flatnonzero(v <= 0)[0])
-        raise ValueError(f"{name}[{i}] ({labels[i]}): expected a value > 0, got {v[i]:g}")
+        raise MetaInputError(f"{name}[{i}] ({labels[i]}): expected a value > 0, got {v[i]:g}")
     return _table(labels, y, v, measure, [""] * len(y), ())

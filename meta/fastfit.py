@@ -8,15 +8,9 @@ subsets padded and masked out) and every estimator and summary is evaluated for 
 once with the same formulas as :mod:`meta.tau2`, :mod:`meta.heterogeneity` and
 :mod:`meta.results`:
 
-* closed forms DL, HE, HS, SJ (DerSimonian & Laird 1986; Hedges & Olkin 1985; Hunter & Schmidt
-  2004; Sidik & Jonkman 2005) evaluated row-wise;
-* ML, REML and EB: the Newton / Fisher-scoring iteration of :func:`meta.tau2._fisher_scoring`
-  (Viechtbauer 2005, eqs. 9 and 13), started at the HE estimate as metafor and run for all rows
-  together until each row's step is below ``control.threshold``, with the same boundary rule
-  (tau² = 0 when the score at 0 is <= 0 and the likelihood there is not lower, else the halved
-  Fisher-scoring step) and metafor's ``ll0check``. A row that does not converge is handed to the
-  scalar :func:`meta.tau2.estimate_tau2`, which raises its error;
-* PM (a root search) always uses the scalar :func:`meta.tau2.estimate_tau2` per row.
+* tau² of each row by :func:`meta.tau2.estimate_tau2` (the one implementation of every
+  estimator; a row it cannot fit keeps its error);
+* the summaries (estimate, SE, CI, Q, I², H²) for all rows at once.
 
 Results equal ``rma()`` up to floating-point round-off (row sums are summed in another order;
 ``tests/meta/test_fastfit.py`` checks 1e-10 relative on the fixtures). Only ``X = 1`` (no
@@ -26,18 +20,16 @@ arithmetic of ``rma`` without the result object, bitwise equal.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
-from scipy.special import chdtrc, ndtr, ndtri, stdtr, stdtrit
+from scipy.special import chdtrc, ndtr, stdtr, stdtrit
 
+from meta.level import check_level, critical_value
 from meta.tau2 import Tau2Control, estimate_tau2
 
 __all__ = ["Subsets", "cumulative_subsets", "fit_rows", "leave_one_out_subsets",
            "pooled_estimate", "tau2_rows"]
-
-_LOG_2PI = math.log(2 * math.pi)
 
 
 class Subsets:
@@ -86,14 +78,6 @@ def _sums(a: np.ndarray, M: np.ndarray) -> np.ndarray:
     return (a * M).sum(axis=1)
 
 
-def _he(S: Subsets) -> np.ndarray:
-    """Hedges (1983) estimator with ``X = 1`` (as :func:`meta.tau2._he`)."""
-    n = S.n.astype(float)
-    r = S.Y - (_sums(S.Y, S.M) / n)[:, None]
-    tr_pv = _sums(S.V, S.M) - _sums(S.V, S.M) / n
-    return (_sums(r * r, S.M) - tr_pv) / (n - 1)
-
-
 def _q_at(S: Subsets, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(Q(tau²), sum w, sum w²)`` per row with ``w = 1/(v + tau²)`` (Viechtbauer 2007 eq. 6)."""
     w = S.M / (S.V + tau2[:, None])
@@ -102,125 +86,26 @@ def _q_at(S: Subsets, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return (w * r * r).sum(axis=1), s1, (w * w).sum(axis=1)
 
 
-def _step_parts(S: Subsets, tau2: np.ndarray, method: str
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row-wise :func:`meta.tau2._step_parts` (intercept branch)."""
-    n = S.n.astype(float)
-    w = S.M / (S.V + tau2[:, None])
-    s1 = w.sum(axis=1)
-    r = S.Y - ((w * S.Y).sum(axis=1) / s1)[:, None]
-    u = w * r
-    if method == "EB":
-        return (u * r).sum(axis=1) * n / (n - 1) - n, s1, np.zeros_like(s1)
-    w2 = w * w
-    s2 = w2.sum(axis=1)
-    ypppy = (u * u).sum(axis=1)
-    wu = (w * u).sum(axis=1)
-    upu = (w * u * u).sum(axis=1) - wu * wu / s1
-    if method == "ML":
-        return ypppy - s1, s2, 2.0 * upu - s2
-    tr_p = s1 - s2 / s1
-    tr_pp = s2 - 2.0 * (w2 * w).sum(axis=1) / s1 + (s2 / s1) ** 2
-    return ypppy - tr_p, tr_pp, 2.0 * upu - tr_pp
-
-
-def _loglik(S: Subsets, tau2: np.ndarray, reml: bool) -> np.ndarray:
-    """Row-wise ML / REML log likelihood (Viechtbauer 2005, eqs. 6 and 7)."""
-    n = S.n.astype(float)
-    m = S.V + tau2[:, None]
-    rss, s1, _ = _q_at(S, tau2)
-    ll = -0.5 * _sums(np.log(m), S.M) - 0.5 * rss
-    if not reml:
-        return ll - 0.5 * n * _LOG_2PI
-    return ll - 0.5 * (n - 1) * _LOG_2PI - 0.5 * np.log(s1)
-
-
-def _scoring(S: Subsets, method: str, con: Tau2Control) -> tuple[np.ndarray, np.ndarray]:
-    """Batched :func:`meta.tau2._fisher_scoring` (same steps, boundary rule and ``ll0check``);
-    returns tau² and a mask of the rows that did not converge (for the scalar code to report)."""
-    m = S.n.size
-    tau2 = np.maximum(0.0, _he(S))
-    active = np.ones(m, bool)
-    reml = method == "REML"
-    for _ in range(con.maxiter):
-        rows = np.flatnonzero(active)
-        sub = S if rows.size == m else S.take(rows)
-        t = tau2[rows]
-        num, fisher, newton = _step_parts(sub, t, method)
-        den = np.where(newton > 0.0, newton, fisher)
-        adj = np.where(den > 0.0, num / np.where(den > 0.0, den, 1.0), 0.0)
-        adj = np.where(np.isfinite(adj), adj, 0.0)
-        neg = np.flatnonzero(t + adj < 0.0)
-        stop = np.zeros(rows.size, bool)
-        if neg.size:  # the boundary branch of the scalar code, for these rows only
-            bsub = sub.take(neg)
-            zero = np.zeros(neg.size)
-            at0 = _step_parts(bsub, zero, method)[0] <= 0.0
-            if method != "EB" and at0.any():
-                at0 &= _loglik(bsub, zero, reml) >= _loglik(bsub, t[neg], reml)
-            t[neg[at0]] = 0.0
-            stop[neg[at0]] = True
-            step = neg[~at0]
-            f = fisher[step]
-            a = np.where(f > 0.0, num[step] / np.where(f > 0.0, f, 1.0), 0.0)
-            while (bad := t[step] + a < 0.0).any():
-                a[bad] /= 2.0
-            adj[step] = a
-            adj[neg[at0]] = 0.0
-        t += adj
-        tau2[rows] = t
-        active[rows[stop | (np.abs(adj) <= con.threshold)]] = False
-        if not active.any():
-            break
-    if method in ("ML", "REML"):
-        chk = np.flatnonzero(~active & (tau2 > con.threshold))
-        if chk.size:
-            sub = S.take(chk)
-            ll0 = _loglik(sub, np.zeros(chk.size), reml)
-            stuck = ll0 - _loglik(sub, tau2[chk], reml) > con.ll0_tol
-            tau2[chk[stuck]] = 0.0  # metafor's ll0check
-    return tau2, active
-
-
 def tau2_rows(S: Subsets, method: str, con: Tau2Control | None = None
               ) -> tuple[np.ndarray, dict[int, ValueError]]:
     """tau² of every subset with ``method`` (FE for a one-study subset, as ``rma``).
 
-    Returns the estimates (truncated at 0) and the errors of rows the scalar estimator could not
-    fit (row -> ValueError; their tau² is NaN).
+    Each row is estimated by :func:`meta.tau2.estimate_tau2`, the one implementation of every
+    estimator. Returns the estimates and the errors of rows it could not fit (row ->
+    ValueError; their tau² is NaN).
     """
     con = con or Tau2Control()
-    m = S.n.size
-    tau2 = np.zeros(m)
+    tau2 = np.zeros(S.n.size)
     errors: dict[int, ValueError] = {}
-    rows = np.flatnonzero(S.n >= 2)
-    if method == "FE" or rows.size == 0:
+    if method == "FE":
         return tau2, errors
-    sub = S.take(rows)
-    n = sub.n.astype(float)
-    refit = np.zeros(rows.size, bool)
-    if method == "PM":
-        refit[:] = True
-        est = np.zeros(rows.size)
-    elif method == "HE":
-        est = _he(sub)
-    elif method in ("DL", "HS"):
-        q, s1, s2 = _q_at(sub, np.zeros(rows.size))
-        est = (q - (n - 1)) / (s1 - s2 / s1) if method == "DL" else (q - n) / s1
-    elif method == "SJ":
-        t0 = _sums((sub.Y - (_sums(sub.Y, sub.M) / n)[:, None]) ** 2, sub.M) / n
-        est = t0 * _q_at(sub, t0)[0] / (n - 1)
-    else:
-        est, refit = _scoring(sub, method, con)
-    for j in np.flatnonzero(refit):
-        yi, vi = sub.row(int(j))
+    for i in np.flatnonzero(S.n >= 2):
+        yi, vi = S.row(int(i))
         try:
-            est[j] = estimate_tau2(yi, vi, np.ones((yi.size, 1)), method, con).tau2
+            tau2[i] = estimate_tau2(yi, vi, np.ones((yi.size, 1)), method, con).tau2
         except ValueError as exc:
-            est[j] = np.nan
-            errors[int(rows[j])] = exc
-    tau2[rows] = np.maximum(0.0, est)
-    tau2[rows[np.isnan(est)]] = np.nan
+            tau2[i] = np.nan
+            errors[int(i)] = exc
     return tau2, errors
 
 
@@ -252,7 +137,6 @@ def fit_rows(S: Subsets, method: str, test: str = "z", level: float = 95.0,
         s1 = w.sum(axis=1)
         est = (w * S.Y).sum(axis=1) / s1
         var_wald = 1.0 / s1
-        upper = 1.0 - (1.0 - level / 100.0) / 2.0
         if test == "knha":
             r = S.Y - est[:, None]
             rss = (w * r * r).sum(axis=1)
@@ -262,12 +146,12 @@ def fit_rows(S: Subsets, method: str, test: str = "z", level: float = 95.0,
             se = np.sqrt(var_wald * s2w)
             zval = est / se
             pval = 2.0 * stdtr(df, -np.abs(zval))
-            crit = stdtrit(df, upper)
+            crit = stdtrit(df, 1.0 - (1.0 - check_level(level) / 100.0) / 2.0)  # rows
         else:
             se = np.sqrt(var_wald)
             zval = est / se
             pval = 2.0 * ndtr(-np.abs(zval))
-            crit = ndtri(upper)
+            crit = critical_value(level)
         q0, w1, w2 = _q_at(S, np.zeros(n.size))
         has_df = df > 0
         Q = np.where(has_df, np.maximum(0.0, q0), 0.0)

@@ -31,6 +31,8 @@ from scipy import optimize, special
 
 from meta import distributions
 from meta.effects import proportions
+from meta.errors import MetaInputError
+from meta.level import check_level, critical_value
 from meta.transforms import expit
 
 
@@ -154,25 +156,25 @@ def glmm_proportion(events: Sequence[float], total: Sequence[float], *, nagq: in
     x = np.asarray(events, dtype=float)
     n = np.asarray(total, dtype=float)
     if x.ndim != 1 or n.shape != x.shape:
-        raise ValueError(f"events, total: expected two sequences of equal length, got "
+        raise MetaInputError(f"events, total: expected two sequences of equal length, got "
                          f"{x.shape} and {n.shape}")
     if len(x) < 2:
-        raise ValueError(f"events: expected at least 2 studies, got {len(x)}")
+        raise MetaInputError(f"events: expected at least 2 studies, got {len(x)}")
     for name, arr in (("events", x), ("total", n)):
         bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name}[{i}]: expected a whole number >= 0, got {arr[i]}")
+            raise MetaInputError(f"{name}[{i}]: expected a whole number >= 0, got {arr[i]}")
     if (n < 1).any() or (x > n).any():
         i = int(np.flatnonzero((n < 1) | (x > n))[0])
-        raise ValueError(f"events[{i}], total[{i}]: expected 0 <= events <= total and total >= 1,"
+        raise MetaInputError(
+            f"events[{i}], total[{i}]: expected 0 <= events <= total and total >= 1,"
                          f" got {x[i]:g}/{n[i]:g}")
     if int(nagq) != nagq or nagq < 1:
-        raise ValueError(f"nagq: expected an integer >= 1, got {nagq}")
-    if not 0 < level < 100:
-        raise ValueError(f"level: expected a percentage in (0, 100), got {level}")
+        raise MetaInputError(f"nagq: expected an integer >= 1, got {nagq}")
+    check_level(level)
     if (x == 0).all() or (x == n).all():
-        raise ValueError("events: all studies have 0 events (or all events); the logit "
+        raise MetaInputError("events: all studies have 0 events (or all events); the logit "
                          "estimate is infinite")
     nodes, weights = special.roots_hermite(int(nagq))
     logchoose = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
@@ -214,7 +216,7 @@ def glmm_proportion(events: Sequence[float], total: Sequence[float], *, nagq: in
         messages.append(f"not converged ({fit.message}): check the gradient/Hessian")
     w = 1 / proportions(x, n, "PLO").vi
     vt = (len(x) - 1) * w.sum() / (w.sum() ** 2 - np.sum(w ** 2))
-    z_crit = float(distributions.norm_ppf(1 - (1 - level / 100) / 2))
+    z_crit = critical_value(level)
     zval = beta / se
     ci_lb, ci_ub = beta - z_crit * se, beta + z_crit * se
     return GLMMResult(

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from meta import distributions
+from meta.errors import MetaInputError
 
 
 def labels(study: Sequence[Any] | None, k: int) -> tuple[str, ...]:
@@ -17,7 +17,7 @@ def labels(study: Sequence[Any] | None, k: int) -> tuple[str, ...]:
         return tuple(f"study {i + 1}" for i in range(k))
     out = tuple(str(s) for s in study)
     if len(out) != k:
-        raise ValueError(f"study: expected {k} labels, got {len(out)}")
+        raise MetaInputError(f"study: expected {k} labels, got {len(out)}")
     return out
 
 
@@ -32,20 +32,14 @@ def vector(name: str, values: Any, k: int | None = None, *, allow_nan: bool = Fa
         raw = [np.nan if v is None else v for v in np.atleast_1d(np.asarray(values, dtype=object))]
         arr = np.array(raw, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}: expected numbers, got {values!r}") from exc
+        raise MetaInputError(f"{name}: expected numbers, got {values!r}") from exc
     if arr.ndim != 1:
-        raise ValueError(f"{name}: expected a one-dimensional sequence, got shape {arr.shape}")
+        raise MetaInputError(f"{name}: expected a one-dimensional sequence, got shape {arr.shape}")
     if k is not None and len(arr) != k:
-        raise ValueError(f"{name}: expected {k} values, got {len(arr)}")
+        raise MetaInputError(f"{name}: expected {k} values, got {len(arr)}")
     bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}[{i}]: expected a finite number, got {arr[i]}")
+        raise MetaInputError(f"{name}[{i}]: expected a finite number, got {arr[i]}")
     return arr
 
-
-def z_crit(level: float) -> float:
-    """Two-sided normal quantile for a confidence ``level`` in percent (1.959964 for 95)."""
-    if not 0 < level < 100:
-        raise ValueError(f"level: expected a confidence level in percent (0, 100), got {level}")
-    return float(distributions.norm_ppf(1 - (1 - level / 100) / 2))

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from meta.comparison import ComparisonResult, compare
+from meta.errors import MetaInputError
 from meta.survival import cox_hr, kaplan_meier, rmst
 
 
@@ -58,7 +59,8 @@ class KMEstimate:
     landmark: float
 
 
-def km_summary(time: Sequence[float], event: Sequence[int], tau: float, landmark: float
+def km_summary(time: Sequence[float] | np.ndarray, event: Sequence[int] | np.ndarray,
+               tau: float, landmark: float
                ) -> KMEstimate:
     """RMST (area under the KM curve on [0, tau]) and landmark survival with their variances.
 
@@ -69,7 +71,7 @@ def km_summary(time: Sequence[float], event: Sequence[int], tau: float, landmark
     t = np.asarray(time, float)
     d = np.asarray(event, int)
     if t.size == 0 or np.any(t < 0) or not np.all(np.isin(d, (0, 1))):
-        raise ValueError("time, event: expected non-negative times and 0/1 events")
+        raise MetaInputError("time, event: expected non-negative times and 0/1 events")
     fit = kaplan_meier(t, d)
     r = rmst(fit, tau)
     idx = int(np.searchsorted(fit.time, landmark, side="right")) - 1
@@ -100,7 +102,7 @@ def two_stage(index: ArmIPD, historical: Sequence[ArmIPD], tau: float, landmark:
     pooling.
     """
     if not historical:
-        raise ValueError("historical: expected at least one historical arm")
+        raise MetaInputError("historical: expected at least one historical arm")
     idx = km_summary(index.time, index.event, tau, landmark)
     hist = tuple(km_summary(a.time, a.event, tau, landmark) for a in historical)
     rmst = compare([h.rmst for h in hist], [h.rmst_var for h in hist], idx.rmst, idx.rmst_var,
@@ -171,11 +173,11 @@ def one_stage_cox(index: Sequence[ArmIPD], historical: Sequence[ArmIPD], level: 
     :func:`meta.survival.cox_hr`, implements the sandwich for Breslow ties only).
     """
     if not index or not historical:
-        raise ValueError("index, historical: expected at least one arm each")
+        raise MetaInputError("index, historical: expected at least one arm each")
     if variance not in ("model", "robust"):
-        raise ValueError(f"variance: expected 'model' or 'robust', got {variance!r}")
+        raise MetaInputError(f"variance: expected 'model' or 'robust', got {variance!r}")
     if variance == "robust" and min(len(index), len(historical)) < 2:
-        raise ValueError("variance: 'robust' needs at least two index and two historical arms "
+        raise MetaInputError("variance: 'robust' needs at least two index and two historical arms "
                          f"(got {len(index)} and {len(historical)}); with one arm in a group "
                          "the study-clustered SE is biased downwards, use 'model'")
     arms = [*index, *historical]
@@ -197,5 +199,5 @@ def exponential_curve(median: float, times: Sequence[float]) -> np.ndarray:
     For orientation only: it is not data and is never used in a test.
     """
     if not median > 0:
-        raise ValueError(f"median: expected months > 0, got {median}")
+        raise MetaInputError(f"median: expected months > 0, got {median}")
     return np.power(2.0, -np.asarray(times, float) / median)

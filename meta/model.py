@@ -26,13 +26,19 @@ from typing import Any
 
 import numpy as np
 
+from meta.errors import MetaInputError
 from meta.heterogeneity import cochran_q, i2_h2_from_q, i2_h2_from_tau2
+from meta.level import check_level
 from meta.results import RmaResult
 from meta.tau2 import METHODS, Tau2Control, estimate_tau2, wls
 
-__all__ = ["RmaResult", "as_design", "check_options", "check_yi_vi", "rma"]
+__all__ = ["RmaResult", "as_design", "check_options", "check_yi_vi", "pseudo_r2", "rma"]
 
 TESTS = ("z", "knha")
+# Magnitudes beyond these overflow the sums of w³r² in the tau² iterations (1e308 is the largest
+# double); no effect size on an additive scale comes near them.
+MAX_ABS_YI = 1e50
+MIN_VI, MAX_VI = 1e-50, 1e50
 
 
 def check_yi_vi(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -42,30 +48,42 @@ def check_yi_vi(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
     ------
     ValueError
         With a message naming ``yi`` or ``vi``: not 1-D, empty, different lengths, non-finite
-        values, or a variance <= 0.
+        values, ``|yi| > 1e50``, a variance <= 0 or outside ``[1e-50, 1e50]``.
     """
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     for name, arr in (("yi", y), ("vi", v)):
         if arr.ndim != 1:
-            raise ValueError(
+            raise MetaInputError(
                 f"{name}: expected a 1-D array of per-study values, got shape {arr.shape}"
             )
         if arr.size == 0:
-            raise ValueError(f"{name}: no studies; give at least one effect size")
+            raise MetaInputError(f"{name}: no studies; give at least one effect size")
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
-            raise ValueError(
+            raise MetaInputError(
                 f"{name}: expected finite numbers, got {arr[bad[0]]} at index {bad[0]} "
                 f"({bad.size} non-finite value(s)); remove or fix those studies"
             )
     if y.shape != v.shape:
-        raise ValueError(
+        raise MetaInputError(
             f"yi and vi: lengths differ ({y.size} vs {v.size}); give one variance per effect"
+        )
+    bad = np.flatnonzero(np.abs(y) > MAX_ABS_YI)
+    if bad.size:
+        raise MetaInputError(
+            f"yi: expected |value| <= {MAX_ABS_YI:g} (an effect on an additive scale, e.g. a log "
+            f"ratio), got {y[bad[0]]:g} at index {bad[0]} ({bad.size} value(s)); check the data"
+        )
+    bad = np.flatnonzero((v > 0) & ((v < MIN_VI) | (v > MAX_VI)))
+    if bad.size:
+        raise MetaInputError(
+            f"vi: expected a variance in [{MIN_VI:g}, {MAX_VI:g}], got {v[bad[0]]:g} at index "
+            f"{bad[0]} ({bad.size} value(s)); check the data"
         )
     bad = np.flatnonzero(v <= 0)
     if bad.size:
-        raise ValueError(
+        raise MetaInputError(
             f"vi: sampling variances must be > 0, got {v[bad[0]]} at index {bad[0]} "
             f"({bad.size} value(s) <= 0); check the data or apply a continuity correction"
         )
@@ -84,13 +102,14 @@ def as_design(mods: Any, k: int) -> np.ndarray:
     if m.ndim == 1:
         m = m[:, None]
     if m.ndim != 2 or m.shape[0] != k:
-        raise ValueError(f"mods: expected a (k={k}) x p array of moderators, got shape {m.shape}")
+        raise MetaInputError(
+            f"mods: expected a (k={k}) x p array of moderators, got shape {m.shape}")
     if not np.all(np.isfinite(m)):
         row = int(np.flatnonzero(~np.all(np.isfinite(m), axis=1))[0])
-        raise ValueError(f"mods: expected finite values, got a non-finite value in row {row}")
+        raise MetaInputError(f"mods: expected finite values, got a non-finite value in row {row}")
     X = np.column_stack([np.ones(k), m])
     if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise ValueError(
+        raise MetaInputError(
             "mods: columns are constant or collinear with the intercept/other moderators; "
             "drop the redundant column(s)"
         )
@@ -106,22 +125,19 @@ def check_options(method: str, test: str, level: Any) -> float:
         Naming the argument: an unknown method or test, or a level outside (1, 100).
     """
     if method not in METHODS:
-        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise MetaInputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if test not in TESTS:
-        raise ValueError(f"test: expected 'z' or 'knha', got {test!r}")
-    try:
-        lev = float(level)
-    except (TypeError, ValueError):
-        raise ValueError(f"level: expected a percentage such as 95, got {level!r}") from None
-    if not 1.0 < lev < 100.0:
-        raise ValueError(f"level: expected a percentage in (1, 100) such as 95, got {level!r}")
-    return lev
+        raise MetaInputError(f"test: expected 'z' or 'knha', got {test!r}")
+    return check_level(level)
 
 
 def rma(
     yi: Any,
-    vi: Any,
+    vi: Any = None,
     *,
+    measure: str | None = None,
+    ni: Any = None,
+    mod_names: Any = None,
     method: str = "REML",
     test: str = "z",
     mods: Any = None,
@@ -133,10 +149,19 @@ def rma(
 
     Parameters
     ----------
-    yi : array-like, shape (k,)
-        Effect sizes on an additive scale (e.g. log hazard ratios).
+    yi : array-like, shape (k,), or EffectTable
+        Effect sizes on an additive scale (e.g. log hazard ratios), or an
+        :class:`~meta.effects.EffectTable` (from ``generic``, ``ratios``, ``proportions``,
+        ``median_survival``: the escalc analogues), which also gives ``vi``, ``measure`` and
+        ``ni``.
     vi : array-like, shape (k,)
         Sampling variances (squared units of ``yi``), finite and > 0.
+    measure : str, optional
+        Scale of ``yi`` for back-transformation (``GEN`` when not given: none).
+    ni : array-like, optional
+        Study sizes, for the Freeman–Tukey (``PFT``) back-transformation.
+    mod_names : sequence of str, optional
+        Names of the moderator columns (printed summary, ``to_frame``).
     method : {"FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"}
         tau² estimator; ``FE`` is the common-effect model.
     test : {"z", "knha"}
@@ -155,6 +180,14 @@ def rma(
     -------
     RmaResult
     """
+    if vi is None and hasattr(yi, "yi") and hasattr(yi, "vi"):  # an EffectTable
+        table = yi
+        yi, vi = table.yi, table.vi
+        measure = measure or table.measure
+        if ni is None:
+            ni = table.extra.get("ni")
+    if vi is None:
+        raise MetaInputError("vi: expected sampling variances (or pass an EffectTable as yi)")
     y, v = check_yi_vi(yi, vi)
     k = y.size
     lev = check_options(method, test, level)
@@ -162,11 +195,11 @@ def rma(
     X = as_design(mods, k)
     p = X.shape[1]
     if k < p or (k == p and p > 1):
-        raise ValueError(
+        raise MetaInputError(
             f"mods: {p} coefficients need more than {p} studies, got k={k}; drop moderators"
         )
     if test == "knha" and k <= p:
-        raise ValueError(
+        raise MetaInputError(
             f"test='knha' needs k > p studies (t with k - p df), got k={k}, p={p}; use test='z'"
         )
     fit = estimate_tau2(y, v, X, "FE" if k == 1 else method, con)
@@ -187,6 +220,10 @@ def rma(
     else:
         I2, H2 = i2_h2_from_tau2(tau2, het.vt)
     I2_q, H2_q = i2_h2_from_q(het.Q, het.df)
+    r2 = pseudo_r2(y, v, X, beta, method, tau2, con) if p > 1 else None
+    names = None if mod_names is None else tuple(str(n) for n in mod_names)
+    if names is not None and len(names) != p - 1:
+        raise MetaInputError(f"mod_names: expected {p - 1} names, got {len(names)}")
     return RmaResult(
         yi=_frozen(y),
         vi=_frozen(v),
@@ -210,7 +247,36 @@ def rma(
         weights=_frozen(w / w.sum()),
         iterations=fit.iterations,
         control=con,
+        R2=r2,
+        measure=(measure or "GEN").upper(),
+        ni=None if ni is None else _frozen(np.asarray(ni, dtype=float)),
+        mod_names=names,
     )
+
+
+def pseudo_r2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, beta: np.ndarray, method: str,
+              tau2: float, control: Tau2Control) -> float:
+    """Proportion (%) of tau² explained by the moderators (metafor's pseudo-R², r2def "1").
+
+    ``max(0, 100 (tau²_RE - tau²_ME) / tau²_RE)`` with tau²_RE from the intercept-only model
+    with the same method (Raudenbush 2009, eq. 16.26); 0 when tau²_RE = 0. For ``FE`` models
+    metafor's weighted-regression adjusted R²: ``1 - (RSS/(k-p)) / (TSS/(k-1))`` with weights
+    ``1/v``.
+    """
+    k, p = X.shape
+    if method == "FE":
+        w = 1.0 / vi
+        ybar = np.dot(w, yi) / w.sum()
+        tss = float(np.dot(w, (yi - ybar) ** 2))
+        if tss == 0.0:
+            return 0.0
+        r = yi - X @ beta
+        rss = float(np.dot(w, r * r))
+        return max(0.0, 100.0 * (1.0 - (rss / (k - p)) / (tss / (k - 1))))
+    base = estimate_tau2(yi, vi, np.ones((k, 1)), method, control).tau2
+    if base == 0.0:
+        return 0.0
+    return max(0.0, 100.0 * (base - tau2) / base)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

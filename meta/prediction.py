@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri, stdtrit
+
+from meta.errors import MetaInputError
+from meta.level import critical_value
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,6 @@ class PredictionInterval:
     crit: float
 
 
-def critical_value(level: float, df: int | None) -> float:
-    """Two-sided quantile for ``level`` (%): normal when ``df`` is None, else t(df)."""
-    upper = 1.0 - (1.0 - level / 100.0) / 2.0
-    if df is None:
-        return float(ndtri(upper))
-    return float(stdtrit(df, upper))
-
-
 def prediction_interval(
     estimate: float, se: float, tau2: float, level: float = 95.0, df: int | None = None
 ) -> PredictionInterval:
@@ -66,7 +60,7 @@ def prediction_interval(
         t degrees of freedom (None: normal quantile). Must be >= 1.
     """
     if df is not None and df < 1:
-        raise ValueError(f"df: a t prediction interval needs df >= 1, got {df}")
+        raise MetaInputError(f"df: a t prediction interval needs df >= 1, got {df}")
     crit = critical_value(level, df)
     half = crit * float(np.sqrt(se * se + tau2))
     return PredictionInterval(estimate - half, estimate + half, df, crit)

@@ -21,6 +21,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import chdtri
 
+from meta.errors import MetaInputError
 from meta.heterogeneity import i2_h2_from_tau2
 from meta.tau2 import q_of_tau2
 
@@ -64,7 +65,7 @@ def _solve(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, target: float, start: 
     while q_of_tau2(upper, yi, vi, X) > target:
         upper *= 10.0
         if upper > 1e15:
-            raise ValueError("Q-profile: no tau² up to 1e15 reaches the chi-square quantile")
+            raise MetaInputError("Q-profile: no tau² up to 1e15 reaches the chi-square quantile")
     return float(
         brentq(
             lambda t2: q_of_tau2(t2, yi, vi, X) - target,
@@ -130,7 +131,7 @@ def qprofile_ci(
     k, p = X.shape
     df = k - p
     if df < 1:
-        raise ValueError(f"Q-profile CI needs k > p (k={k}, p={p})")
+        raise MetaInputError(f"Q-profile CI needs k > p (k={k}, p={p})")
     alpha = 1.0 - level / 100.0
     crit_u = float(chdtri(df, alpha / 2))
     crit_l = float(chdtri(df, 1.0 - alpha / 2))

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from meta.errors import MetaInputError
 from meta.model import rma
 from meta.results import RmaResult
 
@@ -75,7 +76,7 @@ class MetaRegression:
         if m.ndim == 1:
             m = m[:, None] if f.p == 2 else m[None, :]
         if m.ndim != 2 or m.shape[1] != f.p - 1 or not np.all(np.isfinite(m)):
-            raise ValueError(
+            raise MetaInputError(
                 f"newmods: expected finite values for {f.p - 1} moderator(s) per row, "
                 f"got shape {np.asarray(newmods).shape}"
             )
@@ -134,7 +135,7 @@ def meta_regression(
     if names is None:
         names = [f"x{i + 1}" for i in range(n_mods)]
     if len(names) != n_mods:
-        raise ValueError(f"names: expected {n_mods} moderator name(s), got {len(names)}")
+        raise MetaInputError(f"names: expected {n_mods} moderator name(s), got {len(names)}")
     fit = rma(yi, vi, mods=m, method=method, test=test, level=level, knha_adhoc=knha_adhoc,
               control=control)
     return MetaRegression(fit, ("intrcpt", *names))

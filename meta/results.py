@@ -1,4 +1,5 @@
-"""The frozen result of :func:`meta.model.rma` and its JSON form (metafor's names)."""
+"""The frozen result of :func:`meta.model.rma`, its printed summary and its JSON form (metafor's
+names); :func:`confint` computes the Q-profile CI of tau² on request."""
 
 from __future__ import annotations
 
@@ -8,16 +9,14 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.special import chdtrc, fdtrc, ndtr, stdtr
 
-from meta.prediction import (
-    PredictionInterval,
-    critical_value,
-    higgins_interval,
-    prediction_interval,
-)
+from meta.level import critical_value
+from meta.prediction import PredictionInterval, higgins_interval, prediction_interval
 from meta.qprofile import QProfileCI, qprofile_ci
 from meta.tau2 import Tau2Control
+from meta.transforms import backtransform
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,15 @@ class RmaResult:
         Iterations of the tau² estimator.
     control : Tau2Control
         Convergence settings used.
+    R2 : float or None
+        Pseudo-R² (%) of the moderators (:func:`meta.model.pseudo_r2`); None without moderators.
+    measure : str
+        Scale of ``yi`` (``GEN``, ``RATIO``/``HR``/``OR``/``RR``, ``PLO``, ``PFT``, ``PAS``,
+        ``PR``, ``MED``), used by :meth:`backtransformed` and the printed summary.
+    ni : ndarray or None
+        Study sizes (``PFT`` back-transformation only).
+    mod_names : tuple of str or None
+        Moderator names for the printed summary and :meth:`to_frame`.
     """
 
     yi: np.ndarray
@@ -108,6 +116,10 @@ class RmaResult:
     weights: np.ndarray
     iterations: int
     control: Tau2Control
+    R2: float | None = None
+    measure: str = "GEN"
+    ni: np.ndarray | None = None
+    mod_names: tuple[str, ...] | None = None
 
     # ----- shape -------------------------------------------------------------------------
     @property
@@ -277,38 +289,45 @@ class RmaResult:
     # ----- heterogeneity CI --------------------------------------------------------------
     @cached_property
     def qprofile(self) -> QProfileCI | None:
-        """Q-profile CI for tau², tau, I², H²; None for FE models and when k <= p."""
-        if self.method == "FE" or self.k <= self.p:
+        """:func:`confint` of this fit, computed on first use and kept (root searches)."""
+        return confint(self)
+
+    # ----- natural scale -------------------------------------------------------------------
+    def backtransformed(self) -> dict[str, float | None] | None:
+        """Estimate, CI and prediction interval on the natural scale of :attr:`measure`
+        (:func:`meta.transforms.backtransform`: exp for ratios, expit / inverse Freeman–Tukey /
+        inverse arcsine for proportions); None for ``GEN`` and with moderators."""
+        if self.measure == "GEN" or self.p != 1:
             return None
-        return qprofile_ci(self.yi, self.vi, self.X, self.vt, self.tau2, self.level)
+        pi = self.pi
+        values = [self.estimate, self.ci_lb, self.ci_ub,
+                  pi.lb if pi else float("nan"), pi.ub if pi else float("nan")]
+        out = backtransform(self.measure, np.asarray(values), ni=self.ni)
+        keys = ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub")
+        return {key: (float(v) if math.isfinite(v) else None)
+                for key, v in zip(keys, out.tolist(), strict=True)}
 
-    # ----- pseudo R² ---------------------------------------------------------------------
-    @cached_property
-    def R2(self) -> float | None:  # noqa: N802 (metafor name)
-        """Proportion (%) of tau² explained by the moderators (metafor's pseudo-R², r2def "1").
+    # ----- tables --------------------------------------------------------------------------
+    @property
+    def coef_names(self) -> list[str]:
+        """``intrcpt`` then the moderator names (``mod1, mod2, ...`` unless given)."""
+        return ["intrcpt", *(self.mod_names or [f"mod{j}" for j in range(1, self.p)])]
 
-        ``max(0, 100 (tau²_RE - tau²_ME) / tau²_RE)`` with tau²_RE from the intercept-only model
-        with the same method (Raudenbush 2009, eq. 16.26); 0 when tau²_RE = 0. For ``FE`` models
-        metafor's weighted-regression adjusted R² is returned. None without moderators.
-        """
-        if self.p == 1:
-            return None
-        if self.method == "FE":
-            w = 1.0 / self.vi
-            ybar = np.dot(w, self.yi) / w.sum()
-            tss = float(np.dot(w, (self.yi - ybar) ** 2))
-            if tss == 0.0:
-                return 0.0
-            r = self.yi - self.X @ self.beta
-            rss = float(np.dot(w, r * r))
-            adj = 1.0 - (rss / (self.k - self.p)) / (tss / (self.k - 1))
-            return max(0.0, 100.0 * adj)
-        from meta.model import rma  # local import: model imports this module
+    def to_frame(self) -> pd.DataFrame:
+        """Coefficient table (metafor's ``coef(summary(res))``): one row per coefficient,
+        columns ``estimate, se, zval, pval, ci_lb, ci_ub`` (``zval`` is a t value for knha)."""
+        return pd.DataFrame({"estimate": self.beta, "se": self.se_beta, "zval": self.zval_beta,
+                             "pval": self.pval_beta, "ci_lb": self.ci_lb_beta,
+                             "ci_ub": self.ci_ub_beta}, index=pd.Index(self.coef_names))
 
-        base = rma(self.yi, self.vi, method=self.method, control=self.control).tau2
-        if base == 0.0:
-            return 0.0
-        return max(0.0, 100.0 * (base - self.tau2) / base)
+    def __str__(self) -> str:
+        from meta.summary import format_summary  # printing only
+
+        return format_summary(self)
+
+    def __repr__(self) -> str:
+        return (f"<RmaResult k={self.k} method={self.method} test={self.test} "
+                f"estimate={self.estimate:.4g} tau2={self.tau2:.4g}>")
 
     # ----- JSON --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -396,9 +415,21 @@ def json_clean(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {key: json_clean(val) for key, val in obj.items()}
     if isinstance(obj, list | tuple):
+        if all(type(val) is float for val in obj):  # fast path for long columns (pool, k = 1e6)
+            isfinite = math.isfinite
+            return [val if isfinite(val) else None for val in obj]
         return [json_clean(val) for val in obj]
     if isinstance(obj, float | np.floating):
         return float(obj) if math.isfinite(obj) else None
     if isinstance(obj, np.integer):
         return int(obj)
     return obj
+
+
+def confint(res: RmaResult) -> QProfileCI | None:
+    """Q-profile confidence intervals for tau², tau, I² and H² (Viechtbauer 2007, Stat Med
+    26:37), metafor's ``confint(res)``; None for FE models and when k <= p. Root searches, so
+    computed only when asked (``res.qprofile`` keeps the result)."""
+    if res.method == "FE" or res.k <= res.p:
+        return None
+    return qprofile_ci(res.yi, res.vi, res.X, res.vt, res.tau2, res.level)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from meta.errors import MetaInputError
 from meta.fastfit import cumulative_subsets, fit_rows, leave_one_out_subsets
 from meta.inputs import labels as _labels
 from meta.model import check_options, check_yi_vi, rma
@@ -40,7 +41,7 @@ def leave1out(yi: Any, vi: Any, *, study: Sequence[str] | None = None, method: s
     y, v = check_yi_vi(yi, vi)
     k = y.size
     if k < 2:
-        raise ValueError(f"yi: leave-one-out needs at least 2 studies, got k={k}")
+        raise MetaInputError(f"yi: leave-one-out needs at least 2 studies, got k={k}")
     labels = _labels(study, k)
     lev = check_options(method, test, level)
     if test == "knha" and k == 2:
@@ -71,7 +72,7 @@ def influence(yi: Any, vi: Any, *, study: Sequence[str] | None = None, method: s
     y, v = check_yi_vi(yi, vi)
     k = y.size
     if k < 3:
-        raise ValueError(f"yi: influence diagnostics need at least 3 studies, got k={k}")
+        raise MetaInputError(f"yi: influence diagnostics need at least 3 studies, got k={k}")
     labels = _labels(study, k)
     full = rma(y, v, method=method, level=level)
     w = 1.0 / (v + full.tau2)
@@ -110,7 +111,7 @@ def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
     labels = _labels(study, k)
     key = list(range(k)) if order is None else list(order)
     if len(key) != k:
-        raise ValueError(f"order: expected {k} values, got {len(key)}")
+        raise MetaInputError(f"order: expected {k} values, got {len(key)}")
     idx = sorted(range(k), key=lambda i: key[i])
     notes = [""] * k
     try:
@@ -130,8 +131,8 @@ def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
         fitted, errors = fit_rows(subsets.take(rows), method, test, lev)
         for c in _FIT_COLUMNS:
             cols[c][rows] = fitted[c]
-        for j, exc in errors.items():
-            notes[int(rows[j])] = str(exc)
+        for j, err in errors.items():
+            notes[int(rows[j])] = str(err)
     failed = np.array([bool(n) for n in notes])
     steps = np.arange(1, k + 1)
     for c in _FIT_COLUMNS:

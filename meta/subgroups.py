@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.special import chdtrc
 
+from meta.errors import MetaInputError
 from meta.model import check_yi_vi, rma
 from meta.results import RmaResult
 
@@ -150,21 +151,21 @@ def subgroup_analysis(
         :func:`meta.model.rma` rejects.
     """
     y, v = check_yi_vi(yi, vi)
-    labels = [None if g is None else str(g) for g in groups]
+    labels: list[str | None] = [None if g is None else str(g) for g in groups]
     if len(labels) != y.size:
-        raise ValueError(
+        raise MetaInputError(
             f"groups: expected one label per study ({y.size}), got {len(labels)}"
         )
     missing = [i for i, g in enumerate(labels) if g is None or g.strip() == ""]
     if missing:
-        raise ValueError(f"groups: label missing for study index {missing[0]}; fill it in")
-    levels = tuple(sorted(set(labels)))  # type: ignore[arg-type]
+        raise MetaInputError(f"groups: label missing for study index {missing[0]}; fill it in")
+    levels: tuple[str, ...] = tuple(sorted({g for g in labels if g is not None}))
     if len(levels) < 2:
-        raise ValueError(f"groups: need at least 2 subgroups, got only {levels!r}")
+        raise MetaInputError(f"groups: need at least 2 subgroups, got only {levels!r}")
     lab = np.array(labels, dtype=object)
     dummies = np.column_stack([(lab == lv).astype(float) for lv in levels[1:]])
-    opts = {"method": method, "level": level, "knha_adhoc": knha_adhoc, "control": control}
-    mixed = rma(y, v, mods=dummies, test=test, **opts)
+    mixed = rma(y, v, mods=dummies, test=test, method=method, level=level,
+                knha_adhoc=knha_adhoc, control=control)
     L = np.zeros((len(levels), mixed.p))
     L[:, 0] = 1.0
     L[1:, 1:] = np.eye(len(levels) - 1)
@@ -185,7 +186,8 @@ def subgroup_analysis(
     for lv in levels:
         mask = lab == lv
         sub_test = test if mask.sum() > 1 else "z"
-        separate[lv] = rma(y[mask], v[mask], test=sub_test, **opts)
+        separate[lv] = rma(y[mask], v[mask], test=sub_test, method=method, level=level,
+                           knha_adhoc=knha_adhoc, control=control)
     ests = np.array([f.estimate for f in separate.values()])
     w = 1.0 / np.array([f.se for f in separate.values()]) ** 2
     mean = np.dot(w, ests) / w.sum()

@@ -15,6 +15,9 @@ k = 1,000 costs microseconds. The identities used are ``y'Py = sum(w r²)``,
 ML and REML use Newton steps (observed information) where the likelihood is locally concave
 and Fisher-scoring steps elsewhere; metafor uses Fisher scoring only. Both stop at the same
 stationary point; Newton needs ~5 steps where Fisher scoring needs up to ~40 for a small tau².
+The likelihood can have a local maximum at tau² = 0 and a higher one inside; before stopping at
+0 the likelihood is checked on a grid for such an interior maximum (issue 15), so the returned
+tau² is the global maximum (tests/meta/test_tau2_global_maximum.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
+
+from meta.errors import ConvergenceError, MetaInputError
+
+_sum = np.add.reduce  # ndarray.sum without its Python wrapper (same pairwise sum)
 
 METHODS: tuple[str, ...] = ("FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE")
 ITERATIVE: frozenset[str] = frozenset({"REML", "ML", "EB", "PM"})
@@ -68,7 +75,7 @@ class Tau2Control:
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(control) - known)
         if unknown:
-            raise ValueError(
+            raise MetaInputError(
                 f"control: unknown setting(s) {unknown}; use any of {sorted(known)}"
             )
         return cls(**control)
@@ -239,7 +246,7 @@ def _pm(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, con: Tau2Control) -> tupl
     while q_of_tau2(upper, yi, vi, X) > target:
         upper *= 10.0
         if upper > 1e15:
-            raise ValueError("PM: no tau² up to 1e15 brings Q down to k - p; check yi and vi")
+            raise ConvergenceError("PM: no tau² up to 1e15 brings Q down to k - p; check yi and vi")
     root, info = brentq(
         lambda t: q_of_tau2(t, yi, vi, X) - target,
         0.0,
@@ -266,13 +273,13 @@ def _step_parts(
     k, p = X.shape
     w = 1.0 / (vi + tau2)
     if intercept:
-        s1 = w.sum()
-        r = yi - np.dot(w, yi) / s1
+        s1 = float(_sum(w))
+        r = yi - float(np.dot(w, yi)) / s1
         u = w * r  # P y
         if method == "EB":
             return float(np.dot(u, r)) * k / (k - p) - k, float(s1), 0.0
         w2 = w * w
-        s2 = float(w2.sum())
+        s2 = float(_sum(w2))
         ypppy = float(np.dot(u, u))
         wu = float(np.dot(w, u))
         upu = float(np.dot(w, u * u)) - wu * wu / s1  # y'PPPy
@@ -294,17 +301,124 @@ def _step_parts(
     return ypppy - _trace_p(parts, X), tr_pp, 2.0 * upu - tr_pp
 
 
-def _at_boundary(
-    yi: np.ndarray, vi: np.ndarray, X: np.ndarray, tau2: float, method: str, intercept: bool
+def _score_at_zero_nonpositive(
+    yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str, intercept: bool
 ) -> bool:
-    """True when tau² = 0 is the maximum below ``tau2``: the score at 0 is <= 0 and (ML/REML)
-    the likelihood at 0 is not below the one at ``tau2`` (otherwise a maximum lies between)."""
-    if _step_parts(yi, vi, X, 0.0, method, intercept)[0] > 0.0:
-        return False
-    if method == "EB":
-        return True
+    """True when the score (EB: the fixed-point numerator) at tau² = 0 is <= 0."""
+    return bool(_step_parts(yi, vi, X, 0.0, method, intercept)[0] <= 0.0)
+
+
+def _loglik_grid(
+    yi: np.ndarray, vi: np.ndarray, X: np.ndarray, grid: np.ndarray, reml: bool
+) -> np.ndarray:
+    """:func:`_loglik` at every tau² of ``grid`` (intercept-only: one array operation per
+    block of grid points; with moderators one call per point)."""
+    k, p = X.shape
+    if p > 1 or not np.all(X == 1.0):
+        return np.array([_loglik(yi, vi, X, float(t), reml) for t in grid])
+    out = np.empty(grid.size)
+    step = max(1, 2_000_000 // max(k, 1))  # bounded memory for very large k
+    for lo in range(0, grid.size, step):
+        m = vi[None, :] + grid[lo:lo + step, None]
+        w = 1.0 / m
+        s1 = w.sum(axis=1)
+        r = yi[None, :] - ((w @ yi) / s1)[:, None]
+        ll = -0.5 * np.log(m).sum(axis=1) - 0.5 * (w * r * r).sum(axis=1)
+        if reml:
+            ll = ll - 0.5 * (k - 1) * np.log(2 * np.pi) - 0.5 * np.log(s1)
+        else:
+            ll = ll - 0.5 * k * np.log(2 * np.pi)
+        out[lo:lo + step] = ll
+    return out
+
+
+_UNIT_GRID = np.linspace(0.0, 1.0, 25)
+
+
+def _interior_peaks(
+    yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str, upper: float
+) -> list[float]:
+    """Starts in the basins of the interior maxima of the likelihood in ``(0, upper]``.
+
+    The ML / REML log likelihood can have a local maximum at tau² = 0 and a higher one inside
+    (issue 15: dat.debruin2009 rows 1-3, PAS). It is evaluated on a grid of 48 points, linear
+    and geometric (near 0 the likelihood changes on the scale of the smallest ``v_i``); the
+    grid's interior local maxima are returned, best first (``grid[0] = 0`` is the boundary
+    maximum itself and not returned).
+    """
+    if not upper > 0.0 or not math.isfinite(upper):
+        return []
     reml = method == "REML"
-    return _loglik(yi, vi, X, 0.0, reml) >= _loglik(yi, vi, X, tau2, reml)
+    lo = min(max(upper * 1e-6, float(vi.min()) * 1e-3), upper)
+    grid = np.sort(np.concatenate([_UNIT_GRID * upper,
+                                   np.exp(np.linspace(math.log(lo), math.log(upper), 24,
+                                                      endpoint=False))]))
+    ll = _loglik_grid(yi, vi, X, grid, reml)
+    peak = np.zeros(grid.size, bool)
+    peak[1:-1] = (ll[1:-1] >= ll[:-2]) & (ll[1:-1] >= ll[2:])
+    peak[-1] = ll[-1] >= ll[-2]
+    idx = np.flatnonzero(peak)
+    return [float(grid[i]) for i in idx[np.argsort(-ll[idx])]]
+
+
+def _iterate(
+    yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str, con: Tau2Control,
+    tau2: float, intercept: bool, shortcut: bool
+) -> tuple[float, int]:
+    """Newton / Fisher-scoring iteration from ``tau2``; see :func:`_fisher_scoring`."""
+    zero_is_max: bool | None = None  # score at 0 <= 0, evaluated once when first needed
+    for iteration in range(1, con.maxiter + 1):
+        num, fisher, newton = _step_parts(yi, vi, X, tau2, method, intercept)
+        den = newton if newton > 0.0 else fisher
+        adj = num / den if den > 0.0 else 0.0
+        if not math.isfinite(adj):
+            adj = 0.0
+        if tau2 + adj < 0.0:
+            if shortcut and zero_is_max is None:
+                zero_is_max = _score_at_zero_nonpositive(yi, vi, X, method, intercept)
+            if shortcut and zero_is_max:
+                if method == "EB":
+                    return 0.0, iteration
+                reml = method == "REML"
+                if _loglik(yi, vi, X, 0.0, reml) >= _loglik(yi, vi, X, tau2, reml):
+                    return _best_of_boundary(yi, vi, X, method, con, tau2, intercept, iteration)
+                shortcut = False  # a higher point than 0 is known: metafor's steps from here
+            adj = num / fisher if fisher > 0.0 else 0.0  # metafor's step, halved as metafor
+            while tau2 + adj < 0.0:
+                adj /= 2.0
+        tau2 += adj
+        if abs(adj) <= con.threshold:
+            return tau2, iteration
+    raise ConvergenceError(
+        f"method={method!r}: Fisher scoring did not converge in {con.maxiter} iterations; "
+        "raise control['maxiter'] or use method='PM'"
+    )
+
+
+def _best_of_boundary(
+    yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str, con: Tau2Control,
+    upper: float, intercept: bool, iteration: int
+) -> tuple[float, int]:
+    """tau² = 0 or the best interior maximum below ``upper`` (or ``2 range(y)²``), whichever is
+    higher.
+
+    Every interior peak of :func:`_interior_peaks` is refined by the iteration (without this
+    shortcut); an interior maximum is kept when its likelihood is not below ``l(0) - ll0_tol``
+    (metafor's ``ll0check`` rule, so results equal metafor's whenever its Fisher scoring finds
+    the global maximum).
+    """
+    reml = method == "REML"
+    # every ML maximum lies below range(y)² (the score sum w²r² - sum w is < 0 beyond it);
+    # twice that bounds the REML ones in practice, and the current iterate is included
+    upper = max(upper, 2.0 * float(yi.max() - yi.min()) ** 2)
+    best, best_ll = 0.0, _loglik(yi, vi, X, 0.0, reml) - con.ll0_tol
+    for start in _interior_peaks(yi, vi, X, method, upper):
+        tau2, more = _iterate(yi, vi, X, method, con, start, intercept, False)
+        iteration += more
+        ll = _loglik(yi, vi, X, tau2, reml)
+        if tau2 > 0.0 and ll >= best_ll:
+            best, best_ll = tau2, ll
+    return best, iteration
 
 
 def _fisher_scoring(
@@ -315,36 +429,19 @@ def _fisher_scoring(
     metafor uses Fisher scoring (expected information) throughout. Here a step uses the observed
     information (a Newton step) where the objective is locally concave, else the Fisher-scoring
     step; both have the same fixed point, Newton converges quadratically (Fisher scoring needs
-    ~40 steps for a small tau²). A step that would make tau² negative is halved, as in metafor,
-    unless the score at 0 is already <= 0, when tau² = 0 is the boundary maximum and returned
-    directly. EB is metafor's fixed-point update. Iteration stops when the step is below
-    ``control.threshold``. For ML/REML, tau² is set to 0 when the likelihood at 0 is larger
-    (metafor's ``ll0check``).
+    ~40 steps for a small tau²). A step that would make tau² negative is halved, as in metafor.
+    When the score at 0 is <= 0 there, tau² = 0 is a local maximum. If the likelihood at the
+    current tau² is higher, the halved steps continue to the interior maximum; otherwise 0 is
+    returned unless the likelihood on a grid over ``(0, tau²]`` shows an interior maximum at
+    least as high (:func:`_best_of_boundary`), from which the iteration restarts (issue 15:
+    stopping at 0 missed a higher interior maximum).
+    EB is metafor's fixed-point update. Iteration stops when
+    the step is below ``control.threshold``. For ML/REML, tau² is set to 0 when the likelihood
+    at 0 is larger by more than ``ll0_tol`` (metafor's ``ll0check``).
     """
     _k, p = X.shape
     intercept = p == 1 and bool(np.all(X == 1.0))
-    tau2 = max(0.0, _he(yi, vi, X))
-    for iteration in range(1, con.maxiter + 1):  # noqa: B007 (returned)
-        num, fisher, newton = _step_parts(yi, vi, X, tau2, method, intercept)
-        den = newton if newton > 0.0 else fisher
-        adj = num / den if den > 0.0 else 0.0
-        if not math.isfinite(adj):
-            adj = 0.0
-        if tau2 + adj < 0.0:
-            if _at_boundary(yi, vi, X, tau2, method, intercept):
-                tau2 = 0.0
-                break
-            adj = num / fisher if fisher > 0.0 else 0.0  # metafor's step, halved as metafor
-            while tau2 + adj < 0.0:
-                adj /= 2.0
-        tau2 += adj
-        if abs(adj) <= con.threshold:
-            break
-    else:
-        raise ValueError(
-            f"method={method!r}: Fisher scoring did not converge in {con.maxiter} iterations; "
-            "raise control['maxiter'] or use method='PM'"
-        )
+    tau2, iteration = _iterate(yi, vi, X, method, con, max(0.0, _he(yi, vi, X)), intercept, True)
     if method in ("ML", "REML") and tau2 > con.threshold:
         reml = method == "REML"
         if _loglik(yi, vi, X, 0.0, reml) - _loglik(yi, vi, X, tau2, reml) > con.ll0_tol:
@@ -384,9 +481,9 @@ def estimate_tau2(
     if method == "FE":
         return Tau2Fit(0.0, method)
     if method not in METHODS:
-        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise MetaInputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if k <= p:
-        raise ValueError(
+        raise MetaInputError(
             f"method={method!r} needs more studies than coefficients (k={k}, p={p}); "
             "use method='FE' or drop moderators"
         )

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import special
 
+from meta.errors import MetaInputError
+
 ArrayLike = float | Sequence[float] | np.ndarray
 
 
@@ -59,7 +61,7 @@ def harmonic_mean(n: ArrayLike) -> float:
     """Harmonic mean ``k / Σ 1/n_i`` of the study sizes (Miller 1978's choice of ``n``)."""
     n = np.asarray(n, dtype=float)
     if n.size == 0 or (n <= 0).any() or not np.isfinite(n).all():
-        raise ValueError(f"ni: expected positive finite study sizes, got {n.tolist()}")
+        raise MetaInputError(f"ni: expected positive finite study sizes, got {n.tolist()}")
     return float(n.size / np.sum(1 / n))
 
 
@@ -97,7 +99,7 @@ def backtransform(measure: str, values: ArrayLike, *, ni: ArrayLike | None = Non
         return expit(v)
     if m == "PFT":
         if ni is None:
-            raise ValueError("ni: the Freeman–Tukey back-transform needs the study sizes ni")
+            raise MetaInputError("ni: the Freeman–Tukey back-transform needs the study sizes ni")
         return ipft_hm(v, ni)
     if m == "PAS":
         return iarcsine(v)
@@ -105,5 +107,5 @@ def backtransform(measure: str, values: ArrayLike, *, ni: ArrayLike | None = Non
         return exp(v)
     if m in ("PR", "GEN"):
         return v.copy()
-    raise ValueError(f"measure: expected PLO, PFT, PAS, PR, HR, OR, RR, RATIO, MED or GEN, "
+    raise MetaInputError(f"measure: expected PLO, PFT, PAS, PR, HR, OR, RR, RATIO, MED or GEN, "
                      f"got {measure!r}")

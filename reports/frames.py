@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from meta import distributions
 from meta.comparison import Benchmark
+from meta.level import critical_value
 from meta.transforms import backtransform
 from reports import fmt
 from reports.analysis.groups import GroupAnalysis
@@ -53,7 +53,7 @@ def study_interval(row: pd.Series, measure: str, kind: str, level: float) -> tup
         lo, hi = row.get("ci_lower"), row.get("ci_upper")
         if fmt.ok(lo) and fmt.ok(hi):
             return float(row["median"]), float(lo), float(hi)
-    z = distributions.norm_ppf(1 - (1 - level / 100) / 2)
+    z = critical_value(level)
     half = z * np.sqrt(row["vi"])
     ni = [float(row["total"])] if measure == "PFT" else None
     est, lb, ub = _bt(measure, [row["yi"], row["yi"] - half, row["yi"] + half], ni)
@@ -81,7 +81,7 @@ def forest_frame(a: GroupAnalysis, bench: Benchmark | None, index_label: str,
             est = float(backtransform(measure, np.array([a.index_yi]), ni=ni)[0]) * factor
             lb = ub = NAN
             if a.index_vi is not None:
-                z = distributions.norm_ppf(1 - (1 - level / 100) / 2) * np.sqrt(a.index_vi)
+                z = critical_value(level) * np.sqrt(a.index_vi)
                 lb, ub = (float(v) * factor for v in backtransform(
                     measure, np.array([a.index_yi - z, a.index_yi + z]),
                     ni=[float(index_row["total"])] if measure == "PFT" else None))

@@ -13,6 +13,12 @@ from meta import effects
 from reports.cli.pool_csv import PoolInput
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (newline, ESC, ...) escaped, so that one study is one
+    line of the summary and no terminal escape sequence from a CSV reaches the terminal."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _effect_table(data: PoolInput, measure: str) -> effects.EffectTable:
     v = data.values
     if measure == "GEN":
@@ -43,6 +49,21 @@ def _backtransformed(measure: str, table: effects.EffectTable, fit_dict: dict[st
     return out
 
 
+def _subgroups_backtransformed(block: dict[str, Any], measure: str,
+                               table: effects.EffectTable) -> dict[str, Any]:
+    """Add a ``backtransformed`` block (estimate, CI) to every separate-tau² subgroup."""
+    for group in block["separate_tau2"]["groups"]:
+        group["backtransformed"] = _backtransformed(measure, table, group)
+    return block
+
+
+# Per-study refits grow as k² (leave-one-out: k fits of k - 1 studies); trim-and-fill refits the
+# model up to ``maxiter`` times and ranks k values each time. Beyond these sizes they are skipped
+# with a note, so that ``pool`` stays linear in k (benchmarks/bench_pool_large.py).
+LEAVE1OUT_MAX_K = 1_000
+TRIMFILL_MAX_K = 100_000
+
+
 def _optional_blocks(y: np.ndarray, v: np.ndarray, study: list[str], method: str, test: str,
                      level: float) -> dict[str, Any]:
     """Egger, trim-and-fill and leave-one-out from meta.bias / meta.sensitivity."""
@@ -54,18 +75,23 @@ def _optional_blocks(y: np.ndarray, v: np.ndarray, study: list[str], method: str
         return blocks
     k = y.size
     notes: list[str] = blocks["notes"]
+    if k > TRIMFILL_MAX_K:
+        notes.append(f"trimfill: not computed for k > {TRIMFILL_MAX_K:,} (k = {k:,})")
     if k >= 3:
         try:
             blocks["egger"] = egger_test(y, v, level=level).to_dict()
         except ValueError as exc:
             notes.append(f"egger: not computed: {exc}")
         try:
-            blocks["trimfill"] = trimfill(y, v, method=method, level=level).to_dict()
+            if k <= TRIMFILL_MAX_K:
+                blocks["trimfill"] = trimfill(y, v, method=method, level=level).to_dict()
         except ValueError as exc:
             notes.append(f"trimfill: not computed: {exc}")
     else:
         notes.append(f"egger, trimfill: not computed: need k >= 3 studies, got k={k}")
-    if k >= 3 or (k == 2 and test == "z"):  # knha on one remaining study has no t(0)
+    if k > LEAVE1OUT_MAX_K:
+        notes.append(f"leave1out: not computed for k > {LEAVE1OUT_MAX_K:,} (k = {k:,})")
+    elif k >= 3 or (k == 2 and test == "z"):  # knha on one remaining study has no t(0)
         frame = leave1out(y, v, study=study, method=method, test=test, level=level)
         blocks["leave1out"] = json.loads(frame.to_json(orient="records"))
     else:
@@ -75,11 +101,33 @@ def _optional_blocks(y: np.ndarray, v: np.ndarray, study: list[str], method: str
     return blocks
 
 
+def _subgroup_lines(block: dict[str, Any], measure: str) -> list[str]:
+    """Per-subgroup estimates (separate tau² per group) and the test of subgroup differences."""
+    sg = block["separate_tau2"]
+    bt_head = "" if measure == "GEN" else f" {'back-transformed [CI]':>30}"
+    lines = [f"\nsubgroup (separate tau²)     {'k':>4} {'estimate':>9} {'[CI]':>21} "
+             f"{'tau²':>8} {'I² %':>6}{bt_head}"]
+    for g in sg["groups"]:
+        row = (f"{printable(str(g['group']))[:28]:<28} {g['k']:>4} {g['estimate']:>9.4f} "
+               f"[{g['ci_lb']:>9.4f}, {g['ci_ub']:>9.4f}] {g['tau2']:>8.4f} {g['I2']:>6.1f}")
+        bt = g.get("backtransformed")
+        if measure != "GEN" and bt:
+            row += f" {bt['estimate']:>9.4f} [{bt['ci_lb']:>8.4f}, {bt['ci_ub']:>8.4f}]"
+        lines.append(row)
+    lines.append(
+        f"test of subgroup differences: Q_between({sg['Q_between_df']}) = "
+        f"{sg['Q_between']:.3f}, p = {sg['Q_between_pval']:.4g} (separate tau²); common tau²: "
+        f"QM({block['common_tau2']['QM_df'][0]}) = {block['common_tau2']['QM']:.3f}, "
+        f"p = {block['common_tau2']['QM_pval']:.4g}"
+    )
+    return lines
+
+
 def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
     lines = [f"{'study':<30} {'yi':>9} {'sei':>9} {'weight %':>9}"]
     for label, yi, sei, w in zip(table.study, table.yi, table.sei, result["weights_pct"],
                                  strict=True):
-        lines.append(f"{label[:30]:<30} {yi:>9.4f} {sei:>9.4f} {w:>9.2f}")
+        lines.append(f"{printable(label)[:30]:<30} {yi:>9.4f} {sei:>9.4f} {w:>9.2f}")
     r = result
     test = "t" if r["test"] == "knha" else "z"
     lines.append(
@@ -99,14 +147,12 @@ def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
         f"Q({r['Q_df']}) = {r['Q']:.3f}, p = {r['Q_pval']:.4g}"
     )
     if r["pi_lb"] is not None:
-        lines.append(f"prediction interval [{r['pi_lb']:.4f}, {r['pi_ub']:.4f}]")
+        pi = f"prediction interval [{r['pi_lb']:.4f}, {r['pi_ub']:.4f}]"
+        if bt and table.measure != "GEN" and bt.get("pi_lb") is not None:
+            pi += f", back-transformed [{bt['pi_lb']:.4f}, {bt['pi_ub']:.4f}]"
+        lines.append(pi)
     if r.get("subgroups"):
-        sg = r["subgroups"]["separate_tau2"]
-        lines.append(
-            f"subgroups: Q_between({sg['Q_between_df']}) = {sg['Q_between']:.3f}, "
-            f"p = {sg['Q_between_pval']:.4g} (separate tau²); common tau² QM p = "
-            f"{r['subgroups']['common_tau2']['QM_pval']:.4g}"
-        )
+        lines.extend(_subgroup_lines(r["subgroups"], table.measure))
     if r.get("moderator"):
         md = r["moderator"]
         slope = md["coefficients"][1]
@@ -118,7 +164,8 @@ def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
     for note in r.get("notes", []):
         lines.append(f"note: {note}")
     if table.excluded:
-        lines.append("excluded: " + "; ".join(f"{e.study} ({e.reason})" for e in table.excluded))
+        lines.append("excluded: " + "; ".join(f"{printable(e.study)} ({e.reason})"
+                                              for e in table.excluded))
     return "\n".join(lines)
 
 

@@ -24,9 +24,29 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_INPUT_ERROR)
 
 
-@app.command()
+POOL_HELP = (
+    "Pool studies from a CSV with a random-effects model (like metafor's rma).\n\n"
+    "CSV format: UTF-8, comma-separated, a header row, then one row per study. Columns by "
+    "--measure (any order; other columns are ignored unless named by --by or --mod):\n\n"
+    "* GEN: study,yi,vi or study,yi,sei (an effect on an additive scale, e.g. a log HR)\n\n"
+    "* RATIO: study,est,lower,upper (a ratio with its 95% CI; pooled on the log scale)\n\n"
+    "* PLO, PFT, PAS, PR: study,xi,ni (events and total; logit, Freeman-Tukey, arcsine or "
+    "raw proportion)\n\n"
+    "Example (GEN): study,yi,sei,region / Lee 2021,-0.36,0.12,Asia / Cruz 2019,-0.11,0.20,"
+    "Europe\n\n"
+    "Numbers use ASCII digits (1.5, -0.2, 1e-3); study labels are unique; blank lines are "
+    "skipped. --by COL prints each subgroup's estimate and the test of subgroup differences "
+    "(Q-between); --mod COL (numeric) fits a meta-regression. Estimates, CIs and the "
+    "prediction interval are also shown back-transformed (ratio or proportion scale). "
+    "Leave-one-out needs k <= 1,000 studies and trim-and-fill k <= 100,000 (otherwise skipped "
+    "with a note). Bad input: one line per problem (file.csv:LINE: column: expected ..., "
+    "got ...) and exit code 2."
+)
+
+
+@app.command(help=POOL_HELP)
 def pool(
-    csv_path: Path = typer.Option(..., "--csv", help="one row per study (see design.md)"),
+    csv_path: Path = typer.Option(..., "--csv", help="one row per study (format below)"),
     measure: str = typer.Option(..., "--measure", help="GEN, RATIO, PLO, PFT, PAS or PR"),
     method: str = typer.Option("REML", "--method", help="FE, DL, REML, ML, PM, HS, SJ, EB, HE"),
     ci: str = typer.Option("wald", "--ci", help="wald (z) or knha (Hartung–Knapp t)"),
@@ -37,16 +57,23 @@ def pool(
     forest: Path | None = typer.Option(None, "--forest", help="also draw the forest plot to "
                                        "FILE.svg, FILE.pdf or FILE.png"),
 ) -> None:
-    """Pool studies from a CSV with a random-effects model (like metafor's rma)."""
+    """Pool studies from a CSV with a random-effects model (help: :data:`POOL_HELP`)."""
     import numpy as np
 
+    from meta.level import check_level
     from meta.model import rma
     from meta.regression import meta_regression
     from meta.results import json_clean
     from meta.subgroups import subgroup_analysis
     from meta.tau2 import METHODS
     from reports.cli.pool_csv import MEASURES, PoolCsvError, read_pool_csv
-    from reports.pool_run import _backtransformed, _effect_table, _optional_blocks, _text_summary
+    from reports.pool_run import (
+        _backtransformed,
+        _effect_table,
+        _optional_blocks,
+        _subgroups_backtransformed,
+        _text_summary,
+    )
 
     measure = measure.upper()
     if measure not in MEASURES:
@@ -59,6 +86,10 @@ def pool(
         raise _fail(f"hccmeta pool: --ci: expected wald or knha, got {ci!r}")
     if by is not None and mod is not None:
         raise _fail("hccmeta pool: --by, --mod: expected at most one of them, got both")
+    try:
+        check_level(level, "--level")
+    except ValueError as exc:
+        raise _fail(f"hccmeta pool: {exc}") from None
     test = "knha" if ci == "knha" else "z"
     try:
         data = read_pool_csv(csv_path, measure, by=by, mod=mod)
@@ -68,7 +99,8 @@ def pool(
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     try:
         table = _effect_table(data, measure)
-        keep = [data.study.index(s) for s in table.study]
+        row_of = {label: i for i, label in enumerate(data.study)}
+        keep = [row_of[label] for label in table.study]
         y, v = np.asarray(table.yi), np.asarray(table.vi)
         fit = rma(y, v, method=method, test=test, level=level)
         result: dict[str, Any] = {
@@ -88,9 +120,9 @@ def pool(
         result.update(_optional_blocks(y, v, list(table.study), method, test, level))
         if by is not None and data.groups is not None:
             groups = [data.groups[i] for i in keep]
-            result["subgroups"] = subgroup_analysis(
+            result["subgroups"] = _subgroups_backtransformed(subgroup_analysis(
                 y, v, groups, method=method, test=test, level=level
-            ).to_dict()
+            ).to_dict(), measure, table)
         if mod is not None and data.moderator is not None:
             x = [data.moderator[i] for i in keep]
             result["moderator"] = meta_regression(
@@ -105,6 +137,25 @@ def pool(
                          level=level)
     result = json_clean(result)
     if as_json:
-        typer.echo(json.dumps(result, indent=2, allow_nan=False))
+        _emit(json.dumps(result, indent=2, allow_nan=False))
     else:
-        typer.echo(_text_summary(result, table))
+        _emit(_text_summary(result, table))
+
+
+def _emit(text: str) -> None:
+    """Print ``text``; exit 1 (not 0) when standard output is closed and the result is lost."""
+    import contextlib
+    import os
+    import sys
+
+    try:
+        if sys.stdout is None:
+            raise OSError("standard output is closed")
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        if sys.stdout is not None:  # silence the interpreter's own flush of it at exit
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        typer.echo(f"hccmeta pool: output lost: {exc}", err=True)
+        raise typer.Exit(1) from None

@@ -9,7 +9,10 @@ bad cell is reported as ``file.csv:LINE: column: expected ..., got ...``.
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,19 +63,34 @@ class PoolInput:
     moderator: list[float] | None = None
 
 
+# ASCII decimal notation only: Python's float() also reads "1_0", Arabic-Indic and full-width
+# digits, which the study files refuse (issue 15)
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def _number(raw: str) -> float | None:
-    try:
-        value = float(raw)
-    except ValueError:
+    if not _DECIMAL.fullmatch(raw):
         return None
+    value = float(raw)
     return value if math.isfinite(value) else None
+
+
+def _number_expected(raw: str) -> str:
+    """What a bad number cell should have been: a hint for look-alike digits and separators."""
+    if "_" in raw or any(ch.isdigit() and not ch.isascii() for ch in raw):
+        return "a finite number in ASCII digits without '_' (e.g. 10 or 1.2e-3)"
+    return "a finite number"
 
 
 def _check(col: str, raw: str, row: dict[str, float]) -> str | None:
     """Expected-value text when ``raw`` is bad for column ``col``, else None."""
     value = _number(raw)
     if value is None:
-        return "a finite number"
+        return _number_expected(raw)
+    if col == "yi" and abs(value) > 1e50:
+        return "a number with |value| <= 1e50 (an effect on an additive scale)"
+    if col in ("vi", "sei") and value > 0 and not 1e-50 <= value <= 1e50:
+        return "a number in [1e-50, 1e50]"
     if col in ("vi", "sei", "est") and value <= 0:
         return "a number > 0"
     if col == "lower" and value <= 0:
@@ -83,11 +101,30 @@ def _check(col: str, raw: str, row: dict[str, float]) -> str | None:
         return f"a number >= est ({row['est']:g})"
     if col in ("xi", "ni") and (value < 0 or value != round(value)):
         return "a whole number >= 0"
+    if col in ("xi", "ni") and value > 1e10:
+        return "a whole number <= 1e10 (a count of patients)"
     if col == "ni" and value < 1:
         return "a whole number >= 1"
     if col == "ni" and "xi" in row and value < row["xi"]:
         return f"a whole number >= xi ({row['xi']:g})"
     return None
+
+
+def _records(rows: Iterator[list[str]], name: str, errors: list[str]
+             ) -> Iterator[tuple[int, list[str]]]:
+    """``(line, cells)`` of each record after the header; a CSV syntax error (e.g. a field
+    above the csv module's size limit) ends the file with a located error."""
+    lineno = 1
+    while True:
+        lineno += 1
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(f"{name}:{lineno}: row: expected CSV text, got an unreadable row ({exc})")
+            return
+        yield lineno, cells
 
 
 def read_pool_csv(
@@ -105,12 +142,13 @@ def read_pool_csv(
         ) from None
     except OSError as exc:
         raise PoolCsvError([f"{name}: cannot read ({exc.strerror})"]) from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    rows = csv.reader(io.StringIO(text, newline=None))  # streamed: memory linear in the output
+    first = next(rows, None)
+    if first is None or not any(cell.strip() for cell in first):
         raise PoolCsvError(
             [f"{name}:1: header: expected a header row with a study column, got an empty file"]
         )
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in first]
     layouts = LAYOUTS[measure]
     layout = next((lay for lay in layouts if all(c in header for c in lay)), None)
     wanted = " or ".join(",".join(("study", *lay)) for lay in layouts)
@@ -134,7 +172,7 @@ def read_pool_csv(
     out = PoolInput(study=[], lines=[], layout=layout, values={c: [] for c in layout},
                     groups=[] if by else None, moderator=[] if mod else None)
     seen: dict[str, int] = {}
-    for lineno, cells in enumerate(rows[1:], start=2):
+    for lineno, cells in _records(rows, name, errors):
         if not any(c.strip() for c in cells):
             continue  # blank line
         if len(cells) != len(header):
@@ -158,7 +196,8 @@ def read_pool_csv(
         if by is not None and not cell[by]:
             errors.append(f"{name}:{lineno}: {by}: expected a subgroup label, got ''")
         if mod is not None and _number(cell[mod]) is None:
-            errors.append(f"{name}:{lineno}: {mod}: expected a finite number, got {cell[mod]!r}")
+            errors.append(f"{name}:{lineno}: {mod}: expected {_number_expected(cell[mod])}, "
+                          f"got {cell[mod]!r}")
         if errors:
             continue
         out.study.append(label)

@@ -31,9 +31,9 @@ def plot_funnel(frame: pd.DataFrame, path: Path | None = None, *, centre: float,
     fig.subplots_adjust(left=0.15, right=0.97, top=0.96, bottom=0.15)
     smax = float(drawn["sei"].max()) * 1.1 if len(drawn) else 1.0
     se = np.linspace(0, smax, 50)
-    from meta.distributions import norm_ppf
+    from meta.level import critical_value
 
-    z = norm_ppf(1 - (1 - level / 100) / 2)
+    z = critical_value(level)
     ax.fill_betweenx(se, centre - z * se, centre + z * se, color="#ecf0f1", zorder=0,
                      label=f"{level:g}% pseudo-confidence region")
     ax.axvline(centre, color=style.POOLED, lw=0.8, label="pooled estimate")
