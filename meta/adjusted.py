@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from meta import distributions
 from meta.batch_regression import fit_reml_rows
 from meta.decision import decision_test, tau2_grid
+from meta.level import critical_value
 from meta.model import check_yi_vi, rma
 from meta.regression import MetaRegression, meta_regression
 
@@ -332,7 +332,7 @@ def bubble_frame(adj: AdjustedBenchmark, covariate: str | None = None, points: i
     p = adj.fit.predict(new)
     line = pd.DataFrame({"x": grid, "fit": p.pred, "ci_lb": p.ci_lb, "ci_ub": p.ci_ub,
                          "pi_lb": p.pi_lb, "pi_ub": p.pi_ub})
-    half = distributions.z_crit(adj.level) * np.sqrt(adj.index_vi)
+    half = critical_value(adj.level) * np.sqrt(adj.index_vi)
     index = pd.DataFrame({"label": [index_label], "x": [x0], "y": [adj.index_yi],
                           "lb": [adj.index_yi - half], "ub": [adj.index_yi + half],
                           "extrapolated": [name in adj.extrapolated]})

@@ -52,8 +52,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from meta import distributions
 from meta.effects import median_survival, proportions
+from meta.level import critical_value
 
 VARIANCES = ("km", "exponential")
 
@@ -143,7 +143,7 @@ def event_range(n: int, median: float, follow_up: float,
     """Plausible ``(low, central, high)`` event counts (assumptions in the module notes)."""
     _check_positive(n=n, median=median, follow_up=follow_up)
     p_lo, p_hi = event_fraction(median, follow_up)
-    z = distributions.z_crit(coverage)
+    z = critical_value(coverage)
     lo = math.floor(n * p_lo - z * math.sqrt(n * p_lo * (1 - p_lo)))
     hi = math.ceil(n * p_hi + z * math.sqrt(n * p_hi * (1 - p_hi)))
     central = round(n * (p_lo + p_hi) / 2)
@@ -164,7 +164,7 @@ def median_at_events(median: float, events: int, variance: str = "km",
         if events < 1:
             raise ValueError(f"events: expected a whole number >= 1, got {events}")
         yi, vi = math.log(median), 1.0 / events
-    half = distributions.z_crit(level) * math.sqrt(vi)
+    half = critical_value(level) * math.sqrt(vi)
     return MedianAtEvents(int(events), yi, vi, math.exp(yi - half), math.exp(yi + half))
 
 
@@ -291,7 +291,7 @@ def proportion_interval(denominators: Sequence[int], *, percent: float | None = 
                 not 0 <= e <= d for e, d in zip(counts, dens, strict=True)):
             raise ValueError(f"events: expected one count 0..N per denominator, got {counts}")
     tab = proportions(counts, dens, "PLO")
-    z = distributions.z_crit(level)
+    z = critical_value(level)
     rows = []
     for i, (e, d) in enumerate(zip(counts, dens, strict=True)):
         yi, vi = float(tab.yi[i]), float(tab.vi[i])

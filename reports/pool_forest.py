@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from meta import distributions
 from meta.comparison import pool as pool_benchmark
 from meta.effects import EffectTable
+from meta.level import critical_value
 from meta.transforms import backtransform
 from reports.cli.pool_csv import PoolInput
 
@@ -37,7 +37,7 @@ def pool_forest_frame(data: PoolInput, table: EffectTable, *, measure: str, meth
     y, v = np.asarray(table.yi, float), np.asarray(table.vi, float)
     factor = 100.0 if measure in PROPORTIONS else 1.0
     ni = list(table.extra.get("ni", ())) or None
-    z = distributions.norm_ppf(1 - (1 - level / 100) / 2)
+    z = critical_value(level)
     bench = pool_benchmark(y, v, method, test, level) if table.k else None
     rows = []
     for i, label in enumerate(table.study):
