@@ -63,6 +63,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from extraction.km.censoring import (
+    MIN_FOLLOW_UP_FRACTION,
+    area_from,
+    event_range,
+    follow_up_start,
+    implied_events,
+)
 from extraction.km.data import RiskTable
 from extraction.km.errors import KMInputError
 from extraction.km.events import match_events, sse
@@ -102,6 +109,10 @@ class Reconstruction:
         The preprocessed curve.
     notes : tuple of str
         What was adjusted or could not be met, in words.
+    events_range : tuple of int or None
+        N only (no risk table, no total events): the event counts the curve allows, from
+        follow-up spread evenly from time 0 to no censoring before the end
+        (:func:`~extraction.km.censoring.event_range`); ``None`` otherwise.
     """
 
     time: np.ndarray
@@ -118,6 +129,7 @@ class Reconstruction:
     risk_published: np.ndarray
     curve: PreprocessedCurve
     notes: tuple[str, ...] = ()
+    events_range: tuple[int, int] | None = None
 
     @property
     def n_events(self) -> int:
@@ -346,6 +358,20 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
     n_int = rt.size
     # area under the step curve from 0 to each point (survival × months), for _censor_times
     area_all = np.concatenate(([0.0], np.cumsum(s[:-1] * np.diff(t))))
+    reported, events_range = events, None
+    if n_int == 1:  # no risk table: potential follow-up uniform on [a0, end] (censoring.py)
+        if events is None:
+            events_range = event_range(t, s, n)
+            a0 = MIN_FOLLOW_UP_FRACTION * float(t[m - 1])
+            events = implied_events(t, s, n, a0)
+            notes.append(f"N only: total events unknown; the curve allows {events_range[0]}"
+                         f"..{events_range[1]} (follow-up spread evenly from time 0 .. nobody "
+                         f"censored before the end); {events} used (minimum follow-up assumed "
+                         f"{MIN_FOLLOW_UP_FRACTION:g} of the longest): give --events or --risk")
+        else:
+            a0 = follow_up_start(t, s, n, events)
+        if a0 > 0:
+            area_all = area_from(t, s, a0)
     closed_cens = 0
     extra_c = taken_c = np.zeros(m, dtype=int)
 
@@ -428,7 +454,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
             assert best is not None
             _, walk, (d, cen, n_pt), extra_c, taken_c, n_cur = best
             cen_times.append(walk.cen_times)
-            if events is not None and int(d.sum()) != events:
+            if reported is not None and int(d.sum()) != events:
                 notes.append(f"total events: {events} reported, {int(d.sum())} reconstructed "
                              "(closest the curve allows)")
             break
@@ -452,5 +478,6 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
               rn.astype(int)]
     for arr in arrays:
         arr.setflags(write=False)
-    return Reconstruction(arrays[0], arrays[1], CASES[(n_int > 1, events is not None)], n, events,
-                          *arrays[2:], curve=curve, notes=tuple(notes))
+    return Reconstruction(arrays[0], arrays[1], CASES[(n_int > 1, reported is not None)], n,
+                          reported, *arrays[2:], curve=curve, notes=tuple(notes),
+                          events_range=events_range)
