@@ -72,7 +72,7 @@ from extraction.km.censoring import (
 )
 from extraction.km.data import RiskTable
 from extraction.km.errors import KMInputError
-from extraction.km.events import match_events, sse
+from extraction.km.events import event_times, match_events, sse
 from extraction.km.preprocess import PreprocessedCurve, densify
 
 CASES = {
@@ -344,6 +344,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
     if rt[-1] > t[-1]:
         notes.append(f"curve ends at {t[-1]:g} before the last risk time {rt[-1]:g}: "
                      "extended flat")
+    orig_t, orig_top = t, top
     if interpolate:
         t, s = densify(t, s, top, max(1.5 / n, 0.003))
     t, s = _augment(t, s, rt)
@@ -469,7 +470,14 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
         grp = np.searchsorted(t, cens, side="right") - 1
         rank = np.arange(cens.size) - np.searchsorted(grp, grp, side="left")
         cens = cens[rank >= taken_c[grp]]
-    event_t = np.repeat(t, d)
+    if interpolate:  # date each event where the drawn curve crosses its mid-level
+        top_all = s.copy()
+        top_all[np.searchsorted(t, orig_t)] = orig_top
+        fixed = np.zeros(m, dtype=bool)
+        fixed[lo[:-1]] = True
+        event_t = event_times(t, s, top_all, d, n_pt, fixed)
+    else:
+        event_t = np.repeat(t, d)
     cens_t = np.concatenate([cens, np.repeat(t, extra_c), np.full(n_cur, t[m - 1])])
     time = np.concatenate((event_t, cens_t))
     event = np.concatenate((np.ones(event_t.size, dtype=int), np.zeros(cens_t.size, dtype=int)))

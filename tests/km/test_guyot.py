@@ -53,7 +53,7 @@ def test_four_information_cases(risk, events, case):
     # within rounding (1/N ~ 0.005 early, 1/52 late); without a risk table the censorings
     # follow uniform potential follow-up (censoring.py), which leaves few at risk at the very
     # end: coarser last steps
-    assert diag.max_abs_dev < (0.02 if risk else 0.035)
+    assert diag.max_abs_dev < (0.02 if risk else 0.04)
     if events:
         assert rec.n_events == 104  # the curve + table alone give 105
     if risk:
