@@ -98,6 +98,6 @@ def event_times(t: np.ndarray, s: np.ndarray, top: np.ndarray, d: np.ndarray,
     level = km_before[k] * (1.0 - (j - 0.5) / np.maximum(n_pt[k], 1))
     prev = np.maximum(k - 1, 0)
     s0, s1 = s[prev], top[k]
-    sloped = (k > 0) & (s0 > s1) & (level > s1) & ~fixed[k]
+    sloped = (k > 0) & (s0 > s1) & (level > s1) & (level <= s0) & ~fixed[k]
     frac = np.clip((s0 - level) / np.where(sloped, s0 - s1, 1.0), 0.0, 1.0)
     return np.where(sloped, t[prev] + frac * (t[k] - t[prev]), base)
