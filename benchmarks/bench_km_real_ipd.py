@@ -22,7 +22,10 @@ Reference: R IPDfromKM 0.1.10 figures quoted in issue 10 (not re-measured here: 
 reachable from this machine), events only |Δlog HR| 0.015; N only |Δlog HR| 0.050, |Δmedian|
 0.26 months; issue 4: sup |ΔKM| about 0.05 with reader digitizations.
 
-Run: .venv/bin/python benchmarks/bench_km_real_ipd.py [--reps 20] [--json FILE]
+"before": the same benchmark run on hccmeta at commit 71c2298 (before the no-risk-table censoring
+model, event dating and path-ordered clicks), stored in benchmarks/data/km_real_ipd_before.json.
+
+Run: .venv/bin/python benchmarks/bench_km_real_ipd.py [--reps 30] [--seed 100] [--json FILE]
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from extraction.km.simulate import digitize_reader, risk_table, sup_distance
 from meta.survival import cox_hr
 
 DATA = Path(__file__).resolve().parent / "data" / "r_survival"
+BEFORE = Path(__file__).resolve().parent / "data" / "km_real_ipd_before.json"
 SETS = ("lung", "veteran", "colon", "pbc", "gbsg", "rotterdam", "mgus2", "ovarian", "aml",
         "retinopathy")
 MODES = {"risk table + events": (True, True), "risk table only": (True, False),
@@ -100,13 +104,17 @@ def score(reps: int, seed: int = 100) -> tuple[dict, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--seed", type=int, default=100, help="first digitization seed")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
-    parser.add_argument("--before", type=Path, help="JSON of an earlier run, shown beside")
+    parser.add_argument("--before", type=Path, default=BEFORE,
+                        help="JSON of an earlier run, shown beside (default: the figures of "
+                        "hccmeta before this benchmark's changes, commit 71c2298)")
     args = parser.parse_args()
     figures, timings = score(args.reps, args.seed)
     before = json.loads(args.before.read_text()) if args.before else {}
+    if args.before and (args.reps, args.seed) != (30, 100) and args.before == BEFORE:
+        before = {}  # the stored figures are for --reps 30 --seed 100 only
     print(f"Real IPD (R survival, {len(SETS)} data sets, 2 arms each, {args.reps} reader "
           "digitizations per arm): medians over arms x digitizations")
     print(f"{'mode':<22}{'metric':<10}{'hccmeta':>10}{'before':>10}{'IPDfromKM':>11}")
@@ -115,6 +123,7 @@ def main() -> None:
             key = f"{mode}|{metric}"
             ref = IPDFROMKM.get((mode, metric))
             old = before.get(key)
+            old = old if isinstance(old, float) else None
             print(f"{mode:<22}{metric:<10}{figures[key]:>10.4f}"
                   f"{(f'{old:.4f}' if old is not None else '-'):>10}"
                   f"{(f'{ref:.3f}' if ref is not None else '-'):>11}")
