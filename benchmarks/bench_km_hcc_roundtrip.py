@@ -82,6 +82,12 @@ def trial(path: Path, rng: np.random.Generator, work: Path, runner: CliRunner) -
         if result.exit_code != 0:
             raise RuntimeError(f"{path.name} {mode}: {result.output}")
         got = load(target)
+        ranges = {}  # N only: the range of event counts the warning gives, per arm
+        for line in result.output.splitlines():
+            if line.startswith("warning: arm ") and " allows " in line:
+                arm = line[len("warning: arm "):].split(":")[0]
+                lo, hi = line.split(" allows ")[1].split(" ")[0].split("..")
+                ranges[arm] = (int(lo), int(hi))
         rows = []
         for name in names:
             t, e = arms[name]
@@ -89,7 +95,9 @@ def trial(path: Path, rng: np.random.Generator, work: Path, runner: CliRunner) -
             truth, rec = km_step(t, e), km_step(rt_, re_)
             rows.append({"arm": name, "dn": rt_.size - t.size, "devents": int(re_.sum() - e.sum()),
                          "dmedian": rec.median() - truth.median(),
-                         "supkm": sup_distance(rec, truth, files[name][2])})
+                         "supkm": sup_distance(rec, truth, files[name][2]),
+                         "in_range": (ranges[name][0] <= e.sum() <= ranges[name][1]
+                                      if name in ranges else None)})
         g = np.concatenate([np.full(got[a][0].size, i) for i, a in enumerate(names)])
         hr = cox_hr(np.concatenate([got[a][0] for a in names]),
                     np.concatenate([got[a][1] for a in names]), g).coef
@@ -124,6 +132,8 @@ def main() -> None:
                     if np.isfinite(r["dmedian"]):
                         acc.setdefault("dmedian", []).append(abs(r["dmedian"]))
                     acc.setdefault("exact_events", []).append(r["devents"] == 0)
+                    if r["in_range"] is not None:
+                        acc.setdefault("in_range", []).append(r["in_range"])
                 acc.setdefault("dloghr", []).append(abs(dhr))
                 if args.verbose:
                     print(f"  {path.stem:<36} {mode:<20} dlogHR {dhr:+.4f}; "
@@ -143,6 +153,9 @@ def main() -> None:
         print(f"{mode:<22}{int(max(acc['dn'])):>6}{cell('devents', '.1f'):>16}"
               f"{np.mean(acc['exact_events']):>13.0%} {cell('dmedian', '.2f'):>18}"
               f"{cell('supkm', '.3f'):>18}{cell('dloghr', '.3f'):>18}")
+    inside = per_mode["N only"].get("in_range", [])
+    print(f"N only: true events inside the range the warning reports in {sum(inside)}/"
+          f"{len(inside)} arms")
     print(f"({elapsed:.1f} s for {args.reps * len(paths) * len(MODES)} `hccmeta reconstruct` "
           "calls, in-process)")
 
