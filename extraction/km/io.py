@@ -46,8 +46,11 @@ def _fields(line: str, sep: str) -> list[tuple[str, int]]:
 
 
 #: A plain decimal number in ASCII digits. Python's float() also reads ``1_0`` (10), Arabic-Indic
-#: and full-width digits, "nan" and "infinity"; study files refuse those, so the CSVs do too.
-_PLAIN = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: and full-width digits; study files refuse those, so the CSVs do too. ``nan`` and ``inf`` are
+#: read, then refused as not finite by :func:`~extraction.km.data.make_curve` and
+#: :func:`~extraction.km.data.make_risk_table`.
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+                    r"|[+-]?(?i:nan|inf|infinity)")
 
 #: Largest CSV read (bytes): a digitized curve is a few kB; this stops /dev/zero-like inputs.
 MAX_BYTES = 20 * 1024 * 1024

@@ -66,7 +66,7 @@ def test_scale_percent_and_proportion_are_obeyed(files, tmp_path):
                          "--scale", "permille"), 2, "--scale")
 
 
-@pytest.mark.parametrize("value", ["1_0", "\u0661\u0662", "\uff11\uff12", "nan", "0x10"])
+@pytest.mark.parametrize("value", ["1_0", "\u0661\u0662", "\uff11\uff12", "0x10", "1e"])
 @pytest.mark.parametrize("which", ["curve", "risk"])
 def test_digits_study_files_refuse_are_refused_in_csvs(files, tmp_path, value, which):
     curve, risk = files
