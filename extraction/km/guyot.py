@@ -21,8 +21,9 @@ Per risk-table interval [T_j, T_{j+1}) with n_j at risk (their "Step 1"–"Step 
 Without a risk table the whole curve is one (last) interval. Guyot: N only means no censoring
 before the end of follow-up; N and D means censoring adjusted to reproduce D. Here censorings
 follow potential follow-up uniform on [a, τ] (staggered entry; :mod:`extraction.km.censoring`):
-with D, a solves expected events = D; with N only, a is a prior fraction of τ, the events it
-implies are used, and the range of event counts the curve allows is reported with a warning.
+with D, a solves expected events = D (then shrunk 10 %); with N only, a is a prior fraction of
+τ, the events it implies are used, and the range of event counts the curve allows is reported
+with a warning.
 
 Differences from the published R code and from IPDfromKM (Liu et al. 2021, BMC Med Res Methodol
 21:111). For robustness, not changing the result where those work:
@@ -69,6 +70,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from extraction.km.censoring import (
+    FOLLOW_UP_SHRINK,
     MIN_FOLLOW_UP_FRACTION,
     area_from,
     event_range,
@@ -262,7 +264,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
                          f"censored before the end); {events} used (minimum follow-up assumed "
                          f"{MIN_FOLLOW_UP_FRACTION:g} of the longest): give --events or --risk")
         else:
-            a0 = follow_up_start(t, s, n, events)
+            a0 = FOLLOW_UP_SHRINK * follow_up_start(t, s, n, events)
         if a0 > 0:
             area_all = area_from(t, s, a0)
     closed_cens = 0

@@ -8,6 +8,7 @@ import pytest
 
 from extraction.km import make_curve, preprocess, reconstruct, reconstruct_km
 from extraction.km.censoring import (
+    FOLLOW_UP_SHRINK,
     event_range,
     follow_up_start,
     implied_events,
@@ -58,7 +59,8 @@ def test_events_only_censors_from_the_solved_minimum_follow_up():
                          int(e.sum()))
     censored = rec.time[rec.event == 0]
     assert 8 < a0 < 35  # design: 24 months minimum follow-up, less with 1 %/month dropout
-    assert np.all(censored >= a0 - 1e-9)
+    assert np.all(censored >= FOLLOW_UP_SHRINK * a0 - 1e-9)
+    assert np.mean(censored < a0) < 0.1
 
 
 def test_n_only_range_holds_the_truth_and_beats_no_censoring():
