@@ -65,8 +65,8 @@ def reconstruct(
     risk: list[Path] = typer.Option([], "--risk", help="numbers at risk CSV: time,n_risk "
                                     "(a single row at time 0 means no risk table); one per "
                                     "--curve"),
-    n: list[int] = typer.Option(..., "--n", help="patients in the arm; one per --curve"),
-    events: list[int] = typer.Option([], "--events", help="reported total events; one per "
+    n: list[str] = typer.Option(..., "--n", help="patients in the arm; one per --curve"),
+    events: list[str] = typer.Option([], "--events", help="reported total events; one per "
                                      "--curve"),
     arm: list[str] = typer.Option([], "--arm", help="arm label, one per --curve; with several "
                                   "arms the output gets an arm column"),
@@ -107,8 +107,9 @@ def reconstruct(
 
     k = len(curve)
     risks = _per_arm(risk, "--risk", k)
-    ns = _per_arm(n, "--n", k, required=True)
-    totals = _per_arm(events, "--events", k)
+    ns = [_count(v, "--n") for v in _per_arm(n, "--n", k, required=True)]
+    totals = [None if v is None else _count(v, "--events")
+              for v in _per_arm(events, "--events", k)]
     medians = _per_arm(median, "--median", k)
     datasets = _per_arm(dataset, "--dataset", k)
     labels = _per_arm(arm, "--arm", k) if arm else [f"arm{i + 1}" for i in range(k)]
@@ -175,6 +176,14 @@ def reconstruct(
     n_events = sum(r.n_events for _, r, _, _ in results)
     typer.echo(_printable(f"wrote {out} ({total} patients, {n_events} events, {k} arm(s))"),
                err=True)
+
+
+def _count(text: str, flag: str) -> int:
+    """A whole number written in ASCII digits (``int()`` also takes ``1_0`` and other scripts'
+    digits, which study files refuse)."""
+    if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+        raise _fail(f"{flag}: expected a whole number in ASCII digits, got {text!r}")
+    return int(text)
 
 
 def _csv_field(text: str) -> str:

@@ -78,6 +78,15 @@ def test_digits_study_files_refuse_are_refused_in_csvs(files, tmp_path, value, w
     assert "time" in line
 
 
+@pytest.mark.parametrize(("flag", "value"), [("--n", "1_00"), ("--n", "\u0661\u0660\u0660"),
+                                             ("--events", "\uff15\uff10"), ("--n", "1e2")])
+def test_counts_on_the_command_line_take_ascii_digits_only(files, tmp_path, flag, value):
+    curve, risk = files
+    args = {"--n": "100", "--events": "50", flag: value}
+    _one_line_error(_run("--curve", curve, "--risk", risk, "--n", args["--n"], "--events",
+                         args["--events"], "--out", tmp_path / "o.csv"), 2, flag)
+
+
 @pytest.mark.parametrize("value", ["nan", "-3", "0", "inf"])
 def test_bad_median_exits_2(files, tmp_path, value):
     curve, risk = files
