@@ -16,6 +16,8 @@ curve has fewer points. One dataset is chosen by name.
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 
 from extraction.km.data import detect_scale
@@ -31,7 +33,8 @@ def _content(text: str) -> list[tuple[int, str]]:
 
 
 def _cells(line: str) -> list[str]:
-    return [cell.strip().strip('"').strip() for cell in line.split(",")]
+    """Comma-separated cells (RFC 4180 quoting: a dataset name may hold a comma)."""
+    return [cell.strip() for cell in next(csv.reader([line]), [])]
 
 
 def is_multi_dataset(text: str) -> bool:

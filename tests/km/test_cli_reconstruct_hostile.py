@@ -210,6 +210,10 @@ def test_web_plot_digitizer_export_all_datasets(tmp_path):
     assert sum(r.endswith(",1,placebo") for r in rows) == 107
     _one_line_error(_run("--curve", FIXTURES / "wpd_export_all_datasets.csv", "--n", 150,
                          "--out", out), 2, "--dataset")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"Sorafenib, 400 mg",,Placebo,\nX,Y,X,Y\n0,100,0,100\n5,60,5,50\n,,9,20\n')
+    assert read_curve_csv(quoted, dataset="Sorafenib, 400 mg").time.tolist() == [0, 5]
+    assert read_curve_csv(quoted, dataset="Placebo").lines == (3, 4, 5)
 
 
 def test_n_only_warns_with_the_range_of_event_counts(files, tmp_path):
