@@ -18,7 +18,10 @@ last entry, 1 %/month dropout; risk table every 6 months.
    pseudo-IPD minus the original's.
 
 Reference figures for R IPDfromKM (Liu et al. 2021) quoted in the team brief (sup |ΔKM| ~0.05,
-~48 ms per reconstruction) were not re-measured here: IPDfromKM is not installed.
+~48 ms per reconstruction) were not re-measured here: IPDfromKM is not installed. The four
+information modes on real patient data (ten R survival data sets, |Δlog HR| and |Δmedian| beside
+IPDfromKM's quoted figures) are in benchmarks/bench_km_real_ipd.py; the HCC round trip through
+`hccmeta reconstruct` in benchmarks/bench_km_hcc_roundtrip.py.
 
 Run: .venv/bin/python benchmarks/bench_km_reconstruction.py [--arms 200]
 """

@@ -68,3 +68,36 @@ def match_events(delta: int, s: np.ndarray, d: np.ndarray, cen: np.ndarray, n_pt
                 taken_c[k] += 1
             delta -= 1
     return survivors
+
+
+def event_times(t: np.ndarray, s: np.ndarray, top: np.ndarray, d: np.ndarray,
+                n_pt: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Times of the reconstructed events: where the drawn curve crosses each event's mid-level.
+
+    Guyot's Step 3 rounds ``n_k (1 − S_k / Ŝ)`` at each point, so an event is first recorded at
+    the first point below the half-step level ``Ŝ (1 − ½ / n_k)`` and dated there: on a sloped
+    stretch of the curve (clicks read as a line through them) that is late by up to the spacing
+    of the points, a delay that adds up to a late median on slowly falling curves. A staircase
+    drawn as the line through it crosses each step's mid-level at the step, so the j-th event at
+    point k is dated where the segment from point k−1 (time ``t[k-1]``, survival ``s[k-1]``) to
+    the top of point k (``t[k]``, ``top[k]``) crosses ``Ŝ_{k−} (1 − (j − ½) / n_k)``; at the
+    point itself when that level is on a vertical drop. Returns one time per event (sorted by
+    point), ``np.repeat(t, d)`` for a pure step reading (``top == s`` on flat segments).
+    Events at points where ``fixed`` is true (the risk-table times, which start an interval and
+    whose numbers at risk must stay as published) keep their point's time.
+    """
+    base = np.repeat(t, d)
+    if base.size == 0:
+        return base
+    live = n_pt > 0
+    factor = np.ones_like(s)
+    factor[live] = 1.0 - d[live] / n_pt[live]
+    km_before = np.concatenate(([1.0], np.cumprod(factor)[:-1]))
+    k = np.repeat(np.arange(t.size), d)
+    j = np.arange(k.size) - np.repeat(np.cumsum(d) - d, d) + 1
+    level = km_before[k] * (1.0 - (j - 0.5) / np.maximum(n_pt[k], 1))
+    prev = np.maximum(k - 1, 0)
+    s0, s1 = s[prev], top[k]
+    sloped = (k > 0) & (s0 > s1) & (level > s1) & (level <= s0) & ~fixed[k]
+    frac = np.clip((s0 - level) / np.where(sloped, s0 - s1, 1.0), 0.0, 1.0)
+    return np.where(sloped, t[prev] + frac * (t[k] - t[prev]), base)

@@ -18,8 +18,12 @@ Per risk-table interval [T_j, T_{j+1}) with n_j at risk (their "Step 1"–"Step 
   when total events D are reported, the last interval's censorings are adjusted until the
   reconstructed events equal D ("last interval" paragraph of their Methods).
 
-Without a risk table the whole curve is one (last) interval: N only means no censoring before the
-end of follow-up; N and D means censoring adjusted to reproduce D.
+Without a risk table the whole curve is one (last) interval. Guyot: N only means no censoring
+before the end of follow-up; N and D means censoring adjusted to reproduce D. Here censorings
+follow potential follow-up uniform on [a, τ] (staggered entry; :mod:`extraction.km.censoring`):
+with D, a solves expected events = D (then shrunk 10 %); with N only, a is a prior fraction of
+τ, the events it implies are used, and the range of event counts the curve allows is reported
+with a warning.
 
 Differences from the published R code and from IPDfromKM (Liu et al. 2021, BMC Med Res Methodol
 21:111). For robustness, not changing the result where those work:
@@ -39,7 +43,7 @@ For accuracy, changing the result (each measured in benchmarks/bench_km_reconstr
   (:func:`~extraction.km.preprocess.densify`), instead of putting a whole gap's drop at its
   later click; ``interpolate=False`` restores Guyot's reading;
 * censorings are spread evenly in the area under the curve, not in time
-  (:func:`_censor_times`): with Guyot's own assumption (potential censoring times uniform over
+  (:func:`censor_times`): with Guyot's own assumption (potential censoring times uniform over
   the interval) only survivors can be censored, so censorings are denser where S is higher.
   Evenly in time puts them too late, which keeps too many at risk at the events and rounds to
   too many events (+0.5 per simulated arm); the total-events adjustment then removed that
@@ -50,6 +54,9 @@ For accuracy, changing the result (each measured in benchmarks/bench_km_reconstr
 * in the last interval, Guyot's censoring rate per month, a rate per person-month at risk and
   (with D) Guyot's D-matching count are all tried; the one whose KM fits best after meeting D
   is kept;
+* each event is dated where the line through the clicks crosses its mid-level
+  (:func:`~extraction.km.events.event_times`), not at the first densified point below it (late
+  by up to a point spacing, which delayed the KM median on slowly falling curves);
 * D is met exactly by swapping events and censorings at the same time where that harms the fit
   least (:func:`~extraction.km.events.match_events`): the numbers at risk at every risk time
   are unchanged. Guyot's last-interval adjustment alone cannot absorb the rounding surplus of
@@ -58,15 +65,23 @@ For accuracy, changing the result (each measured in benchmarks/bench_km_reconstr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from extraction.km.censoring import (
+    FOLLOW_UP_SHRINK,
+    MIN_FOLLOW_UP_FRACTION,
+    area_from,
+    event_range,
+    follow_up_start,
+    implied_events,
+)
 from extraction.km.data import RiskTable
 from extraction.km.errors import KMInputError
-from extraction.km.events import match_events, sse
+from extraction.km.events import event_times, match_events, sse
 from extraction.km.preprocess import PreprocessedCurve, densify
+from extraction.km.walk import Walk, censor_times, search_censored, walk_points
 
 CASES = {
     (True, True): "risk table + total events",
@@ -102,6 +117,10 @@ class Reconstruction:
         The preprocessed curve.
     notes : tuple of str
         What was adjusted or could not be met, in words.
+    events_range : tuple of int or None
+        N only (no risk table, no total events): the event counts the curve allows, from
+        follow-up spread evenly from time 0 to no censoring before the end
+        (:func:`~extraction.km.censoring.event_range`); ``None`` otherwise.
     """
 
     time: np.ndarray
@@ -118,125 +137,12 @@ class Reconstruction:
     risk_published: np.ndarray
     curve: PreprocessedCurve
     notes: tuple[str, ...] = ()
+    events_range: tuple[int, int] | None = None
 
     @property
     def n_events(self) -> int:
         """Reconstructed total events."""
         return int(self.event.sum())
-
-
-@dataclass
-class _Walk:
-    n0: int
-    n_end: int
-    km_end: float
-    d: list[int]
-    c: list[int]
-    cen_times: np.ndarray
-    sse: float
-
-    @property
-    def n(self) -> np.ndarray:
-        """Number at risk at each point (before its events)."""
-        out = np.empty(len(self.d), dtype=int)
-        out[0] = self.n0
-        np.subtract(self.n0, np.cumsum(np.add(self.d, self.c))[:-1], out=out[1:])
-        return out
-
-
-def _walk(s_seg: list[float], n0: int, km0: float, counts: list[int]
-          ) -> tuple[int, float, list[int], list[int], float]:
-    """Guyot Steps 3–4 over one interval's points: events from the curve, censorings from
-    ``counts`` (censorings between each point and the next).
-
-    Returns n at risk after the last point, the KM there, events and censorings per point, and
-    the sum of squared differences between the reconstructed KM and the points.
-    """
-    n, km = n0, km0
-    dl: list[int] = []
-    cl: list[int] = []
-    add_d, add_c = dl.append, cl.append
-    sse = 0.0
-    for sk, ck in zip(s_seg, counts, strict=True):
-        dk = 0
-        if n > 0 and km > 0.0:
-            x = n * (1.0 - sk / km)
-            if x > 0.5:
-                dk = int(x + 0.5)
-                if dk > n:
-                    dk = n
-                km *= 1.0 - dk / n
-                n -= dk
-        diff = km - sk
-        sse += diff * diff
-        if ck > n:
-            ck = n
-        n -= ck
-        add_d(dk)
-        add_c(ck)
-    return n, km, dl, cl, sse
-
-
-def _search(evaluate: Callable[[int], tuple[int, _Walk]], c0: int, cmax: int,
-            gain: float = 1.0) -> tuple[int, _Walk]:
-    """Integer root of a non-increasing mismatch f(c) on [0, cmax], closest if none.
-
-    Guyot's Step-5 update ``c ← c + f(c)``, here ``c ← c + gain·f(c)`` with ``gain`` ≈ 1/|f'|,
-    inside a shrinking bracket, bisection when the update leaves the bracket (so no
-    oscillation). Returns (f, walk) at the chosen c.
-    """
-    lo, hi = 0, max(cmax, 0)
-    c = min(max(c0, lo), hi)
-    best: tuple[int, int, _Walk] | None = None
-    for _ in range(200):
-        f, walk = evaluate(c)
-        if best is None or abs(f) < abs(best[0]) or (abs(f) == abs(best[0]) and c < best[1]):
-            best = (f, c, walk)
-        if f == 0:
-            break
-        if f > 0:
-            lo = c + 1
-        else:
-            hi = c - 1
-        if lo > hi:
-            break
-        nxt = c + (round(gain * f) or (1 if f > 0 else -1))
-        c = nxt if lo <= nxt <= hi else (lo + hi) // 2
-    assert best is not None
-    f, c, walk = best
-    # Step 5 stops at the first root, but several c often give the same mismatch (one more
-    # censoring, one fewer event): Guyot's upward search from his first guess always lands on
-    # the smallest such c (too few censorings, too many events). Look one step either way
-    # (wider plateaus are rare; each look costs a walk) and keep the c whose KM fits best.
-    for step in (1, -1):
-        k = c + step
-        while 0 <= k <= cmax and abs(k - c) <= 1:
-            fk, wk = evaluate(k)
-            if fk != f:
-                break
-            if wk.sse < walk.sse - 1e-15:
-                walk = wk
-            k += step
-    return f, walk
-
-
-def _censor_times(c: int, knots: np.ndarray, area: np.ndarray) -> np.ndarray:
-    """Times (months) of ``c`` censorings in an interval, spread evenly in the area under S.
-
-    Guyot et al. (2012, Step 2) spread them evenly in time, i.e. assume the censoring times of
-    the interval uniform. But only patients still alive can be censored: with potential
-    censoring times uniform on [T_j, T_{j+1}) and independent of death (the same assumption),
-    censorings occur with density ∝ S(t), so they are denser early in the interval. Evenly in
-    time puts them too late, keeps too many at risk at the events and so rounds to too many
-    events (about +0.5 per arm in benchmarks/bench_km_reconstruction.py, which the total-events
-    adjustment then has to remove, raising the curve). ``knots`` are the interval's points and
-    its end (months), ``area`` the cumulative area under the step curve at the knots (any
-    origin; survival × months).
-    """
-    total = area[-1] - area[0]
-    if not total > 0:  # curve at 0: nobody left to weight, Guyot's even spread
-        return knots[0] + np.arange(1, c + 1) * ((knots[-1] - knots[0]) / (c + 1))
-    return np.interp(area[0] + np.arange(1, c + 1) * (total / (c + 1)), area, knots)
 
 
 def _whole(x) -> bool:
@@ -332,6 +238,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
     if rt[-1] > t[-1]:
         notes.append(f"curve ends at {t[-1]:g} before the last risk time {rt[-1]:g}: "
                      "extended flat")
+    orig_t, orig_top = t, top
     if interpolate:
         t, s = densify(t, s, top, max(1.5 / n, 0.003))
     t, s = _augment(t, s, rt)
@@ -344,8 +251,22 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
     cen_times: list[np.ndarray] = []
     n_cur, km = n, 1.0
     n_int = rt.size
-    # area under the step curve from 0 to each point (survival × months), for _censor_times
+    # area under the step curve from 0 to each point (survival × months), for censor_times
     area_all = np.concatenate(([0.0], np.cumsum(s[:-1] * np.diff(t))))
+    reported, events_range = events, None
+    if n_int == 1:  # no risk table: potential follow-up uniform on [a0, end] (censoring.py)
+        if events is None:
+            events_range = event_range(t, s, n)
+            a0 = MIN_FOLLOW_UP_FRACTION * float(t[m - 1])
+            events = implied_events(t, s, n, a0)
+            notes.append(f"N only: total events unknown; the curve allows {events_range[0]}"
+                         f"..{events_range[1]} (follow-up spread evenly from time 0 .. nobody "
+                         f"censored before the end); {events} used (minimum follow-up assumed "
+                         f"{MIN_FOLLOW_UP_FRACTION:g} of the longest): give --events or --risk")
+        else:
+            a0 = FOLLOW_UP_SHRINK * follow_up_start(t, s, n, events)
+        if a0 > 0:
+            area_all = area_from(t, s, a0)
     closed_cens = 0
     extra_c = taken_c = np.zeros(m, dtype=int)
 
@@ -357,28 +278,28 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
         pts = t[a:b]
         n0, km0 = n_cur, km
 
-        memo: dict[int, _Walk] = {}
+        memo: dict[int, Walk] = {}
         s_seg = sl[a:b]
         end = b + 1 if closed else m  # the knots t[a..end): the interval's points and its end
         knots, area = t[a:end], area_all[a:end]
 
         def run(c: int, a=a, b=b, t_a=t_a, pts=pts, n0=n0, km0=km0, memo=memo,
-                s_seg=s_seg, knots=knots, area=area) -> _Walk:
+                s_seg=s_seg, knots=knots, area=area) -> Walk:
             if c in memo:
                 return memo[c]
             if c > 0:
-                ct = _censor_times(c, knots, area)
+                ct = censor_times(c, knots, area)
                 grp = np.searchsorted(pts, ct, side="right") - 1
                 counts = np.bincount(grp, minlength=b - a).tolist()
             else:
                 ct = np.empty(0)
                 counts = [0] * (b - a)
-            n_end, km_end, dl, cl, fit = _walk(s_seg, n0, km0, counts)
+            n_end, km_end, dl, cl, fit = walk_points(s_seg, n0, km0, counts)
             if c > 0 and sum(cl) < c:  # fewer left to censor than scheduled: keep the first ones
                 grp = np.searchsorted(pts, ct, side="right") - 1
                 rank = np.arange(c) - np.searchsorted(grp, grp, side="left")
                 ct = ct[rank < np.asarray(cl)[grp]]
-            memo[c] = _Walk(n0, n_end, km_end, dl, cl, ct, fit)
+            memo[c] = Walk(n0, n_end, km_end, dl, cl, ct, fit)
             return memo[c]
 
         if closed:
@@ -389,7 +310,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
             # about S_b/S_mid only, so the guess and the update are scaled by S_mid/S_b.
             gain = min((s_a + s_b) / (2 * s_b), 10.0) if s_b > 0 else 1.0
             guess = round((n0 * s_b / s_a - target) * gain) if s_a > 0 else 0
-            f, walk = _search(lambda c, target=target: ((w := run(c)).n_end - target, w),
+            f, walk = search_censored(lambda c, target=target: ((w := run(c)).n_end - target, w),
                               guess, n0 - target, gain)
             if f:
                 notes.append(f"at time {rt[j + 1]:g}: {target} at risk published, "
@@ -411,7 +332,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
                 target_d = events - int(d[:a].sum())
                 start = sum(candidates[0].c) if n_int > 1 else 0
                 # one more censoring removes about half an event (censored mid-interval)
-                candidates.append(_search(
+                candidates.append(search_censored(
                     lambda c, td=target_d: (sum((w := run(c)).d) - td, w), start, n0, 2.0)[1])
             best = None
             for walk in {id(w): w for w in candidates}.values():  # memo: same c, same walk
@@ -428,7 +349,7 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
             assert best is not None
             _, walk, (d, cen, n_pt), extra_c, taken_c, n_cur = best
             cen_times.append(walk.cen_times)
-            if events is not None and int(d.sum()) != events:
+            if reported is not None and int(d.sum()) != events:
                 notes.append(f"total events: {events} reported, {int(d.sum())} reconstructed "
                              "(closest the curve allows)")
             break
@@ -443,7 +364,14 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
         grp = np.searchsorted(t, cens, side="right") - 1
         rank = np.arange(cens.size) - np.searchsorted(grp, grp, side="left")
         cens = cens[rank >= taken_c[grp]]
-    event_t = np.repeat(t, d)
+    if interpolate:  # date each event where the drawn curve crosses its mid-level
+        top_all = s.copy()
+        top_all[np.searchsorted(t, orig_t)] = orig_top
+        fixed = np.zeros(m, dtype=bool)
+        fixed[lo[:-1]] = True
+        event_t = event_times(t, s, top_all, d, n_pt, fixed)
+    else:
+        event_t = np.repeat(t, d)
     cens_t = np.concatenate([cens, np.repeat(t, extra_c), np.full(n_cur, t[m - 1])])
     time = np.concatenate((event_t, cens_t))
     event = np.concatenate((np.ones(event_t.size, dtype=int), np.zeros(cens_t.size, dtype=int)))
@@ -452,5 +380,6 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
               rn.astype(int)]
     for arr in arrays:
         arr.setflags(write=False)
-    return Reconstruction(arrays[0], arrays[1], CASES[(n_int > 1, events is not None)], n, events,
-                          *arrays[2:], curve=curve, notes=tuple(notes))
+    return Reconstruction(arrays[0], arrays[1], CASES[(n_int > 1, reported is not None)], n,
+                          reported, *arrays[2:], curve=curve, notes=tuple(notes),
+                          events_range=events_range)

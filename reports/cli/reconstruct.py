@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -10,6 +11,40 @@ import typer
 from reports.cli import app
 
 EXIT_INPUT_ERROR = 2
+EXIT_OUTPUT_ERROR = 1
+
+
+def _fail(text: str, code: int = EXIT_INPUT_ERROR) -> typer.Exit:
+    """Print one error line (control characters escaped) and return the exit to raise."""
+    typer.echo(f"hccmeta reconstruct: {_printable(text)}", err=True)
+    return typer.Exit(code)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters (ESC, newlines) escaped: one message, one line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _check_output(flag: str, target: Path, inputs: list[Path], studies: Path) -> None:
+    """Refuse an output that is one of the inputs or lies in the study library (exit 2)."""
+    for source in inputs:
+        if _same(target, source):
+            raise _fail(f"{flag}: expected a new file, got {target}, which is an input "
+                        f"({source}): it would be overwritten; choose another {flag}")
+    library = studies.resolve()
+    resolved = target.resolve()
+    if studies.is_dir() and (resolved == library or library in resolved.parents):
+        raise _fail(f"{flag}: expected a path outside the study library {studies}, got "
+                    f"{target}: no command writes into the library; write elsewhere and "
+                    "attach the file deliberately")
 
 
 def _per_arm(values: list, name: str, arms: int, required: bool = False) -> list:
@@ -30,8 +65,8 @@ def reconstruct(
     risk: list[Path] = typer.Option([], "--risk", help="numbers at risk CSV: time,n_risk "
                                     "(a single row at time 0 means no risk table); one per "
                                     "--curve"),
-    n: list[int] = typer.Option(..., "--n", help="patients in the arm; one per --curve"),
-    events: list[int] = typer.Option([], "--events", help="reported total events; one per "
+    n: list[str] = typer.Option(..., "--n", help="patients in the arm; one per --curve"),
+    events: list[str] = typer.Option([], "--events", help="reported total events; one per "
                                      "--curve"),
     arm: list[str] = typer.Option([], "--arm", help="arm label, one per --curve; with several "
                                   "arms the output gets an arm column"),
@@ -43,12 +78,23 @@ def reconstruct(
     step_reading: bool = typer.Option(False, "--step-reading", help="Guyot's reading: each "
                                       "click's drop happens at the click (no interpolation "
                                       "between clicks)"),
+    scale: str = typer.Option("auto", "--scale", help="survival scale of the curve CSVs: auto "
+                              "(detected; a file mixing scales is refused), proportion or "
+                              "percent"),
+    dataset: list[str] = typer.Option([], "--dataset", help="dataset name in a "
+                                      "WebPlotDigitizer 'export all datasets' CSV (several "
+                                      "curves side by side); one per --curve"),
+    studies: Path = typer.Option(Path("studies"), "--studies", help="study library folder "
+                                 "(outputs are never written into it)"),
 ) -> None:
     """Reconstruct pseudo-IPD (time,event[,arm]) from digitized Kaplan–Meier curves.
 
     Prints the diagnostics (reconstructed vs reported N, events, median, numbers at risk, and
-    the deviation from the digitized points) to stderr for each arm. Exit 2 on invalid input.
+    the deviation from the digitized points) to stderr for each arm. With neither --risk nor
+    --events the total events are unknown: a warning gives the range the curve allows.
+    Exit 2 on invalid input, 1 when the output cannot be written.
     """
+    from extraction.audit.trail import csv_safe
     from extraction.km import (
         KMInputError,
         diagnose,
@@ -61,18 +107,29 @@ def reconstruct(
 
     k = len(curve)
     risks = _per_arm(risk, "--risk", k)
-    ns = _per_arm(n, "--n", k, required=True)
-    totals = _per_arm(events, "--events", k)
+    ns = [_count(v, "--n") for v in _per_arm(n, "--n", k, required=True)]
+    totals = [None if v is None else _count(v, "--events")
+              for v in _per_arm(events, "--events", k)]
     medians = _per_arm(median, "--median", k)
+    datasets = _per_arm(dataset, "--dataset", k)
     labels = _per_arm(arm, "--arm", k) if arm else [f"arm{i + 1}" for i in range(k)]
     if len(set(labels)) != len(labels):
         raise typer.BadParameter("expected distinct arm labels", param_hint="--arm")
+    if scale not in ("auto", "proportion", "percent"):
+        raise _fail(f"--scale: expected auto, proportion or percent, got {scale!r}")
+    for value in medians:
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise _fail(f"--median: expected a number of months > 0, got {value:g}")
+    inputs = [*curve, *(r for r in risks if r is not None)]
+    _check_output("--out", out, inputs, studies)
+    if plot is not None:
+        _check_output("--plot", plot, [*inputs, out], studies)
     multi = k > 1 or bool(arm)
     lines = ["time,event,arm" if multi else "time,event"]
     results = []
     for i in range(k):
         try:
-            digitized = read_curve_csv(curve[i])
+            digitized = read_curve_csv(curve[i], scale, datasets[i])
             table = read_risk_csv(risks[i]) if risks[i] is not None else None
             rec = run(preprocess(digitized), ns[i], table, totals[i],
                       interpolate=not step_reading)
@@ -80,18 +137,28 @@ def reconstruct(
             flag = {"n": "--n", "events": "--events"}.get(exc.field)
             text = f"{flag}: {exc.message}" if flag and not exc.path else exc.format()
             where = f" (arm {labels[i]})" if multi else ""
-            typer.echo(f"hccmeta reconstruct: {text}{where}", err=True)
-            raise typer.Exit(EXIT_INPUT_ERROR) from None
+            raise _fail(f"{text}{where}") from None
         results.append((labels[i], rec, diagnose(rec, medians[i]), curve[i]))
-        suffix = f",{_csv_field(labels[i])}" if multi else ""
+        suffix = f",{_csv_field(csv_safe(labels[i]))}" if multi else ""
         lines += [f"{t:.10g},{e}{suffix}" for t, e in zip(rec.time.tolist(), rec.event.tolist(),
                                                           strict=True)]
-    write_text_atomic(out, "\n".join(lines) + "\n")
-    for label, _rec, diag, path in results:
+    try:
+        write_text_atomic(out, "\n".join(lines) + "\n")
+    except OSError as exc:
+        raise _fail(f"--out: {out}: expected a writable file, got "
+                    f"{exc.strerror or exc}", EXIT_OUTPUT_ERROR) from None
+    for label, rec, diag, path in results:
         if multi:
-            typer.echo(f"arm {label}:", err=True)
+            typer.echo(_printable(f"arm {label}:"), err=True)
         for line in diag.summary_lines():
-            typer.echo(line, err=True)
+            typer.echo(_printable(line), err=True)
+        if rec.events_range is not None:
+            lo, hi = rec.events_range
+            typer.echo(_printable(
+                f"warning: {f'arm {label}: ' if multi else ''}neither a risk table nor total "
+                f"events given: the curve allows {lo}..{hi} events; {rec.n_events} "
+                "reconstructed under an assumed censoring pattern; give --events or --risk"),
+                err=True)
         if plot is not None:
             from reports.km_overlay_plot import plot_km_overlay
 
@@ -101,11 +168,22 @@ def reconstruct(
                 plot_km_overlay(diag, target, title=f"{path.name} ({label})" if multi
                                 else path.name)
             except ValueError as exc:  # unknown image format
-                typer.echo(f"hccmeta reconstruct: --plot: {exc}", err=True)
-                raise typer.Exit(EXIT_INPUT_ERROR) from None
+                raise _fail(f"--plot: {exc}") from None
+            except OSError as exc:
+                raise _fail(f"--plot: {target}: expected a writable file, got "
+                            f"{exc.strerror or exc}", EXIT_OUTPUT_ERROR) from None
     total = sum(r.time.size for _, r, _, _ in results)
     n_events = sum(r.n_events for _, r, _, _ in results)
-    typer.echo(f"wrote {out} ({total} patients, {n_events} events, {k} arm(s))", err=True)
+    typer.echo(_printable(f"wrote {out} ({total} patients, {n_events} events, {k} arm(s))"),
+               err=True)
+
+
+def _count(text: str, flag: str) -> int:
+    """A whole number written in ASCII digits (``int()`` also takes ``1_0`` and other scripts'
+    digits, which study files refuse)."""
+    if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+        raise _fail(f"{flag}: expected a whole number in ASCII digits, got {text!r}")
+    return int(text)
 
 
 def _csv_field(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Where the censorings of a risk interval are put (extraction.km.guyot._censor_times).
+"""Where the censorings of a risk interval are put (extraction.km.walk.censor_times).
 
 Guyot et al. (2012) spread an interval's censorings evenly in time; hccmeta spreads them evenly in
 the area under the curve (potential censoring times uniform, only survivors censored). Checked by
@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from extraction.km import km_step, make_curve, make_risk_table, preprocess, reconstruct
-from extraction.km.guyot import _censor_times
 from extraction.km.simulate import digitize_clean, risk_table, simulate_arm
+from extraction.km.walk import censor_times
 
 
 def test_censor_times_even_in_area_by_hand():
@@ -22,17 +22,17 @@ def test_censor_times_even_in_area_by_hand():
     # 2.25, 3.0 (times 0.75 … 3.0) and 3.75 (3 + 0.75 / 0.5 = 4.5 months).
     knots = np.array([0.0, 3.0, 6.0])
     area = np.array([0.0, 3.0, 4.5])
-    np.testing.assert_allclose(_censor_times(5, knots, area), [0.75, 1.5, 2.25, 3.0, 4.5])
+    np.testing.assert_allclose(censor_times(5, knots, area), [0.75, 1.5, 2.25, 3.0, 4.5])
     # any origin of the cumulative area (an interval in the middle of the curve)
-    np.testing.assert_allclose(_censor_times(5, knots + 12, area + 7.2),
+    np.testing.assert_allclose(censor_times(5, knots + 12, area + 7.2),
                                [12.75, 13.5, 14.25, 15.0, 16.5])
 
 
 def test_censor_times_flat_curve_and_curve_at_zero_are_guyots_even_spread():
     knots = np.array([6.0, 8.0, 12.0])
     even = 6.0 + np.arange(1, 4) * 1.5  # Guyot Step 2: t_a + i (t_b − t_a) / (c + 1)
-    np.testing.assert_allclose(_censor_times(3, knots, np.array([1.0, 1.8, 3.4])), even)
-    np.testing.assert_allclose(_censor_times(3, knots, np.array([2.0, 2.0, 2.0])), even)
+    np.testing.assert_allclose(censor_times(3, knots, np.array([1.0, 1.8, 3.4])), even)
+    np.testing.assert_allclose(censor_times(3, knots, np.array([2.0, 2.0, 2.0])), even)
 
 
 def _arms():
