@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from extraction.printable import printable
 from extraction.issues import Issue, StudyFileError
 from extraction.loader import StudyRecord
 from extraction.references import check_arms, check_curve_files, check_placeholders
@@ -139,7 +140,7 @@ class DiffResult:
                            f"{_show(leaf.value)}")
         out.append(f"agreement: {self.numeric_identical}/{self.numeric_total} numeric fields "
                    f"identical ({100 * self.agreement:.1f}%)")
-        return out
+        return [printable(line) for line in out]
 
 
 def _show(value: Any) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extraction.issues import field_path
+from extraction.printable import printable
 from extraction.loader import StudyRecord
 
 SEVERITIES = ("info", "warning", "error")
@@ -148,9 +149,10 @@ class Finding:
     related: tuple[str, ...] = ()
 
     def format(self) -> str:
-        """``file:line: severity check-id: field: message``."""
+        """``file:line: severity check-id: field: message``, printable on one line."""
         field = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}: {self.severity} {self.check}: {field}{self.message}"
+        return printable(f"{self.file}:{self.line}: {self.severity} {self.check}: "
+                         f"{field}{self.message}")
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON/CSV (numbers as a name -> value mapping)."""

@@ -13,6 +13,7 @@ from extraction.audit import CHECKS, audit_paths, build_trail, diff_records, loa
 from extraction.audit.findings import RANK, Finding
 from extraction.audit.trail import csv_safe
 from extraction.issues import StudyFileError
+from extraction.printable import printable
 from extraction.loader import expand
 from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
@@ -42,7 +43,7 @@ def render_findings(findings: list[Finding], fmt: str) -> str:
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
+    typer.echo(printable(message), err=True)
     return typer.Exit(EXIT_INPUT_ERROR)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from extraction.printable import printable
 from reports.cli import app
 
 
@@ -31,6 +32,6 @@ def report(
                                   step=lambda msg: status.update(msg))
     except ReportError as exc:
         for line in exc.lines:
-            typer.echo(line, err=True)
+            typer.echo(printable(line), err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {result.pdf} and {result.html} in {time.perf_counter() - start:.1f} s")

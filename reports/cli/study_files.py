@@ -10,6 +10,7 @@ import typer
 
 from extraction import json_schema, load_paths
 from extraction.loader import expand
+from extraction.printable import printable
 from extraction.scaffold import scaffold
 from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
@@ -33,7 +34,7 @@ def validate(
         typer.echo(f"{len(issues)} error(s) in {bad} of {len(files)} file(s)", err=True)
         raise typer.Exit(EXIT_INPUT_ERROR)
     if not files:
-        typer.echo(f"no study files under {', '.join(map(str, paths))}", err=True)
+        typer.echo(printable(f"no study files under {', '.join(map(str, paths))}"), err=True)
         raise typer.Exit(EXIT_INPUT_ERROR)
     typer.echo(f"{len(records)} study file(s) valid", err=True)
 
