@@ -95,32 +95,37 @@ def _load(studies: Path, plan_path: Path | None
 
 MARKER = ".hccmeta-report"
 """File written into every report folder: only such a folder (or an empty one) is replaced."""
-_REPORT_ENTRIES = {MARKER, "report.pdf", "report.html", "report.typ", "figures"}
 
 
-def check_out(out: Path, studies: Path) -> None:
+def check_out(out: Path, studies: Path, inputs: tuple[Path, ...] = ()) -> None:
     """Refuse an ``--out`` that would destroy anything but an earlier report.
 
     ``out`` is replaced as a whole, so it must not exist, be empty, or be a folder an earlier
-    report made (it holds :data:`MARKER`, or only report files); and it must not be, contain or
-    lie inside the study library.
+    report made (it holds :data:`MARKER`; a folder with only ``figures/`` or a ``report.pdf`` of
+    the user's own is not one); it must not be, contain or lie inside the study library; and no
+    input (the plan) may lie inside it.
     """
     target, library = out.resolve(), studies.resolve()
     if target == library or library in target.parents or target in library.parents:
         raise ReportError([f"{out}: expected an output folder outside the study library "
                            f"{studies}, got one that {'is' if target == library else 'overlaps'} "
                            "it", ])
+    for given in inputs:
+        if target == given.resolve() or target in given.resolve().parents:
+            raise ReportError([f"{out}: expected an output folder that does not hold the "
+                               f"report's input {given}, got one that does; choose another "
+                               "--out"])
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir() or out.is_symlink():
         raise ReportError([f"{out}: expected a folder for the report, got an existing file; "
                            "choose another --out"])
     entries = {p.name for p in out.iterdir()}
-    if entries and MARKER not in entries and not entries <= _REPORT_ENTRIES:
-        raise ReportError([f"{out}: expected a new or empty folder or an earlier report, got a "
-                           f"folder holding {len(entries)} other entries (e.g. "
-                           f"{sorted(entries)[0]!r}); it would be replaced: choose another "
-                           "--out"])
+    if entries and MARKER not in entries:
+        raise ReportError([f"{out}: expected a new or empty folder or an earlier hccmeta report "
+                           f"(marked by {MARKER}), got a folder holding {len(entries)} other "
+                           f"entries (e.g. {sorted(entries)[0]!r}); it would be replaced: "
+                           "choose another --out"])
 
 
 @contextmanager
@@ -236,7 +241,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         raise ReportError([i.format() for i in bad_refs])
     ref_audit: list[dict[str, str]] = []
     index = next(r for r in records if r.id == plan.index.study)
-    check_out(out, studies)
+    check_out(out, studies, (plan_file,))
     with staging(out) as tmp:
         figdir = tmp / "figures"
         figdir.mkdir()

@@ -15,6 +15,7 @@ from extraction.scaffold import scaffold
 from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
 from reports.cli import app
+from reports.cli.guard import protected_reason
 
 EXIT_INPUT_ERROR = 2
 
@@ -92,8 +93,18 @@ def schema(
     """Print the JSON Schema of a study file (for editor completion)."""
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except (BrokenPipeError, OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or "a closed output"
+            typer.echo(f"hccmeta schema: stdout: expected a writable output, got {why}",
+                       err=True)
+            raise typer.Exit(1) from None
     else:
+        if (why := protected_reason(out)) is not None:
+            typer.echo(f"hccmeta schema: --out: {printable(out)}: expected {why}", err=True)
+            raise typer.Exit(EXIT_INPUT_ERROR)
         try:
             write_text_atomic(out, text)
         except OSError as exc:
