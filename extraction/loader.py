@@ -138,4 +138,22 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[StudyRecord], list[Issue]]:
             issues += exc.issues
         except OSError as exc:
             issues.append(Issue(str(file), 0, 0, "", f"expected a readable file, got {exc}"))
-    return records, issues
+    return records, issues + duplicate_ids(records)
+
+
+def duplicate_ids(records: list[StudyRecord]) -> list[Issue]:
+    """One issue per file whose id an earlier file already has (``x.yaml`` and ``x.yml``, or a
+    copy in another folder): the library would use both, pooling the arms twice."""
+    first: dict[str, StudyRecord] = {}
+    out = []
+    for record in records:
+        if record.id in first:
+            other = first[record.id]
+            line, col = record.document.locate(("id",))
+            out.append(Issue(record.shown, line, col, "id",
+                             f"expected an id unique in the library, got {record.id!r}, also "
+                             f"the id of {other.shown}:{other.line_of('id')}",
+                             "keep one file per study (remove the copy or rename it)"))
+        else:
+            first[record.id] = record
+    return out
