@@ -236,7 +236,9 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         ref_lines = references.load(studies)
     except ReferenceFileError as exc:
         raise ReportError([i.format() for i in exc.issues]) from None
-    bad_refs = references.check_plan(plan, plan_doc, str(plan_file), ref_lines)
+    bad_refs = references.check_plan(plan, plan_doc, str(plan_file), ref_lines,
+                                     None if plan_path is None
+                                     else references.reference_file(studies))
     if bad_refs:
         raise ReportError([i.format() for i in bad_refs])
     ref_audit: list[dict[str, str]] = []
