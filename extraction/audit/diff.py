@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from extraction.printable import printable
 from extraction.issues import Issue, StudyFileError
 from extraction.loader import StudyRecord
+from extraction.printable import printable
 from extraction.references import check_arms, check_curve_files, check_placeholders
 from extraction.schema import Study
 from extraction.schema_common import parse_p

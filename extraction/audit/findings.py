@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from extraction.issues import field_path
-from extraction.printable import printable
 from extraction.loader import StudyRecord
+from extraction.printable import printable
 
 SEVERITIES = ("info", "warning", "error")
 """Severities from least to most serious."""

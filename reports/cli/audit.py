@@ -13,8 +13,8 @@ from extraction.audit import CHECKS, audit_paths, build_trail, diff_records, loa
 from extraction.audit.findings import RANK, Finding
 from extraction.audit.trail import csv_safe
 from extraction.issues import StudyFileError
-from extraction.printable import printable
 from extraction.loader import expand
+from extraction.printable import printable
 from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
 from reports.cli import app

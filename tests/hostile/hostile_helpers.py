@@ -8,9 +8,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from minimal_study import MINIMAL_STUDY  # noqa: E402
+from minimal_study import MINIMAL_STUDY
 
-from reports.cli import app  # noqa: E402
+from reports.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES = ROOT / "studies"

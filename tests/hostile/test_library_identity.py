@@ -11,7 +11,7 @@ from extraction import load_paths
 def test_same_id_in_yaml_and_yml_is_a_located_error(tmp_path):
     write_study(tmp_path, "x2020")
     write_study(tmp_path, "x2020", text=study_text().replace("n: 108", "n: 120"), suffix=".yml")
-    records, issues = load_paths([tmp_path])
+    _records, issues = load_paths([tmp_path])
     assert len(issues) == 1, issues
     text = issues[0].format()
     assert text.startswith(f"{tmp_path / 'x2020.yml'}:2:5: id: expected an id unique"), text

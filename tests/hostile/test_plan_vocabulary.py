@@ -27,7 +27,7 @@ def _plan(tmp_path, old: str, new: str):
      "outcomes[2].endpoint", "median outcome"),
 ])
 def test_plan_vocabulary_errors_are_located(tmp_path, old, new, field, words):
-    path, text = _plan(tmp_path, old, new)
+    path, _text = _plan(tmp_path, old, new)
     with pytest.raises(PlanError) as info:
         load_plan(path)
     lines = [i.format() for i in info.value.issues]

@@ -1,5 +1,5 @@
 """Issue 15, injection: user text printed to a terminal is printable and one finding is one line
-(a newline in ``derived:`` or a file name forged extra lines; ESC sequences reached the terminal)."""
+(a newline in ``derived:`` or a file name forged lines; ESC sequences reached the terminal)."""
 
 from __future__ import annotations
 
