@@ -129,11 +129,12 @@ def check_out(out: Path, studies: Path, inputs: tuple[Path, ...] = ()) -> None:
 
 
 @contextmanager
-def staging(out: Path) -> Iterator[Path]:
+def staging(out: Path, on_error: Callable[[], None] | None = None) -> Iterator[Path]:
     """A temporary folder beside ``out`` that replaces ``out`` on success, vanishes on error.
 
-    File-system failures (no permission, a file where a folder is needed...) become a
-    :class:`ReportError` with one line.
+    It is removed on every exit path (an error, Ctrl-C, SIGTERM unwound by the CLI), after
+    ``on_error`` (stop the figure workers writing into it). File-system failures (no permission,
+    a full disk, a file where a folder is needed...) become a :class:`ReportError` with one line.
     """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -142,11 +143,22 @@ def staging(out: Path) -> Iterator[Path]:
     except OSError as exc:
         raise ReportError([f"{out}: expected a writable output folder, got "
                            f"{exc.strerror or exc}"]) from None
-    tmp.chmod(0o755)  # mkdtemp makes 0700; the report folder is meant to be shared
-    (tmp / MARKER).write_text("written by hccmeta report; this folder is replaced by the next "
-                              "build\n", encoding="utf-8")
     try:
-        yield tmp
+        tmp.chmod(0o755)  # mkdtemp makes 0700; the report folder is meant to be shared
+        (tmp / MARKER).write_text("written by hccmeta report; this folder is replaced by the "
+                                  "next build\n", encoding="utf-8")
+        try:
+            yield tmp
+        except BaseException as exc:
+            if on_error is not None:
+                on_error()
+            if not isinstance(exc, OSError):
+                raise
+            # a full disk, a folder made read-only meanwhile...
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            raise ReportError([f"{out}: expected to write the report, got "
+                               f"{exc.strerror or exc}{where}; the previous report (if any) is "
+                               "unchanged"]) from None
         old = None
         try:
             if out.exists():
@@ -163,8 +175,7 @@ def staging(out: Path) -> Iterator[Path]:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _index_row(data: OutcomeData) -> Any:
@@ -244,7 +255,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
     ref_audit: list[dict[str, str]] = []
     index = next(r for r in records if r.id == plan.index.study)
     check_out(out, studies, (plan_file,))
-    with staging(out) as tmp:
+    with staging(out, getattr(jobs, "abort", None)) as tmp:
         figdir = tmp / "figures"
         figdir.mkdir()
         datas, analyses, outcomes = [], [], []

@@ -12,6 +12,21 @@ from extraction.printable import printable
 from reports.cli import app
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (exit 143), so the staging folder is removed and the figure
+    workers are stopped on the way out."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the cleanup must not be cut short
+        raise SystemExit(128 + signum)
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding application): leave it alone
+        pass
+
+
 @app.command()
 def report(
     plan: Path = typer.Option(None, "--plan", help="analysis plan YAML (default: the bundled "
@@ -26,6 +41,7 @@ def report(
 
     console = Console(stderr=True)
     start = time.perf_counter()
+    _exit_on_sigterm()
     try:
         with console.status("building the report") as status:
             result = build_report(studies, plan, out, argv=["hccmeta", *sys.argv[1:]],
