@@ -4,6 +4,7 @@ previous report intact."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -25,10 +26,8 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="ne
 def _children(pid: int) -> set[int]:
     out: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             out |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            pass
     return out
 
 
@@ -67,10 +66,8 @@ def _stop(proc: subprocess.Popen, workers: set[int]) -> None:
     proc.kill()
     proc.wait(30)
     for pid in workers:  # the old behaviour: orphans; do not leave them to the next test
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def _staged(tmp_path: Path) -> list[Path]:
