@@ -21,10 +21,10 @@ def _exit_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the cleanup must not be cut short
         raise SystemExit(128 + signum)
 
-    try:
+    import threading
+
+    if threading.current_thread() is threading.main_thread():  # else: an embedding application
         signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (an embedding application): leave it alone
-        pass
 
 
 @app.command()
