@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -12,19 +14,26 @@ from extraction.printable import printable
 from reports.cli import app
 
 
-def _exit_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C (exit 143), so the staging folder is removed and the figure
-    workers are stopped on the way out."""
+@contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """While building, SIGTERM unwinds like Ctrl-C (exit 143), so that the staging folder is
+    removed and the figure workers are stopped on the way out; the previous handler is restored
+    afterwards."""
     import signal
+    import threading
 
     def handler(signum: int, frame: object) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the cleanup must not be cut short
         raise SystemExit(128 + signum)
 
-    import threading
-
-    if threading.current_thread() is threading.main_thread():  # else: an embedding application
-        signal.signal(signal.SIGTERM, handler)
+    if threading.current_thread() is not threading.main_thread():  # an embedding application
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
@@ -41,9 +50,8 @@ def report(
 
     console = Console(stderr=True)
     start = time.perf_counter()
-    _exit_on_sigterm()
     try:
-        with console.status("building the report") as status:
+        with _exit_on_sigterm(), console.status("building the report") as status:
             result = build_report(studies, plan, out, argv=["hccmeta", *sys.argv[1:]],
                                   step=lambda msg: status.update(msg))
     except ReportError as exc:
