@@ -22,7 +22,7 @@ from reports.cli import audit, pool, reconstruct, report, study_files
 def main() -> None:
     """Console-script entry point: no traceback for interrupted runs or broken pipes; exit 1 with
     one line when standard output is closed or full and output was lost."""
-    from reports.cli.output import OutputLost, flush_stdout, guard_stdout
+    from reports.cli.output import OutputLostError, flush_stdout, guard_stdout
 
     guard_stdout()
     try:
@@ -34,7 +34,7 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
-    except OutputLost as exc:
+    except OutputLostError as exc:
         sys.stderr.write(f"hccmeta: stdout: expected a writable output, got {exc.strerror}; "
                          "output lost\n")
         sys.exit(1)

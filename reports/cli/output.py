@@ -2,7 +2,7 @@
 closed; with stdout on a full disk it printed a traceback).
 
 :func:`guard_stdout` wraps ``sys.stdout`` so that a failed write or flush raises
-:class:`OutputLost`; with stdout closed at start (``hccmeta audit >&-``, where Python sets
+:class:`OutputLostError`; with stdout closed at start (``hccmeta audit >&-``, where Python sets
 ``sys.stdout`` to None and click drops every line) each write raises it too. The console entry
 point turns it into one line on stderr and exit code 1.
 """
@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 
-class OutputLost(OSError):
+class OutputLostError(OSError):
     """Text meant for standard output could not be written."""
 
 
@@ -22,10 +22,10 @@ class _GuardedStdout:
     def __init__(self, stream: Any):
         self._stream = stream
 
-    def _fail(self, exc: BaseException | None) -> OutputLost:
+    def _fail(self, exc: BaseException | None) -> OutputLostError:
         why = getattr(exc, "strerror", None) or ("it is closed" if self._stream is None
                                                  else str(exc))
-        return OutputLost(getattr(exc, "errno", None) or errno.EBADF, why)
+        return OutputLostError(getattr(exc, "errno", None) or errno.EBADF, why)
 
     def write(self, text: str) -> int:
         if self._stream is None:
@@ -53,12 +53,12 @@ class _GuardedStdout:
 
 
 def guard_stdout() -> None:
-    """Replace ``sys.stdout`` by a guard that raises :class:`OutputLost` instead of losing text."""
+    """Replace ``sys.stdout`` by a guard that raises :class:`OutputLostError` instead of losing text."""
     if not isinstance(sys.stdout, _GuardedStdout):
         sys.stdout = _GuardedStdout(sys.stdout)  # type: ignore[assignment]
 
 
 def flush_stdout() -> None:
-    """Flush standard output now (raises :class:`OutputLost`), not silently at interpreter exit."""
+    """Flush standard output now (raises :class:`OutputLostError`), not silently at interpreter exit."""
     if sys.stdout is not None:
         sys.stdout.flush()
