@@ -53,12 +53,12 @@ class _GuardedStdout:
 
 
 def guard_stdout() -> None:
-    """Replace ``sys.stdout`` by a guard that raises :class:`OutputLostError` instead of losing text."""
+    """Replace ``sys.stdout`` by a guard that raises :class:`OutputLostError` on lost text."""
     if not isinstance(sys.stdout, _GuardedStdout):
         sys.stdout = _GuardedStdout(sys.stdout)  # type: ignore[assignment]
 
 
 def flush_stdout() -> None:
-    """Flush standard output now (raises :class:`OutputLostError`), not silently at interpreter exit."""
+    """Flush standard output now (raises :class:`OutputLostError`), not at interpreter exit."""
     if sys.stdout is not None:
         sys.stdout.flush()
