@@ -25,6 +25,9 @@ matplotlib.rcParams.update({
     "svg.hashsalt": "hccmeta",
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # every label is user text (trial names, authors, plan labels, citations): '$\\foo$' must
+    # print as written, not be parsed as mathtext (a traceback, or a forged formula)
+    "text.parse_math": False,
 })
 
 
