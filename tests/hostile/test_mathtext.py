@@ -27,7 +27,7 @@ def test_dollar_strings_in_studies_and_plan_labels_build_and_print_verbatim(tmp_
         'label: "Objective response rate"', f"label: '{DOLLARS} rate'").replace(
         "    references: [", "    # references: ["),  # this library has no reference lines
         encoding="utf-8")
-    result = build_report(lib, plan, tmp_path / "out")
+    build_report(lib, plan, tmp_path / "out")
     svgs = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "figures").glob(
         "forest_orr_*.svg"))
     assert r"$\foo{x}$" in svgs
