@@ -24,7 +24,7 @@ from extraction.external import ReferenceFileError
 from extraction.loader import expand
 from extraction.yaml_source import YamlDocument
 from reports import fmt, overlap, references, render
-from reports.analysis import GroupAnalysis, analyse_group, benchmark_only
+from reports.analysis import GroupAnalysis, benchmark_only
 from reports.context import (
     SCALES,
     caveats,
@@ -34,6 +34,7 @@ from reports.context import (
     summary_line,
 )
 from reports.dataset import OutcomeData, outcome_data, study_label
+from reports.degrade import analyse_or_degrade, not_computed_section
 from reports.plan import DEFAULT_PLAN, Plan, PlanError, load_plan
 from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
 from reports.stamp import stamp
@@ -259,6 +260,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         figdir = tmp / "figures"
         figdir.mkdir()
         datas, analyses, outcomes = [], [], []
+        degraded: list[str] = []
         for outcome in plan.outcomes:
             say(f"analysing {outcome.label}")
             data = outcome_data(records, plan, outcome)
@@ -266,7 +268,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             row = _index_row(data)
             groups = []
             for group in plan.groups_for(outcome):
-                a = analyse_group(data, group, plan)
+                a, notes = analyse_or_degrade(data, group, plan)
+                degraded += notes
                 analyses.append(a)
                 bench = benchmark_only(a, plan)
                 refs = references.for_group(ref_lines, outcome, group)
@@ -325,7 +328,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
             "sensitivity": ([ov] if (ov := overlap.section(overlaps, plan)) else [])
-            + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs)),
+            + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs))
+            + not_computed_section(degraded),
             "survival": _survival(records, plan, tmp, jobs, analyses),
             "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),

@@ -86,8 +86,15 @@ def funnels(analyses: list[GroupAnalysis], plan: Plan, root: Path, jobs: FigureJ
                 "figures": []}
             continue
         yi, vi = a.arms["yi"].to_numpy(float), a.arms["vi"].to_numpy(float)
-        egger = bias.egger_test(yi, vi)
-        tf = bias.trimfill(yi, vi, method=plan.estimator)
+        from reports.degrade import COMPUTE_ERRORS, reason
+        try:
+            egger = bias.egger_test(yi, vi)
+            tf = bias.trimfill(yi, vi, method=plan.estimator)
+        except COMPUTE_ERRORS as exc:  # shown as not computed; the rest of the report is built
+            out[(a.outcome.id, a.group.id)] = {
+                "note": f"Egger's test and trim-and-fill could not be computed: {reason(exc)}.",
+                "header": [], "rows": [], "figures": []}
+            continue
         labels = [*a.arms["label"], *[f"imputed {i + 1}" for i in range(tf.k0)]]
         data = bias.funnel_data(tf.yi, tf.vi, c.benchmark.estimate, study=labels,
                                 filled=tf.filled, level=plan.level)

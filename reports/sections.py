@@ -108,9 +108,13 @@ def sensitivity(analyses: list[GroupAnalysis], plan: Plan,
                                "Difference", "Test"],
                     "rows": estimator_rows(c, a.outcome), "figures": []})
         if plan.sensitivity.leave_one_out:
-            loo = leave_one_out(a, plan)
+            from reports.degrade import COMPUTE_ERRORS, reason
+            try:
+                loo, why = leave_one_out(a, plan), "Needs at least 3 benchmark studies."
+            except COMPUTE_ERRORS as exc:  # a refit that cannot be computed: say so, go on
+                loo, why = [], f"Could not be computed: {reason(exc)}."
             out.append({"title": f"{title} — leave-one-out",
-                        "note": "" if loo else "Needs at least 3 benchmark studies.",
+                        "note": "" if loo else why,
                         "header": ["Omitted", f"Benchmark [CI] ({unit})", "I²", "Index test"],
                         "rows": loo, "figures": []})
         bias = funnels.get((a.outcome.id, a.group.id))
