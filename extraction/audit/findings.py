@@ -109,6 +109,12 @@ CHECKS: dict[str, CheckSpec] = {
     **_spec("provenance", "warning", {
         "unverified": "a number not yet checked against the publication (excluded from pooling)",
     }),
+    **_spec("plausibility", "warning", {
+        "percent-fraction": "a percent below 1 with no count is possible as a count of the arm's "
+                            "n and near its endpoint's other rates (not a proportion typed)",
+        "pfs-above-os": "a median PFS/TTP does not exceed the median OS of the same arm",
+        "landmark-far-followup": "a landmark time is within twice the median follow-up",
+    }),
 }
 
 

@@ -13,6 +13,7 @@ from extraction.audit import (
     intervals,
     library,
     percents,
+    plausibility,
     proportions,
     provenance,
     survival,
@@ -65,6 +66,7 @@ def audit_records(records: Iterable[StudyRecord], cross_file: bool = True,
         for family in PER_FILE:
             mine += family(record)
         out += provenance.acknowledge_conflicts(record, mine)
+    out += plausibility.check(records, cross_file)
     if cross_file:
         out += library.check(records)
     if reconstruct and any(r.study.curves for r in records):  # km imports numpy: only if needed

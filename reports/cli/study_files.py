@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from extraction import json_schema, load_paths
+from extraction.audit.plausibility import likely_slips
 from extraction.loader import expand
 from extraction.printable import printable
 from extraction.scaffold import scaffold
@@ -37,6 +38,9 @@ def validate(
     if not files:
         typer.echo(printable(f"no study files under {', '.join(map(str, paths))}"), err=True)
         raise typer.Exit(EXIT_INPUT_ERROR)
+    for finding in likely_slips(records):  # valid, but probably not what was meant
+        typer.echo(f"{finding.file}:{finding.line}: hint: {finding.field}: "
+                   f"{printable(finding.message)} (hccmeta audit: {finding.check})", err=True)
     typer.echo(f"{len(records)} study file(s) valid", err=True)
 
 
