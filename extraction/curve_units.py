@@ -9,11 +9,13 @@ p < 0.001).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from extraction import vocabulary as vocab
 from extraction.loader import StudyRecord
 from extraction.references import resolve_inside
+from extraction.schema_common import MAX_MONTHS
 from extraction.schema_entries import Curve
 
 if TYPE_CHECKING:  # extraction.km imports numpy: only when a curve is read
@@ -51,10 +53,21 @@ def curve_in_months(record: StudyRecord, curve: Curve
                                field, name)
         return target
 
+    def months(times: list[float], source: Path, lines: list[int]) -> Any:
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = np.asarray(times, dtype=float) * factor
+        bad = np.flatnonzero(~(np.abs(out) <= MAX_MONTHS))
+        if bad.size:
+            i = int(bad[0])
+            raise KMInputError(f"expected a time of at most {MAX_MONTHS:g} months (100 years), "
+                               f"got {times[i]:g} {curve.time_unit}", "time", str(source),
+                               lines[i] if i < len(lines) else 0)
+        return out
+
     path = inside(curve.file, "file")
     t, s, lines = read_table(path, ("time", "survival"), (TIME_NAMES, SURVIVAL_NAMES))
     scale = None if curve.survival_scale == "auto" else curve.survival_scale
-    digitized = make_curve(np.asarray(t, dtype=float) * factor, s, scale=scale, source=str(path),
+    digitized = make_curve(months(t, path, lines), s, scale=scale, source=str(path),
                            lines=tuple(lines))
     risk = None
     if curve.risk_table:
@@ -63,6 +76,6 @@ def curve_in_months(record: StudyRecord, curve: Curve
     elif curve.risk_file:
         rpath = inside(curve.risk_file, "risk_file")
         rt, rn, rlines = read_table(rpath, ("time", "n_risk"), (TIME_NAMES, RISK_NAMES))
-        risk = make_risk_table(np.asarray(rt, dtype=float) * factor, rn, source=str(rpath),
+        risk = make_risk_table(months(rt, rpath, rlines), rn, source=str(rpath),
                                lines=tuple(rlines))
     return digitized, risk

@@ -275,7 +275,11 @@ class Curve(Entry):
         problems: list[Problem] = []
         if self.risk_file and self.risk_table:
             problems.append((("risk_table",), "expected risk_file or risk_table, got both", ""))
-        for i, row in enumerate(self.risk_table if isinstance(self.risk_table, list) else []):
+        rows = self.risk_table if isinstance(self.risk_table, list) else []
+        unit = self.time_unit if isinstance(self.time_unit, str) else ""
+        problems += time_limit_problems({("risk_table", i, 0): row[0]
+                                         for i, row in enumerate(rows)}, unit)
+        for i, row in enumerate(rows):
             if row[1] != int(row[1]):
                 problems.append((("risk_table", i, 1), "expected a whole number at risk, got "
                                  f"{number_text(row[1])}", ""))

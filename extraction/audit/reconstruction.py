@@ -72,7 +72,7 @@ def _reconstruct(record: StudyRecord, curve: Curve, n: int, events: int | None) 
     try:
         dc, risk = curve_in_months(record, curve)
         return reconstruct_km(dc, n, risk, events)
-    except (KMInputError, ValueError):
+    except (KMInputError, ValueError, ArithmeticError):  # shown as curve-read by curves.check
         return None
 
 

@@ -65,3 +65,16 @@ def test_a_declared_proportion_scale_is_not_overridden_by_one_typo(tmp_path):
     kim = next(r for r in records if r.id == "kim2024")
     with pytest.raises(KMInputError, match="survival"):
         curve_in_months(kim, kim.study.curves[0])
+
+
+def test_an_absurd_curve_time_is_a_located_error_not_an_overflow(tmp_path):
+    """Found by the property round: a time of 1e308 overflowed the reconstruction."""
+    import pytest
+
+    from extraction.audit import audit_records
+    from extraction.km import KMInputError
+    records = _library(tmp_path, "weeks", "auto", [(0, 1.0), ("1e308", 0.0)])
+    kim = next(r for r in records if r.id == "kim2024")
+    with pytest.raises(KMInputError, match=r"km/kim_os.csv:3:.*at most 1200 months"):
+        curve_in_months(kim, kim.study.curves[0])
+    audit_records(records)  # no OverflowError

@@ -119,7 +119,8 @@ def _small_library(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("fault", [OSError(errno.ENOSPC, "No space left on device"),
-                                   KeyboardInterrupt()])
+                                   KeyboardInterrupt(), RuntimeError("a bug")],
+                         ids=["full-disk", "ctrl-c", "traceback"])
 def test_full_disk_or_ctrl_c_leaves_no_staging_folder_and_the_old_report(tmp_path, monkeypatch,
                                                                          fault):
     lib = _small_library(tmp_path)
@@ -131,7 +132,7 @@ def test_full_disk_or_ctrl_c_leaves_no_staging_folder_and_the_old_report(tmp_pat
         raise fault
 
     monkeypatch.setattr(build.render, "compile_pdf", broken)
-    expected = ReportError if isinstance(fault, OSError) else KeyboardInterrupt
+    expected = ReportError if isinstance(fault, OSError) else type(fault)
     with pytest.raises(expected) as info:
         build_report(lib, None, out)
     if isinstance(fault, OSError):
