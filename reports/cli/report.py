@@ -58,4 +58,5 @@ def report(
         for line in exc.lines:
             typer.echo(printable(line), err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"wrote {result.pdf} and {result.html} in {time.perf_counter() - start:.1f} s")
+    typer.echo(printable(f"wrote {result.pdf} and {result.html} in "
+                         f"{time.perf_counter() - start:.1f} s"))

@@ -39,8 +39,8 @@ def validate(
         typer.echo(printable(f"no study files under {', '.join(map(str, paths))}"), err=True)
         raise typer.Exit(EXIT_INPUT_ERROR)
     for finding in likely_slips(records):  # valid, but probably not what was meant
-        typer.echo(f"{finding.file}:{finding.line}: hint: {finding.field}: "
-                   f"{printable(finding.message)} (hccmeta audit: {finding.check})", err=True)
+        typer.echo(printable(f"{finding.file}:{finding.line}: hint: {finding.field}: "
+                             f"{finding.message} (hccmeta audit: {finding.check})"), err=True)
     typer.echo(f"{len(records)} study file(s) valid", err=True)
 
 
