@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extraction.printable import printable
+
 
 @dataclass(frozen=True, order=True)
 class Issue:
@@ -35,11 +37,11 @@ class Issue:
     hint: str = ""
 
     def format(self) -> str:
-        """Render as ``path:line:col: field: message (hint)``."""
+        """Render as ``path:line:col: field: message (hint)``, printable on one line."""
         where = f"{self.path}:{self.line}:{self.col}"
         text = f"{where}: {self.field}: {self.message}" if self.field else (
             f"{where}: {self.message}")
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        return printable(f"{text} (hint: {self.hint})" if self.hint else text)
 
 
 class StudyFileError(Exception):

@@ -123,10 +123,40 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+def outside_links(paths: Iterable[Path]) -> dict[Path, Issue]:
+    """Files of the folders in ``paths`` that are symbolic links to a file outside the folder.
+
+    Such a file is refused, as a curve outside the study's folder is: the library's content must
+    live in the library (a link to a file elsewhere changes the report when that file changes,
+    and escapes the library's hash pinning).
+    """
+    out = {}
+    for folder in paths:
+        if not folder.is_dir():
+            continue
+        for file in expand([folder]):
+            if not file.is_symlink():
+                continue
+            try:
+                root, target = folder.resolve(), file.resolve()
+            except (OSError, RuntimeError):
+                continue  # a loop or broken link: reported by load_paths
+            if root not in target.parents:
+                out[file] = Issue(str(file), 0, 0, "", "expected a study file inside "
+                                  f"{folder}, got a symbolic link to {target} outside it",
+                                  "copy the file into the library instead of linking it")
+    return out
+
+
 def load_paths(paths: Iterable[Path]) -> tuple[list[StudyRecord], list[Issue]]:
     """Load every study file under ``paths``; return the valid records and all issues."""
+    paths = list(paths)
     records, issues = [], []
+    refused = outside_links(paths)
     for file in expand(paths):
+        if file in refused:
+            issues.append(refused[file])
+            continue
         if not file.exists():
             what = ("a broken or looping symbolic link" if file.is_symlink() else
                     "a path that does not exist")
@@ -138,4 +168,22 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[StudyRecord], list[Issue]]:
             issues += exc.issues
         except OSError as exc:
             issues.append(Issue(str(file), 0, 0, "", f"expected a readable file, got {exc}"))
-    return records, issues
+    return records, issues + duplicate_ids(records)
+
+
+def duplicate_ids(records: list[StudyRecord]) -> list[Issue]:
+    """One issue per file whose id an earlier file already has (``x.yaml`` and ``x.yml``, or a
+    copy in another folder): the library would use both, pooling the arms twice."""
+    first: dict[str, StudyRecord] = {}
+    out = []
+    for record in records:
+        if record.id in first:
+            other = first[record.id]
+            line, col = record.document.locate(("id",))
+            out.append(Issue(record.shown, line, col, "id",
+                             f"expected an id unique in the library, got {record.id!r}, also "
+                             f"the id of {other.shown}:{other.line_of('id')}",
+                             "keep one file per study (remove the copy or rename it)"))
+        else:
+            first[record.id] = record
+    return out

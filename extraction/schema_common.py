@@ -29,9 +29,15 @@ Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 # Numbers are strict: YAML booleans (yes/on/true) and quoted text ("2") are refused; a whole
 # number is still accepted where a float is expected (pydantic's strict float takes an int).
+MAX_COUNT = 10_000_000
+"""Largest count of patients or events a study file may hold (ten million: more than the world's
+yearly HCC incidence; a larger number is a typing slip, and 10^27 overflowed the statistics)."""
+MAX_MONTHS = 1200.0
+"""Longest time a study file may hold, in months after unit conversion (100 years)."""
+
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)]
-Count = Annotated[int, Field(ge=0, strict=True)]
-PositiveCount = Annotated[int, Field(ge=1, strict=True)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
+PositiveCount = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
 Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
@@ -57,8 +63,8 @@ def _number_or_ne(value: Any) -> float | str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("number_or_ne", "expected a number or NE, got {got}",
                                   {"got": repr(value)})
-    if not math.isfinite(value) or value < 0:
-        raise PydanticCustomError("number_or_ne", "expected a finite number >= 0 or NE, got {got}",
+    if not math.isfinite(value) or value <= 0:
+        raise PydanticCustomError("number_or_ne", "expected a finite number > 0 or NE, got {got}",
                                   {"got": repr(value)})
     return float(value)
 
@@ -66,7 +72,7 @@ def _number_or_ne(value: Any) -> float | str:
 TimeOrNE = Annotated[
     float | str,
     BeforeValidator(_number_or_ne),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0},
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
                               {"type": "string", "pattern": r"^\s*([Nn][EeRr]|[Nn][Oo][Tt]\s"
                                r"[Rr][Ee][Aa][Cc][Hh][Ee][Dd])\s*$"}],
                     "description": "a time, or NE where the paper says not reached/estimable"}),

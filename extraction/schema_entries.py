@@ -13,6 +13,7 @@ from pydantic import Field
 
 from extraction import vocabulary as vocab
 from extraction.schema_common import (
+    MAX_MONTHS,
     CiLevel,
     Count,
     Entry,
@@ -49,6 +50,18 @@ def to_months(value: float | str | None, unit: str) -> float | None:
     """Convert a time in ``unit`` to months (``None`` for NE or missing)."""
     number = as_float(value)
     return None if number is None else number * vocab.TIME_UNITS[unit]
+
+
+def time_limit_problems(values: dict[tuple[str | int, ...], Any], unit: str) -> list[Problem]:
+    """A problem for each time longer than :data:`MAX_MONTHS` once converted to months (a median
+    of 10^307 years passed validation and overflowed the report)."""
+    out: list[Problem] = []
+    for path, value in values.items():
+        months = to_months(value, unit) if unit in vocab.TIME_UNITS else None
+        if months is not None and not months <= MAX_MONTHS:
+            out.append((path, f"expected a time of at most {MAX_MONTHS:g} months (100 years), "
+                        f"got {number_text(value)} {unit}", "check the number and its unit"))
+    return out
 
 
 class Arm(Entry):
@@ -109,6 +122,9 @@ class Followup(Entry):
         """range_lower <= median <= range_upper (a median lies inside its range)."""
         problems = order_problems(self.range_lower, self.range_upper, "range_lower",
                                   "range_upper")
+        problems += time_limit_problems({(n,): getattr(self, n) for n in
+                                         ("median", "range_lower", "range_upper")},
+                                        self.unit if isinstance(self.unit, str) else "")
         if not problems:
             problems += order_problems(self.range_lower, self.median, "range_lower", "median")
             problems += order_problems(self.median, self.range_upper, "median", "range_upper")
@@ -183,7 +199,13 @@ class TimeToEvent(Entry):
         problems: list[Problem] = []
         if self.median is None and not self.landmarks and self.events is None:
             problems.append((("median",), "expected a median, landmarks or events, got none", ""))
-        return problems + order_problems(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper")
+        times = {(n,): getattr(self, n) for n in ("median", "ci_lower", "ci_upper")}
+        marks = self.landmarks if isinstance(self.landmarks, list) else []
+        times.update({("landmarks", i, "time"): lm.time for i, lm in enumerate(marks)
+                      if isinstance(lm, Landmark)})
+        unit = self.unit if isinstance(self.unit, str) else ""  # unknown unit: judged elsewhere
+        return (problems + time_limit_problems(times, unit)
+                + order_problems(self.ci_lower, self.ci_upper, "ci_lower", "ci_upper"))
 
     def in_months(self, name: str) -> float | None:
         """Field ``name`` (median, ci_lower, ci_upper) in months."""
@@ -262,7 +284,11 @@ class Curve(Entry):
         problems: list[Problem] = []
         if self.risk_file and self.risk_table:
             problems.append((("risk_table",), "expected risk_file or risk_table, got both", ""))
-        for i, row in enumerate(self.risk_table if isinstance(self.risk_table, list) else []):
+        rows = self.risk_table if isinstance(self.risk_table, list) else []
+        unit = self.time_unit if isinstance(self.time_unit, str) else ""
+        problems += time_limit_problems({("risk_table", i, 0): row[0]
+                                         for i, row in enumerate(rows)}, unit)
+        for i, row in enumerate(rows):
             if row[1] != int(row[1]):
                 problems.append((("risk_table", i, 1), "expected a whole number at risk, got "
                                  f"{number_text(row[1])}", ""))

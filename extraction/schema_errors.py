@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from extraction.issues import Issue, field_path
+from extraction.printable import printable
 from extraction.schema_common import ENTRY_PROBLEMS, Problem, Strict, number_text
 from extraction.yaml_source import YamlDocument
 
@@ -48,8 +49,7 @@ PLACEHOLDER = "FILL"
 def one_line(text: str) -> str:
     """``text`` with line breaks and other control characters escaped, so that an issue stays on
     one line and user text cannot forge further lines."""
-    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]",
-                  lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    return printable(text)
 
 
 def shown_value(value: Any) -> str:

@@ -16,8 +16,8 @@ the YAML core schema (``!!python/object``), numbers not written in plain decimal
 :data:`MAX_DEPTH`. Nodes dropped for these reasons are listed in :attr:`YamlDocument.poisoned`, so
 that follow-on schema errors about them are not reported twice.
 
-Lines and columns count ``\\n`` only, as editors do (YAML itself also breaks lines at U+0085,
-U+2028 and U+2029).
+Lines and columns count ``\\n``, ``\\r\\n`` and a lone ``\\r`` (old Mac files), as editors do
+(YAML itself also breaks lines at U+0085, U+2028 and U+2029).
 """
 
 from __future__ import annotations
@@ -111,11 +111,15 @@ class YamlDocument:
                    for p in self.poisoned)
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""What ends a line for positions: LF, CRLF or a lone CR (a CR-only file was one long line)."""
+
+
 class _Positions:
-    """Character index -> (line, col), 1-based, counting ``\\n`` line breaks only."""
+    """Character index -> (line, col), 1-based, counting LF, CRLF and lone CR line breaks."""
 
     def __init__(self, text: str):
-        self._breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+        self._breaks = [m.end() - 1 for m in LINE_BREAK.finditer(text)]
 
     def of(self, node_or_mark: Any) -> tuple[int, int]:
         mark = getattr(node_or_mark, "start_mark", node_or_mark)
@@ -142,9 +146,8 @@ def read_text(path: Path, shown: str) -> str:
     try:
         return blob.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = blob[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        before = blob[: exc.start].decode("utf-8", errors="replace")
+        line, col = _Positions(before + " ").at(len(before))
         message = f"expected UTF-8 text, got byte 0x{blob[exc.start]:02x}"
         raise StudyFileError([Issue(shown, line, col, "", message, "save the file as UTF-8")]
                              ) from None
@@ -152,7 +155,7 @@ def read_text(path: Path, shown: str) -> str:
 
 def _tab_issues(text: str, shown: str) -> list[Issue]:
     issues = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(LINE_BREAK.split(text), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent and line.strip():
             issues.append(Issue(shown, number, indent.index("\t") + 1, "",

@@ -38,7 +38,13 @@ from reports.context import (
     summary_line,
 )
 from reports.plan import DEFAULT_PLAN, Index, Plan, PlanError, load_plan
-from reports.sections import audit_findings, audit_rows, sensitivity, studies_table
+from reports.sections import (
+    audit_findings,
+    audit_rows,
+    not_computed_section,
+    sensitivity,
+    studies_table,
+)
 from reports.stamp import stamp
 
 Step = Callable[[str], None]
@@ -117,41 +123,46 @@ def _load(studies: Path, plan_path: Path | None, index_arg: str | None = None
 
 MARKER = ".hccmeta-report"
 """File written into every report folder: only such a folder (or an empty one) is replaced."""
-_REPORT_ENTRIES = {MARKER, "report.pdf", "report.html", "report.typ", "figures", "results.json",
-                   "results.csv"}
 
 
-def check_out(out: Path, studies: Path) -> None:
+def check_out(out: Path, studies: Path, inputs: tuple[Path, ...] = ()) -> None:
     """Refuse an ``--out`` that would destroy anything but an earlier report.
 
     ``out`` is replaced as a whole, so it must not exist, be empty, or be a folder an earlier
-    report made (it holds :data:`MARKER`, or only report files); and it must not be, contain or
-    lie inside the study library.
+    report made (it holds :data:`MARKER`; a folder with only ``figures/`` or a ``report.pdf`` of
+    the user's own is not one); it must not be, contain or lie inside the study library; and no
+    input (the plan) may lie inside it.
     """
     target, library = out.resolve(), studies.resolve()
     if target == library or library in target.parents or target in library.parents:
         raise ReportError([f"{out}: expected an output folder outside the study library "
                            f"{studies}, got one that {'is' if target == library else 'overlaps'} "
                            "it", ])
+    for given in inputs:
+        if target == given.resolve() or target in given.resolve().parents:
+            raise ReportError([f"{out}: expected an output folder that does not hold the "
+                               f"report's input {given}, got one that does; choose another "
+                               "--out"])
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir() or out.is_symlink():
         raise ReportError([f"{out}: expected a folder for the report, got an existing file; "
                            "choose another --out"])
     entries = {p.name for p in out.iterdir()}
-    if entries and MARKER not in entries and not entries <= _REPORT_ENTRIES:
-        raise ReportError([f"{out}: expected a new or empty folder or an earlier report, got a "
-                           f"folder holding {len(entries)} other entries (e.g. "
-                           f"{sorted(entries)[0]!r}); it would be replaced: choose another "
-                           "--out"])
+    if entries and MARKER not in entries:
+        raise ReportError([f"{out}: expected a new or empty folder or an earlier hccmeta report "
+                           f"(marked by {MARKER}), got a folder holding {len(entries)} other "
+                           f"entries (e.g. {sorted(entries)[0]!r}); it would be replaced: "
+                           "choose another --out"])
 
 
 @contextmanager
-def staging(out: Path) -> Iterator[Path]:
+def staging(out: Path, on_error: Callable[[], None] | None = None) -> Iterator[Path]:
     """A temporary folder beside ``out`` that replaces ``out`` on success, vanishes on error.
 
-    File-system failures (no permission, a file where a folder is needed...) become a
-    :class:`ReportError` with one line.
+    It is removed on every exit path (an error, Ctrl-C, SIGTERM unwound by the CLI), after
+    ``on_error`` (stop the figure workers writing into it). File-system failures (no permission,
+    a full disk, a file where a folder is needed...) become a :class:`ReportError` with one line.
     """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -160,11 +171,22 @@ def staging(out: Path) -> Iterator[Path]:
     except OSError as exc:
         raise ReportError([f"{out}: expected a writable output folder, got "
                            f"{exc.strerror or exc}"]) from None
-    tmp.chmod(0o755)  # mkdtemp makes 0700; the report folder is meant to be shared
-    (tmp / MARKER).write_text("written by hccmeta report; this folder is replaced by the next "
-                              "build\n", encoding="utf-8")
     try:
-        yield tmp
+        tmp.chmod(0o755)  # mkdtemp makes 0700; the report folder is meant to be shared
+        (tmp / MARKER).write_text("written by hccmeta report; this folder is replaced by the "
+                                  "next build\n", encoding="utf-8")
+        try:
+            yield tmp
+        except BaseException as exc:
+            if on_error is not None:
+                on_error()
+            if not isinstance(exc, OSError):
+                raise
+            # a full disk, a folder made read-only meanwhile...
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            raise ReportError([f"{out}: expected to write the report, got "
+                               f"{exc.strerror or exc}{where}; the previous report (if any) is "
+                               "unchanged"]) from None
         old = None
         try:
             if out.exists():
@@ -181,8 +203,7 @@ def staging(out: Path) -> Iterator[Path]:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _index_row(data: OutcomeData) -> Any:
@@ -237,13 +258,15 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         ref_lines = references.load(studies)
     except ReferenceFileError as exc:
         raise ReportError([i.format() for i in exc.issues]) from None
-    bad_refs = references.check_plan(plan, plan_doc, str(plan_file), ref_lines)
+    bad_refs = references.check_plan(plan, plan_doc, str(plan_file), ref_lines,
+                                     None if plan_path is None
+                                     else references.reference_file(studies))
     if bad_refs:
         raise ReportError([i.format() for i in bad_refs])
     ref_audit: list[dict[str, str]] = []
     index = next(r for r in records if r.id == plan.index.study)
-    check_out(out, studies)
-    with staging(out) as tmp:
+    check_out(out, studies, (plan_file,))
+    with staging(out, getattr(jobs, "abort", None)) as tmp:
         figdir = tmp / "figures"
         figdir.mkdir()
         say("analysing")
@@ -322,7 +345,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
             "sensitivity": ([ov] if (ov := overlap_section.section(overlaps, plan)) else [])
             + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs, {
-                (b.outcome_id, b.group_id): b for b in result.biases})),
+                (b.outcome_id, b.group_id): b for b in result.biases}))
+            + not_computed_section(result.not_computed),
             "survival": survival(records, plan, tmp, jobs, analyses, result.survival),
             "audit": _number(audit_rows(datas, out, trail) + ref_audit),
             "audit_findings": audit_findings(datas, findings),

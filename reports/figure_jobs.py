@@ -21,8 +21,39 @@ _PLOT_MODULES = ("reports.figures.forest", "reports.figures.funnel", "reports.fi
                  "reports.figures.bubble")
 
 
-def _warm_up() -> None:
-    """Worker initializer: import matplotlib and the plot modules before the first job arrives."""
+PR_SET_PDEATHSIG = 1
+"""Linux prctl option: the signal a process receives when its parent dies (prctl(2))."""
+
+
+def die_with_parent(parent: int) -> bool:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux ``PR_SET_PDEATHSIG``).
+
+    After ``kill -9`` of ``hccmeta report`` its figure workers used to live on for minutes. Returns
+    False where prctl is not available (the workers then end when they find the pool closed).
+    """
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    return True
+
+
+def _warm_up(parent: int | None = None) -> None:
+    """Worker initializer: die with the parent, ignore Ctrl-C (the parent handles it and shuts
+    the pool down), import matplotlib and the plot modules before the first job arrives."""
+    import signal
+
+    if parent is not None:
+        die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for module in _PLOT_MODULES:
         importlib.import_module(module)
 
@@ -40,7 +71,8 @@ class FigureJobs:
         if "fork" not in multiprocessing.get_all_start_methods():  # Windows: draw in-process
             n = 1
         self._pool = (ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
-                                          initializer=_warm_up) if n > 1 else None)
+                                          initializer=_warm_up, initargs=(os.getpid(),))
+                      if n > 1 else None)
         self._jobs: list[Future[pd.DataFrame] | pd.DataFrame] = []
         if self._pool is not None:  # forked workers all start at the first submit: start them now
             self._pool.submit(int)
@@ -61,5 +93,22 @@ class FigureJobs:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+        if self._pool is None:
+            return
+        if exc[0] is None:
+            self._pool.shutdown(wait=True)
+        else:
+            self.abort()
+
+    def abort(self) -> None:
+        """Drop queued jobs and stop the running ones now (an error, Ctrl-C or SIGTERM), so that
+        no worker writes into a staging folder that is being removed."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)

@@ -7,6 +7,7 @@ by the pydantic models below; unknown keys are rejected and every error is repor
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,10 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from extraction import vocabulary as vocab
 from extraction.issues import Issue, StudyFileError
 from extraction.loader import load_model
-from extraction.schema_common import Problem, raise_problems
+from extraction.schema_common import MAX_MONTHS, Problem, raise_problems
 from extraction.yaml_source import YamlDocument
 
 DEFAULT_PLAN = Path(__file__).parent / "plans" / "default.yaml"
+
+ENDPOINTS_BY_KIND: dict[str, list[str]] = {
+    "proportion": list(vocab.BINARY_ENDPOINTS),
+    "median": list(vocab.TIME_TO_EVENT_ENDPOINTS),
+    "landmark": list(vocab.TIME_TO_EVENT_ENDPOINTS),
+    "adverse_event": ["ae"],
+}
+"""Endpoints a plan outcome of each kind may name (the study files' controlled vocabulary); a
+typo such as ``orrr`` used to yield "the index study does not report this outcome"."""
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Label = Annotated[str, Field(min_length=1, max_length=200)]
@@ -100,7 +110,8 @@ class Outcome(_Strict):
     endpoint: Slug = Field(description="orr, dcr (proportion); os, pfs (median, landmark)")
     measure: Literal["PLO", "PFT", "PAS", "PR", "MED"] = Field(
         "PLO", description="PLO/PFT/PAS/PR for proportions, MED (log median) for medians")
-    time: float | None = Field(None, gt=0, description="landmark time in months")
+    time: float | None = Field(None, gt=0, le=MAX_MONTHS, allow_inf_nan=False,
+                               description="landmark time in months")
     criteria: list[Criteria] = Field(
         default_factory=lambda: list(dict.fromkeys(
             ["recist_1.1", "mrecist", "irecist", "easl", "not_reported",
@@ -127,6 +138,18 @@ class Outcome(_Strict):
             raise ValueError("expected a proportion measure (PLO, PFT, PAS, PR)")
         if self.kind == "landmark" and self.time is None:
             raise ValueError("expected a landmark time in months")
+        problems: list[Problem] = []
+        allowed = ENDPOINTS_BY_KIND[self.kind]
+        if self.endpoint not in allowed:
+            close = difflib.get_close_matches(self.endpoint, allowed, n=1, cutoff=0.6)
+            problems.append((("endpoint",), f"expected an endpoint of a {self.kind} outcome "
+                             f"({', '.join(allowed)}), got {self.endpoint!r}",
+                             f"did you mean '{close[0]}'?" if close else ""))
+        if self.time is not None and self.kind != "landmark":
+            problems.append((("time",), f"expected no time for a {self.kind} outcome (only a "
+                             f"landmark has one), got {self.time:g}", "use kind: landmark"))
+        if problems:
+            raise_problems(problems)
         return self
 
 

@@ -86,14 +86,21 @@ def load(studies: Path) -> ReferenceLibrary:
     return ReferenceLibrary(lines, path, load_yaml(path))
 
 
-def check_plan(plan: Plan, document: YamlDocument, shown: str, library: ReferenceLibrary
-               ) -> list[Issue]:
+def check_plan(plan: Plan, document: YamlDocument, shown: str, library: ReferenceLibrary,
+               missing: Path | None = None) -> list[Issue]:
     """Located issues for plan ``groups[].references`` that name no meta-analysis of the file.
 
-    Not checked when the library has no reference file (then no reference line is drawn).
+    When the library has no reference file: with ``missing`` (the file a user's plan relies on),
+    each group that asks for reference lines is an issue (they were silently dropped); without
+    it (the bundled default plan) nothing is checked and no reference line is drawn.
     """
     if library.file is None:
-        return []
+        return [] if missing is None else [
+            Issue(shown, *document.locate(("groups", i, "references")),
+                  field_path(("groups", i, "references")),
+                  f"expected the reference-line file {missing} for {', '.join(g.references)}, "
+                  "got a path that does not exist", "add the file or remove the references")
+            for i, g in enumerate(plan.groups) if g.references]
     ids = library.ids
     issues = []
     for i, group in enumerate(plan.groups):

@@ -136,3 +136,22 @@ def audit_findings(data: list[OutcomeData], findings: list[Finding]) -> list[str
                 (f.file, name) in used for name in (f.field, *f.related)):
             out.append(f"{f.file}:{f.line}: {f.field}: {f.severity} [{f.check}] {f.message}")
     return out
+
+
+_WHAT = {"benchmark": "the benchmark could not be pooled", "knha": "Knapp–Hartung inference",
+         "leave-one-out": "leave-one-out", "small-study effects": "Egger's test and "
+         "trim-and-fill", "part": "part of the analysis"}
+
+
+def not_computed_section(notes: tuple[Any, ...]) -> list[dict[str, object]]:
+    """A sensitivity subsection listing what could not be computed (none when all was): one
+    sentence per :class:`reports.analysis.NotComputed`, with its reason."""
+    if not notes:
+        return []
+    sentences = []
+    for n in notes:
+        what = (f"the {n.what.split(':', 1)[1]} τ² estimator (left out of the sensitivity "
+                "analysis)" if n.what.startswith("estimator:") else _WHAT.get(n.what, n.what))
+        sentences.append(f"{n.where}: {what} could not be computed ({n.reason}).")
+    return [{"title": "Analyses that could not be computed", "note": " ".join(sentences),
+             "header": [], "rows": [], "figures": []}]

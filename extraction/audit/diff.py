@@ -30,6 +30,7 @@ from extraction.audit.agreement import CATEGORICAL_FIELDS, FieldAgreement, by_fi
 from extraction.audit.arm_pairing import ArmPairing, pair_arms
 from extraction.issues import Issue, StudyFileError
 from extraction.loader import StudyRecord
+from extraction.printable import printable
 from extraction.references import check_arms, check_curve_files, check_placeholders
 from extraction.schema import Study
 from extraction.schema_common import parse_p
@@ -188,7 +189,7 @@ class DiffResult:
                        f"Cohen's kappa {kappa}")
         out.append(f"agreement: {self.numeric_identical}/{self.numeric_total} numeric fields "
                    f"identical ({100 * self.agreement:.1f}%)")
-        return out
+        return [printable(line) for line in out]
 
 
 def _show(value: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from extraction.issues import field_path
 from extraction.loader import StudyRecord
+from extraction.printable import printable
 
 SEVERITIES = ("info", "warning", "error")
 """Severities from least to most serious."""
@@ -122,6 +123,12 @@ CHECKS: dict[str, CheckSpec] = {
     **_spec("provenance", "warning", {
         "unverified": "a number not yet checked against the publication (excluded from pooling)",
     }),
+    **_spec("plausibility", "warning", {
+        "percent-fraction": "a percent below 1 with no count is possible as a count of the arm's "
+                            "n and near its endpoint's other rates (not a proportion typed)",
+        "pfs-above-os": "a median PFS/TTP does not exceed the median OS of the same arm",
+        "landmark-far-followup": "a landmark time is within twice the median follow-up",
+    }),
 }
 
 
@@ -162,9 +169,10 @@ class Finding:
     related: tuple[str, ...] = ()
 
     def format(self) -> str:
-        """``file:line: severity check-id: field: message``."""
+        """``file:line: severity check-id: field: message``, printable on one line."""
         field = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}: {self.severity} {self.check}: {field}{self.message}"
+        return printable(f"{self.file}:{self.line}: {self.severity} {self.check}: "
+                         f"{field}{self.message}")
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON/CSV (numbers as a name -> value mapping)."""

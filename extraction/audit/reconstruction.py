@@ -19,9 +19,7 @@ from typing import Any
 from extraction.audit.findings import Finding, make
 from extraction.audit.precision import fmt, half_unit
 from extraction.loader import StudyRecord
-from extraction.references import resolve_inside
 from extraction.schema_entries import Curve, to_months
-from extraction.vocabulary import TIME_UNITS
 
 Path_ = tuple[str | int, ...]
 
@@ -49,39 +47,14 @@ def cox_hr_binary(time: Any, event: Any, group: Any) -> float:
 
 def _reconstruct(record: StudyRecord, curve: Curve, n: int, events: int | None) -> Any:
     """(Reconstruction, diagnostics) or None when the km package rejects the inputs."""
-    import numpy as np
 
-    from extraction.km import (
-        KMInputError,
-        make_curve,
-        make_risk_table,
-        read_curve_csv,
-        read_risk_csv,
-        reconstruct_km,
-    )
+    from extraction.curve_units import curve_in_months
+    from extraction.km import KMInputError, reconstruct_km
 
-    factor = TIME_UNITS[curve.time_unit]
-    target = resolve_inside(record.path.parent, curve.file)
     try:
-        if target is None:
-            return None
-        dc = read_curve_csv(target)
-        if factor != 1.0:
-            dc = make_curve(np.asarray(dc.time) * factor, dc.survival, scale="proportion",
-                            source=dc.source, lines=dc.lines)
-        risk = None
-        if curve.risk_table:
-            risk = make_risk_table([r[0] * factor for r in curve.risk_table],
-                                   [r[1] for r in curve.risk_table])
-        elif curve.risk_file:
-            rpath = resolve_inside(record.path.parent, curve.risk_file)
-            if rpath is None:
-                return None
-            risk = read_risk_csv(rpath)
-            if factor != 1.0:
-                risk = make_risk_table(np.asarray(risk.time) * factor, risk.n_risk)
+        dc, risk = curve_in_months(record, curve)
         return reconstruct_km(dc, n, risk, events)
-    except (KMInputError, ValueError):
+    except (KMInputError, ValueError, ArithmeticError):  # shown as curve-read by curves.check
         return None
 
 

@@ -14,6 +14,7 @@ from extraction.audit import (
     ipd,
     library,
     percents,
+    plausibility,
     proportions,
     provenance,
     survival,
@@ -66,6 +67,7 @@ def audit_records(records: Iterable[StudyRecord], cross_file: bool = True,
         for family in PER_FILE:
             mine += family(record)
         out += provenance.acknowledge_conflicts(record, mine)
+    out += plausibility.check(records, cross_file)
     if cross_file:
         out += library.check(records)
     if reconstruct and any(r.study.curves for r in records):  # km imports numpy: only if needed

@@ -17,7 +17,8 @@ from extraction import StudyRecord
 from reports.analysis import overlap as _overlap
 from reports.analysis.bias import BiasResult, small_study_effects
 from reports.analysis.data import Exclusion, OutcomeData, Provenance, outcome_data
-from reports.analysis.groups import GroupAnalysis, alpha_of, analyse_group
+from reports.analysis.degrade import NotComputed, analyse_or_degrade, guarded
+from reports.analysis.groups import GroupAnalysis, alpha_of
 from reports.analysis.overlap import OverlapResult
 from reports.analysis.refs import ReferenceUse, classify
 from reports.analysis.sensitivity import LeaveOneOut, leave_one_out
@@ -25,7 +26,8 @@ from reports.analysis.survival import SurvivalResult, analyse_survival
 from reports.analysis.verdict import Position, Reason, ReasonCode, Robustness, Verdict
 from reports.plan import Plan
 
-__all__ = ["BiasResult", "Exclusion", "GroupAnalysis", "LeaveOneOut", "OutcomeData",
+__all__ = ["BiasResult", "Exclusion", "GroupAnalysis", "LeaveOneOut", "NotComputed",
+           "OutcomeData",
            "OverlapResult", "Position", "Provenance", "Reason", "ReasonCode", "ReferenceUse",
            "ReportAnalysis", "Robustness", "SurvivalResult", "Verdict", "analyse"]
 
@@ -57,6 +59,8 @@ class ReportAnalysis:
     overlaps: tuple[OverlapResult, ...]
     biases: tuple[BiasResult, ...]
     survival: tuple[SurvivalResult, ...]
+    not_computed: tuple[NotComputed, ...] = ()
+    """Analyses that could not be computed (shown with their reason; the rest is built)."""
 
     @property
     def provenance(self) -> tuple[Provenance, ...]:
@@ -71,18 +75,23 @@ class ReportAnalysis:
 def analyse(records: list[StudyRecord], plan: Plan, survival: bool = True) -> ReportAnalysis:
     """The report's analysis of ``records`` under ``plan`` (see the module docstring)."""
     datas, analyses = [], []
+    notes: list[NotComputed] = []
     clusters = _overlap.overlap_clusters(records)
     uses = {g.id: classify(g) for g in plan.groups}
     for outcome in plan.outcomes:
         data = outcome_data(records, plan, outcome)
         datas.append(data)
         for group in plan.groups_for(outcome):
-            a = analyse_group(data, group, plan, clusters)
-            analyses.append(replace(a, references=uses[group.id],
-                                    leave_one_out=leave_one_out(a, plan)))
+            a, degraded = analyse_or_degrade(data, group, plan, clusters)
+            notes += degraded
+            where = f"{outcome.label}, {group.label}"
+            loo = guarded(where, "leave-one-out", lambda a=a: leave_one_out(a, plan), (), notes)
+            analyses.append(replace(a, references=uses[group.id], leave_one_out=loo))
     overlaps = tuple(a.overlap for a in analyses if a.overlap is not None)
-    biases = tuple(b for a in analyses if (b := small_study_effects(a, plan)) is not None)
+    biases = tuple(b for a in analyses if (b := guarded(
+        f"{a.outcome.label}, {a.group.label}", "small-study effects",
+        lambda a=a: small_study_effects(a, plan), None, notes)) is not None)
     index = next(r for r in records if r.id == plan.index.study)
     return ReportAnalysis(plan, plan.index.study, plan.index.arm or index.study.arms[0].id,
                           alpha_of(plan), tuple(datas), tuple(analyses), tuple(overlaps), biases,
-                          analyse_survival(records, plan) if survival else ())
+                          analyse_survival(records, plan) if survival else (), tuple(notes))

@@ -86,21 +86,15 @@ def arms_with_curves(records: list[StudyRecord], plan: Plan, endpoint: str
 def reconstructed(records: list[StudyRecord], plan: Plan, endpoint: str
                   ) -> list[tuple[ArmIPD, bool, list[str]]]:
     """Pseudo-IPD of every arm with a digitized curve for ``endpoint`` (Guyot et al. 2012)."""
-    from extraction.km import make_risk_table, read_curve_csv, read_risk_csv, reconstruct_km
-    from extraction.schema_entries import risk_rows
+    from extraction.curve_units import curve_in_months
+    from extraction.km import reconstruct_km
 
     out = []
     for rec, arm, is_index, groups in arms_with_curves(records, plan, endpoint):
         for curve in rec.study.curves:
             if curve.arm != arm.id or curve.endpoint != endpoint:
                 continue
-            base = rec.path.parent
-            digitized = read_curve_csv(base / curve.file)
-            risk = None
-            if curve.risk_file:
-                risk = read_risk_csv(base / curve.risk_file)
-            elif (rows := risk_rows(curve)):
-                risk = make_risk_table([r[0] for r in rows], [r[1] for r in rows])
+            digitized, risk = curve_in_months(rec, curve)  # months and proportions, as declared
             rec_km = reconstruct_km(digitized, arm.n_analysed or arm.n, risk,
                                     curve.total_events)
             origin = (f"reconstructed from the digitized curve {curve.file} (Guyot 2012, "

@@ -20,10 +20,21 @@ from reports.cli import audit, plan_cmd, pool, reconstruct, report, study_files
 
 
 def main() -> None:
-    """Console-script entry point: no traceback for interrupted runs or broken pipes."""
+    """Console-script entry point: no traceback for interrupted runs or broken pipes; exit 1 with
+    one line when standard output is closed or full and output was lost."""
+    from reports.cli.output import OutputLostError, flush_stdout, guard_stdout
+
+    guard_stdout()
     try:
-        app()
+        try:
+            app()
+        finally:
+            flush_stdout()
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
+        sys.exit(1)
+    except OutputLostError as exc:
+        sys.stderr.write(f"hccmeta: stdout: expected a writable output, got {exc.strerror}; "
+                         "output lost\n")
         sys.exit(1)

@@ -14,9 +14,11 @@ from extraction.audit.findings import RANK, Finding
 from extraction.audit.trail import csv_safe
 from extraction.issues import StudyFileError
 from extraction.loader import expand
+from extraction.printable import printable
 from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
 from reports.cli import app
+from reports.cli.guard import protected_reason
 
 EXIT_FINDINGS = 1
 EXIT_INPUT_ERROR = 2
@@ -42,7 +44,7 @@ def render_findings(findings: list[Finding], fmt: str) -> str:
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
+    typer.echo(printable(message), err=True)
     return typer.Exit(EXIT_INPUT_ERROR)
 
 
@@ -72,6 +74,8 @@ def audit(
                     "got a folder")
     paths = paths or [Path("studies")]
     files = expand(paths)
+    if trail is not None and (why := protected_reason(trail, [*paths, *files])) is not None:
+        raise _fail(f"hccmeta audit: --trail: {trail}: expected {why}")
     result = audit_paths(paths)
     if result.issues:
         for issue in result.issues:

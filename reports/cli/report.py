@@ -4,11 +4,36 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
+from extraction.printable import printable
 from reports.cli import app
+
+
+@contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """While building, SIGTERM unwinds like Ctrl-C (exit 143), so that the staging folder is
+    removed and the figure workers are stopped on the way out; the previous handler is restored
+    afterwards."""
+    import signal
+    import threading
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the cleanup must not be cut short
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():  # an embedding application
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
@@ -29,12 +54,12 @@ def report(
     console = Console(stderr=True)
     start = time.perf_counter()
     try:
-        with console.status("building the report") as status:
+        with _exit_on_sigterm(), console.status("building the report") as status:
             result = build_report(studies, plan, out, argv=["hccmeta", *sys.argv[1:]],
                                   step=lambda msg: status.update(msg), index=index)
     except ReportError as exc:
         for line in exc.lines:
-            typer.echo(line, err=True)
+            typer.echo(printable(line), err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"wrote {result.pdf}, {result.html} and results.json/.csv in "
-               f"{time.perf_counter() - start:.1f} s")
+    typer.echo(printable(f"wrote {result.pdf}, {result.html} and results.json/.csv in "
+                         f"{time.perf_counter() - start:.1f} s"))

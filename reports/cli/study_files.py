@@ -9,11 +9,14 @@ from pathlib import Path
 import typer
 
 from extraction import json_schema, load_paths
+from extraction.audit.plausibility import likely_slips
 from extraction.loader import expand
+from extraction.printable import printable
 from extraction.scaffold import scaffold
 from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
 from reports.cli import app
+from reports.cli.guard import protected_reason
 
 EXIT_INPUT_ERROR = 2
 
@@ -33,8 +36,11 @@ def validate(
         typer.echo(f"{len(issues)} error(s) in {bad} of {len(files)} file(s)", err=True)
         raise typer.Exit(EXIT_INPUT_ERROR)
     if not files:
-        typer.echo(f"no study files under {', '.join(map(str, paths))}", err=True)
+        typer.echo(printable(f"no study files under {', '.join(map(str, paths))}"), err=True)
         raise typer.Exit(EXIT_INPUT_ERROR)
+    for finding in likely_slips(records):  # valid, but probably not what was meant
+        typer.echo(printable(f"{finding.file}:{finding.line}: hint: {finding.field}: "
+                             f"{finding.message} (hccmeta audit: {finding.check})"), err=True)
     typer.echo(f"{len(records)} study file(s) valid", err=True)
 
 
@@ -91,8 +97,18 @@ def schema(
     """Print the JSON Schema of a study file (for editor completion)."""
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except (BrokenPipeError, OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or "a closed output"
+            typer.echo(f"hccmeta schema: stdout: expected a writable output, got {why}",
+                       err=True)
+            raise typer.Exit(1) from None
     else:
+        if (why := protected_reason(out)) is not None:
+            typer.echo(f"hccmeta schema: --out: {printable(out)}: expected {why}", err=True)
+            raise typer.Exit(EXIT_INPUT_ERROR)
         try:
             write_text_atomic(out, text)
         except OSError as exc:

@@ -157,6 +157,7 @@ def test_failed_build_leaves_previous_report_untouched(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.pdf").write_bytes(b"previous")
+    (out / ".hccmeta-report").write_text("")  # an earlier report (only such a folder is replaced)
 
     def boom(source, root):
         raise RuntimeError("typst failed")

@@ -1,0 +1,61 @@
+"""Issue 15: the report degrades gracefully: an analysis that cannot be computed (EB that does not
+converge, a leave-one-out refit or Egger's test that fails on equal standard errors) is shown as
+such with its reason, and the rest of the report is built (it stopped with a traceback)."""
+
+from __future__ import annotations
+
+import shutil
+from html import unescape
+
+from hostile_helpers import STUDIES
+
+import reports.analysis as analysis
+import reports.sections as sections
+from reports.build import build_report
+
+SUBSET = ("zhai2025", "kim2024", "chen2023", "li2022_rt_pd1", "su2022", "llovet2008_sharp",
+          "cheng2009_asiapacific", "kudo2018_reflect", "yu2019")
+
+
+def _library(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for sid in SUBSET:
+        shutil.copy(STUDIES / f"{sid}.yaml", lib)
+    return lib
+
+
+NOT_CONVERGED = "method='EB': Fisher scoring did not converge in 1000 iterations"
+
+
+def test_failing_sensitivity_estimator_and_leave_one_out_are_shown_not_fatal(tmp_path,
+                                                                             monkeypatch):
+    real = analysis.compare
+
+    def compare(*args, **kwargs):
+        if "EB" in (kwargs.get("estimators") or ()):
+            raise ValueError(NOT_CONVERGED)
+        return real(*args, **kwargs)
+
+    def leave1out(*_args, **_kwargs):
+        raise ValueError("yi: equal standard errors")
+
+    monkeypatch.setattr(analysis, "compare", compare)
+    monkeypatch.setattr(sections, "leave1out", leave1out)
+    result = build_report(_library(tmp_path), None, tmp_path / "out")
+    html = unescape(result.html.read_text(encoding="utf-8"))
+    assert "Analyses that could not be computed" in html
+    assert "the EB τ² estimator could not be computed" in html and NOT_CONVERGED in html
+    assert "Could not be computed: yi: equal standard errors." in html
+    assert result.pdf.is_file() and any(a.comparison for a in result.analyses)
+
+
+def test_a_benchmark_that_cannot_be_pooled_is_a_reason_not_a_traceback(tmp_path, monkeypatch):
+    def compare(*_args, **_kwargs):
+        raise ValueError("PM: no tau² up to 1e15 brings Q down to k - p; check yi and vi")
+
+    monkeypatch.setattr(analysis, "compare", compare)
+    result = build_report(_library(tmp_path), None, tmp_path / "out")
+    assert all(a.comparison is None for a in result.analyses)
+    assert any("could not be pooled: PM: no tau²" in a.reason for a in result.analyses)
+    assert result.pdf.is_file()

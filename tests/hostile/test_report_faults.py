@@ -1,0 +1,142 @@
+"""Issue 15, faults: after ``kill -9`` or SIGTERM of ``hccmeta report`` its figure workers die with
+it; SIGTERM, Ctrl-C and a full disk leave no hidden ``.<out>.XXXX.tmp`` staging folder and the
+previous report intact."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hostile_helpers import ROOT, STUDIES
+
+from reports import build
+from reports.build import ReportError, build_report
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out |= {int(c) for c in (task / "children").read_text().split()}
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status and "\nState:\tX" not in status
+
+
+def _wait(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _start(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    lib = tmp_path / "lib"
+    shutil.copytree(STUDIES, lib)
+    out = tmp_path / "out"
+    code = "import sys; from reports.cli import main; sys.argv[0] = 'hccmeta'; main()"
+    log = (tmp_path / "stderr.txt").open("wb")  # a file, not a pipe: orphans cannot block a read
+    proc = subprocess.Popen([sys.executable, "-c", code, "report", "--studies", str(lib),
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=log)
+    log.close()
+    return proc, out
+
+
+def _stop(proc: subprocess.Popen, workers: set[int]) -> None:
+    """Kill the report and, should they have outlived it, its workers."""
+    proc.kill()
+    proc.wait(30)
+    for pid in workers:  # the old behaviour: orphans; do not leave them to the next test
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _staged(tmp_path: Path) -> list[Path]:
+    return [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="figure workers need two CPUs")
+def test_kill_9_of_report_kills_its_figure_workers(tmp_path):
+    proc, _ = _start(tmp_path)
+    workers: set[int] = set()
+    try:
+        assert _wait(lambda: len(_children(proc.pid)) >= 1, 60), "no workers started"
+        workers = _children(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        assert _wait(lambda: not any(_alive(w) for w in workers), 10), (
+            "figure workers outlived their parent")
+    finally:
+        _stop(proc, workers)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="figure workers need two CPUs")
+def test_sigterm_of_report_removes_staging_and_stops_workers(tmp_path):
+    proc, out = _start(tmp_path)
+    workers: set[int] = set()
+    try:
+        assert _wait(lambda: bool(_staged(tmp_path)), 120), "no staging folder appeared"
+        workers = _children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+        err = (tmp_path / "stderr.txt").read_text(errors="replace")
+        assert proc.returncode == 143, err
+        assert "Traceback" not in err
+        assert _staged(tmp_path) == [], _staged(tmp_path)
+        assert not out.exists()
+        assert _wait(lambda: not any(_alive(w) for w in workers), 10)
+    finally:
+        _stop(proc, workers)
+
+
+def _small_library(tmp_path: Path) -> Path:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for sid in ("zhai2025", "kim2024", "chen2023"):
+        shutil.copy(STUDIES / f"{sid}.yaml", lib)
+    return lib
+
+
+@pytest.mark.parametrize("fault", [OSError(errno.ENOSPC, "No space left on device"),
+                                   KeyboardInterrupt(), RuntimeError("a bug")],
+                         ids=["full-disk", "ctrl-c", "traceback"])
+def test_full_disk_or_ctrl_c_leaves_no_staging_folder_and_the_old_report(tmp_path, monkeypatch,
+                                                                         fault):
+    lib = _small_library(tmp_path)
+    out = tmp_path / "out"
+    build_report(lib, None, out)
+    before = (out / "report.pdf").read_bytes()
+
+    def broken(*_args, **_kwargs):
+        raise fault
+
+    monkeypatch.setattr(build.render, "compile_pdf", broken)
+    expected = ReportError if isinstance(fault, OSError) else type(fault)
+    with pytest.raises(expected) as info:
+        build_report(lib, None, out)
+    if isinstance(fault, OSError):
+        assert "No space left on device" in info.value.lines[0]
+        assert len(info.value.lines) == 1
+    assert _staged(tmp_path) == []
+    assert (out / "report.pdf").read_bytes() == before
