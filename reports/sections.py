@@ -150,8 +150,11 @@ def not_computed_section(notes: tuple[Any, ...]) -> list[dict[str, object]]:
         return []
     sentences = []
     for n in notes:
-        what = (f"the {n.what.split(':', 1)[1]} τ² estimator (left out of the sensitivity "
-                "analysis)" if n.what.startswith("estimator:") else _WHAT.get(n.what, n.what))
-        sentences.append(f"{n.where}: {what} could not be computed ({n.reason}).")
+        if n.what.startswith("estimator:"):
+            sentences.append(f"{n.where}: the {n.what.split(':', 1)[1]} τ² estimator could not be "
+                             f"computed ({n.reason}); it is left out of the sensitivity analysis.")
+        else:
+            sentences.append(f"{n.where}: {_WHAT.get(n.what, n.what)} could not be computed "
+                             f"({n.reason}).")
     return [{"title": "Analyses that could not be computed", "note": " ".join(sentences),
              "header": [], "rows": [], "figures": []}]

@@ -155,7 +155,7 @@ def _emit(text: str) -> None:
         sys.stdout.flush()
     except (OSError, ValueError) as exc:
         if sys.stdout is not None:  # silence the interpreter's own flush of it at exit
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # closed: no fileno
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         typer.echo(f"hccmeta pool: output lost: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -9,8 +9,8 @@ from html import unescape
 
 from hostile_helpers import STUDIES
 
-import reports.analysis as analysis
-import reports.sections as sections
+import reports.analysis.groups as analysis
+import reports.analysis.sensitivity as sensitivity
 from reports.build import build_report
 
 SUBSET = ("zhai2025", "kim2024", "chen2023", "li2022_rt_pd1", "su2022", "llovet2008_sharp",
@@ -22,6 +22,7 @@ def _library(tmp_path):
     lib.mkdir()
     for sid in SUBSET:
         shutil.copy(STUDIES / f"{sid}.yaml", lib)
+    shutil.copytree(STUDIES / "ipd", lib / "ipd")  # the trials' patient-level data
     return lib
 
 
@@ -41,12 +42,12 @@ def test_failing_sensitivity_estimator_and_leave_one_out_are_shown_not_fatal(tmp
         raise ValueError("yi: equal standard errors")
 
     monkeypatch.setattr(analysis, "compare", compare)
-    monkeypatch.setattr(sections, "leave1out", leave1out)
+    monkeypatch.setattr(sensitivity, "leave1out", leave1out)
     result = build_report(_library(tmp_path), None, tmp_path / "out")
     html = unescape(result.html.read_text(encoding="utf-8"))
     assert "Analyses that could not be computed" in html
     assert "the EB τ² estimator could not be computed" in html and NOT_CONVERGED in html
-    assert "Could not be computed: yi: equal standard errors." in html
+    assert "leave-one-out could not be computed (yi: equal standard errors)." in html
     assert result.pdf.is_file() and any(a.comparison for a in result.analyses)
 
 
