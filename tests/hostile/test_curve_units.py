@@ -10,8 +10,8 @@ from hostile_helpers import STUDIES
 
 from extraction import load_paths
 from extraction.curve_units import curve_in_months
-from reports.plan import load_plan
 from reports.analysis.survival import reconstructed
+from reports.plan import load_plan
 
 MONTHS = [(0, 1.0), (3, 0.9), (6, 0.75), (9, 0.6), (12, 0.5), (18, 0.35), (24, 0.3)]
 WEEKS_PER_MONTH = 52.1775 / 12
