@@ -38,7 +38,9 @@ def render_findings(findings: list[Finding], fmt: str) -> str:
         for f in findings:
             row = f.as_dict()
             row["numbers"] = json.dumps(row["numbers"], ensure_ascii=False)
-            writer.writerow([csv_safe(row[c]) for c in CSV_COLUMNS])
+            # printable: the CSV goes to a terminal too; one finding stays one row and line
+            writer.writerow([csv_safe(printable(row[c]) if isinstance(row[c], str) else row[c])
+                             for c in CSV_COLUMNS])
         return buffer.getvalue()
     return "".join(f.format() + "\n" for f in findings)
 
