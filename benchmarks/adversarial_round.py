@@ -351,8 +351,24 @@ def cases() -> list[Case]:
             shutil.copy(STUDIES / "kim2024.yaml", small_library(d) / "kim2024.yml"),
             ["report", "--studies", str(d / "lib"), "--out", str(d / "out")])[1], 2),
         Case("report stdout closed", report(), 1, staged, shell_suffix=">&-"),
+        Case("report EB does not converge", eb_library, 0,
+             lambda d, o, e: (d / "out" / "report.pdf").is_file()),
     ]
     return out
+
+
+def eb_library(d: Path) -> list[str]:
+    """Valid ORR arms on which EB Fisher scoring does not converge."""
+    lib = d / "lib"
+    lib.mkdir()
+    shutil.copy(STUDIES / "zhai2025.yaml", lib)
+    for i, (n, x) in enumerate([(10, 5), (10, 5), (5, 3), (100000, 58254), (5, 3),
+                                (10000000, 5094473)]):
+        orr = ORR.format(p=round(100 * x / n, 1)).replace(
+            "      percent:", f"      events: {x}\n      total: {n}\n      percent:")
+        write(lib, f"t{i}2020.yaml", study(f"t{i}2020", "n: 108", f"n: {n}").replace(
+            "rt+ici", "tki") + orr)
+    return ["report", "--studies", str(lib), "--out", str(d / "out")]
 
 
 def run(case: Case) -> tuple[str, str]:

@@ -8,6 +8,7 @@ given.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -156,6 +157,35 @@ def check_out(out: Path, studies: Path, inputs: tuple[Path, ...] = ()) -> None:
                            "choose another --out"])
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by another user
+        return True
+    return True
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove staging folders of ``out`` left by a build that was killed (``kill -9`` cannot be
+    cleaned up after): ``.<out>.XXXX.tmp`` folders whose marker names a process that has ended.
+    A folder without a readable marker, or of a running build, is left alone."""
+    removed = []
+    parent, name = out.resolve().parent, out.resolve().name
+    for folder in parent.glob(f".{glob.escape(name)}.*.tmp"):
+        try:
+            text = (folder / MARKER).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        pids = [int(w) for line in text.splitlines() if line.startswith("pid ")
+                for w in line.split()[1:2] if w.isdigit()]
+        if folder.is_dir() and not folder.is_symlink() and pids and not _alive(pids[0]):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 @contextmanager
 def staging(out: Path, on_error: Callable[[], None] | None = None) -> Iterator[Path]:
     """A temporary folder beside ``out`` that replaces ``out`` on success, vanishes on error.
@@ -166,6 +196,7 @@ def staging(out: Path, on_error: Callable[[], None] | None = None) -> Iterator[P
     """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.resolve().name}.", suffix=".tmp",
                                     dir=out.resolve().parent))
     except OSError as exc:
@@ -174,7 +205,7 @@ def staging(out: Path, on_error: Callable[[], None] | None = None) -> Iterator[P
     try:
         tmp.chmod(0o755)  # mkdtemp makes 0700; the report folder is meant to be shared
         (tmp / MARKER).write_text("written by hccmeta report; this folder is replaced by the "
-                                  "next build\n", encoding="utf-8")
+                                  f"next build\npid {os.getpid()}\n", encoding="utf-8")
         try:
             yield tmp
         except BaseException as exc:

@@ -38,7 +38,9 @@ def render_findings(findings: list[Finding], fmt: str) -> str:
         for f in findings:
             row = f.as_dict()
             row["numbers"] = json.dumps(row["numbers"], ensure_ascii=False)
-            writer.writerow([csv_safe(row[c]) for c in CSV_COLUMNS])
+            # printable: the CSV goes to a terminal too; one finding stays one row and line
+            writer.writerow([csv_safe(printable(row[c]) if isinstance(row[c], str) else row[c])
+                             for c in CSV_COLUMNS])
         return buffer.getvalue()
     return "".join(f.format() + "\n" for f in findings)
 
@@ -88,6 +90,10 @@ def audit(
     shown = [f for f in result.findings if RANK[f.severity] >= RANK[severity]]
     typer.echo(render_findings(shown, fmt), nl=False)
     if trail is not None:
+        inputs = [r.path.parent / name for r in result.records for c in r.study.curves
+                  for name in (c.file, c.risk_file) if name]
+        if (why := protected_reason(trail, inputs)) is not None:  # a digitized curve
+            raise _fail(f"hccmeta audit: --trail: {trail}: expected {why}")
         text = build_trail(result.records, result.findings).to_csv()
         try:
             write_text_atomic(trail, text)

@@ -53,7 +53,7 @@ def new(
     try:
         text = scaffold(study_id)
     except ValueError as exc:
-        typer.echo(f"hccmeta new: ID: {exc}", err=True)
+        typer.echo(printable(f"hccmeta new: ID: {exc}"), err=True)
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     target = folder / f"{study_id}.yaml"
     try:
@@ -64,7 +64,8 @@ def new(
         if _present(target):  # created meanwhile: os.link refused to overwrite it
             _exists(target)
         _unwritable("new", folder, "a writable folder", exc)
-    typer.echo(f"created {target}: fill in every FILL, then run hccmeta validate {target}")
+    typer.echo(printable(f"created {target}: fill in every FILL, then run hccmeta validate "
+                         f"{target}"))
 
 
 def _exists(target: Path) -> None:
@@ -113,4 +114,4 @@ def schema(
             write_text_atomic(out, text)
         except OSError as exc:
             _unwritable("schema", out, "a writable file path", exc)
-        typer.echo(f"wrote {out}", err=True)
+        typer.echo(printable(f"wrote {out}"), err=True)

@@ -52,6 +52,16 @@ curation:
 
 # name -> (old line text, new line text(s)); new text gets the marker where the error must be.
 MUTATIONS = {
+    # issue 15: zero times and absurd magnitudes (they validated, then crashed or overflowed)
+    "median_zero": ("      median: 12.0",
+                    "      median: 0  # expect: outcomes.time_to_event[0].median"),
+    "ci_lower_zero": ("      ci_lower: 9.0",
+                      "      ci_lower: 0.0  # expect: outcomes.time_to_event[0].ci_lower"),
+    "median_absurd": ("      median: 12.0",
+                      "      median: 1.0e+307  # expect: outcomes.time_to_event[0].median"),
+    "n_absurd": ("    n: 50", "    n: 10000000000000000000000000000  # expect: arms[0].n"),
+    "events_absurd": ("      events: 20", "      events: 1000000000000000000000000000  "
+                      "# expect: outcomes.binary[0].events"),
     "syntax_mapping_in_value": ("  journal: J Test Oncol", "  journal: J: Test Oncol  # expect: -"),
     "syntax_unclosed_flow": ("  authors: [Doe J]", "  authors: [Doe J\n  journal2: x  # expect: -"),
     "syntax_bad_indent": ("    n: 50", "    n: 50\n   bad: 1  # expect: -"),

@@ -82,3 +82,17 @@ def test_audit_trail_refuses_its_input_and_the_library(tmp_path, monkeypatch):
     assert (elsewhere / "y2020.yaml").read_text().startswith("schema_version")
     ok = run("audit", study, "--trail", tmp_path / "trail.csv")
     assert ok.exit_code == 0 and (tmp_path / "trail.csv").is_file()
+
+
+def test_audit_trail_refuses_a_digitized_curve_of_the_audited_study(tmp_path):
+    folder = tmp_path / "mine"
+    (folder / "km").mkdir(parents=True)
+    curve = folder / "km" / "c.csv"
+    curve.write_text("time,survival\n0,1\n6,0.8\n12,0.5\n")
+    text = (STUDIES / "kim2024.yaml").read_text(encoding="utf-8").replace(
+        "\ncuration:", "\ncurves:\n  - endpoint: os\n    arm: nivo_ebrt\n    file: km/c.csv\n"
+        "    source: {location: figure, label: Figure 2}\ncuration:", 1)
+    (folder / "kim2024.yaml").write_text(text, encoding="utf-8")
+    result = run("audit", folder / "kim2024.yaml", "--trail", curve)
+    assert result.exit_code == 2 and "input" in result.stderr, result.output
+    assert curve.read_text().startswith("time,survival\n0,1")

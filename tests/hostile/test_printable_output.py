@@ -42,3 +42,12 @@ def test_newline_in_a_file_name_does_not_forge_a_validate_line(tmp_path):
     assert result.exit_code == 2
     out = [ln for ln in result.stdout.splitlines() if ln]
     assert len(out) >= 1 and not any(ln.startswith("fake.yaml") for ln in out), out
+
+
+def test_csv_findings_are_printable_one_row_per_line(tmp_path):
+    tail = ORR.format(percent=25) + '      derived:\n        percent: "a\\nb \\e[31m red"\n'
+    path = write_study(tmp_path, text=study_text(tail=tail))
+    result = run("audit", path, "--format", "csv")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert len(result.stdout.splitlines()) == 2, result.stdout  # header + one finding

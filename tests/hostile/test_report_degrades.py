@@ -60,3 +60,26 @@ def test_a_benchmark_that_cannot_be_pooled_is_a_reason_not_a_traceback(tmp_path,
     assert all(a.comparison is None for a in result.analyses)
     assert any("could not be pooled: PM: no tau²" in a.reason for a in result.analyses)
     assert result.pdf.is_file()
+
+
+ARMS = [(10, 5), (10, 5), (5, 3), (100000, 58254), (5, 3), (10000000, 5094473)]
+"""Response counts for which metafor-style EB Fisher scoring does not converge (found by a random
+search; every number within the schema's limits)."""
+
+
+def test_eb_that_does_not_converge_on_valid_study_files_is_shown_not_fatal(tmp_path):
+    from hostile_helpers import ORR, study_text, write_study
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    shutil.copy(STUDIES / "zhai2025.yaml", lib)
+    for i, (n, x) in enumerate(ARMS):
+        sid = f"t{i}2020"
+        text = study_text(sid).replace("rt+ici", "tki").replace("n: 108", f"n: {n}")
+        tail = ORR.format(percent=round(100 * x / n, 1)).replace(
+            "      percent:", f"      events: {x}\n      total: {n}\n      percent:")
+        write_study(lib, sid, text=text + tail)
+    result = build_report(lib, None, tmp_path / "out")
+    html = unescape(result.html.read_text(encoding="utf-8"))
+    assert "the EB τ² estimator could not be computed" in html
+    assert result.pdf.is_file()

@@ -140,3 +140,18 @@ def test_full_disk_or_ctrl_c_leaves_no_staging_folder_and_the_old_report(tmp_pat
         assert len(info.value.lines) == 1
     assert _staged(tmp_path) == []
     assert (out / "report.pdf").read_bytes() == before
+
+
+def test_staging_left_by_a_killed_build_is_removed_by_the_next(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / ".out.abc123.tmp"
+    stale.mkdir()
+    (stale / build.MARKER).write_text(f"written by hccmeta report\npid {dead.pid}\n")
+    running = tmp_path / ".out.def456.tmp"
+    running.mkdir()
+    (running / build.MARKER).write_text(f"written by hccmeta report\npid {os.getpid()}\n")
+    foreign = tmp_path / ".out.ghi789.tmp"
+    foreign.mkdir()  # no marker: not ours
+    assert build.remove_stale_staging(tmp_path / "out") == [stale]
+    assert not stale.exists() and running.exists() and foreign.exists()
