@@ -50,4 +50,5 @@ def test_csv_findings_are_printable_one_row_per_line(tmp_path):
     result = run("audit", path, "--format", "csv")
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout
-    assert len(result.stdout.splitlines()) == 2, result.stdout  # header + one finding
+    rows = result.stdout.splitlines()[1:]  # header, then one line per finding
+    assert [r.split(",")[3] for r in rows] == ["single-extraction", "derived"], result.stdout
