@@ -25,3 +25,33 @@ def test_every_contract_command_is_registered():
     names = set(get_command(app).commands)
     assert {"validate", "new", "schema", "audit", "diff", "reconstruct", "pool",
             "report"} <= names
+
+
+def test_importing_the_cli_loads_neither_pydantic_nor_numpy():
+    """`hccmeta --help` must answer in well under 0.3 s: the study-file machinery (pydantic,
+    YAML) and NumPy are imported inside the commands (benchmarks/bench_cli_help.py times it)."""
+    code = ("import json, sys, reports.cli; print(json.dumps(sorted(m for m in "
+            "('pydantic', 'yaml', 'numpy', 'extraction.loader', 'extraction.schema') "
+            "if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert json.loads(out.stdout) == []
+
+
+def test_report_progress_lists_each_step_with_its_time(capsys):
+    from reports.cli.progress import Steps
+
+    with Steps(True, "starting") as steps:
+        steps("analysing")
+        steps("rendering PDF")
+    err = capsys.readouterr().err
+    assert [line.split(" (")[0] for line in err.splitlines() if "✓" in line] == [
+        "✓ starting", "✓ analysing", "✓ rendering PDF"]
+
+
+def test_report_progress_is_silent_when_disabled(capsys):
+    from reports.cli.progress import Steps
+
+    with Steps(False) as steps:
+        steps("analysing")
+    assert capsys.readouterr() == ("", "")

@@ -6,19 +6,18 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from extraction.audit import CHECKS, audit_paths, build_trail, diff_records, load_extraction
-from extraction.audit.findings import RANK, Finding
-from extraction.audit.trail import csv_safe
-from extraction.issues import StudyFileError
-from extraction.loader import expand
 from extraction.printable import printable
-from extraction.schema_errors import one_line
-from reports.atomic import write_text_atomic
 from reports.cli import app
-from reports.cli.guard import protected_reason
+
+if TYPE_CHECKING:  # the study-file machinery (pydantic) is imported inside the commands, so that
+    # `hccmeta --help` answers fast (tests/test_cli_startup.py)
+    from extraction.audit.findings import Finding
+
+one_line = printable
 
 EXIT_FINDINGS = 1
 EXIT_INPUT_ERROR = 2
@@ -29,6 +28,8 @@ CSV_COLUMNS = ("file", "line", "severity", "check", "field", "message", "study",
 def render_findings(findings: list[Finding], fmt: str) -> str:
     """Findings as text (one ``file:line: severity check: field: message`` per line), CSV or
     JSON."""
+    from extraction.audit.trail import csv_safe
+
     if fmt == "json":
         return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
@@ -62,6 +63,12 @@ def audit(
 ) -> None:
     """Check extracted numbers for consistency; one finding per line:
     file:line: severity check-id: field: message. Exit 2 on invalid study files."""
+    from extraction.audit import CHECKS, audit_paths, build_trail
+    from extraction.audit.findings import RANK
+    from extraction.loader import expand
+    from reports.atomic import write_text_atomic
+    from reports.cli.guard import protected_reason
+
     if list_checks:
         for spec in CHECKS.values():
             typer.echo(f"{spec.id:22} {spec.severity:8} {spec.family:11} {spec.description}")
@@ -121,6 +128,9 @@ def diff(
     both files, values in only one file, agreement per field and overall, and Cohen's kappa over
     the categorical fields. Arms are paired by meaning (class, size, label, order), not by the ids
     each extractor chose; unmatched arms are listed. Exit 0 identical, 1 differing."""
+    from extraction.audit import diff_records, load_extraction
+    from extraction.issues import StudyFileError
+
     records = []
     for path in (a, b):
         if not path.is_file():

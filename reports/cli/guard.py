@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from extraction.loader import STUDY_SUFFIXES
 from extraction.printable import printable
 
 LIBRARY = Path("studies")
@@ -39,6 +38,8 @@ def protected_reason(out: Path, inputs: Iterable[Path] = (), library: Path = LIB
         if given.is_dir() and src in target.parents:
             return (f"a path outside the input folder {printable(given)} (the study library), "
                     "got one inside it")
+    from extraction.loader import STUDY_SUFFIXES
+
     if out.suffix.lower() in STUDY_SUFFIXES and (out.exists() or out.is_symlink()):
         return "a new file or an earlier output, got an existing YAML file (a study file?)"
     return None

@@ -45,21 +45,23 @@ def report(
     index: str = typer.Option(None, "--index", metavar="STUDY[:ARM]", help="index study (and "
                               "arm) to compare, any study of the library; overrides the plan's "
                               "index"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress and no closing line "
+                               "(errors are still printed); progress is shown only on a "
+                               "terminal"),
 ) -> None:
     """Build the comparison report (PDF and HTML) from the study library."""
-    from rich.console import Console
-
     from reports.build import ReportError, build_report
+    from reports.cli.progress import Steps
 
-    console = Console(stderr=True)
     start = time.perf_counter()
     try:
-        with _exit_on_sigterm(), console.status("building the report") as status:
+        with _exit_on_sigterm(), Steps(not quiet and sys.stderr.isatty(), "starting") as steps:
             result = build_report(studies, plan, out, argv=["hccmeta", *sys.argv[1:]],
-                                  step=lambda msg: status.update(msg), index=index)
+                                  step=steps, index=index)
     except ReportError as exc:
         for line in exc.lines:
             typer.echo(printable(line), err=True)
         raise typer.Exit(2) from None
-    typer.echo(printable(f"wrote {result.pdf}, {result.html} and results.json/.csv in "
-                         f"{time.perf_counter() - start:.1f} s"))
+    if not quiet:
+        typer.echo(printable(f"wrote {result.pdf}, {result.html} and results.json/.csv in "
+                             f"{time.perf_counter() - start:.1f} s"))

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import typer
 
-from extraction import json_schema, load_paths
-from extraction.audit.plausibility import likely_slips
-from extraction.loader import expand
 from extraction.printable import printable
-from extraction.scaffold import scaffold
-from extraction.schema_errors import one_line
 from reports.atomic import write_text_atomic
 from reports.cli import app
 from reports.cli.guard import protected_reason
+
+# The study-file machinery (pydantic) is imported inside the commands, so that `hccmeta --help`
+# answers fast (tests/test_cli_startup.py).
+one_line = printable
 
 EXIT_INPUT_ERROR = 2
 
@@ -26,6 +25,10 @@ def validate(
     paths: list[Path] = typer.Argument(None, help="study files or folders (default: studies/)"),
 ) -> None:
     """Check study files; print every error as path:line:col: field: message. Exit 2 on errors."""
+    from extraction import load_paths
+    from extraction.audit.plausibility import likely_slips
+    from extraction.loader import expand
+
     paths = paths or [Path("studies")]
     files = expand(paths)
     records, issues = load_paths(paths)
@@ -50,6 +53,8 @@ def new(
     folder: Path = typer.Option(Path("studies"), "--dir", help="where to create it"),
 ) -> None:
     """Create studies/ID.yaml: a scaffold with every field, to fill in and validate."""
+    from extraction.scaffold import scaffold
+
     try:
         text = scaffold(study_id)
     except ValueError as exc:
@@ -96,6 +101,8 @@ def schema(
     out: Path = typer.Option(None, "--out", help="write to this file instead of stdout"),
 ) -> None:
     """Print the JSON Schema of a study file (for editor completion)."""
+    from extraction import json_schema
+
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         try:
