@@ -41,12 +41,12 @@ from reports.context import (
 from reports.plan import DEFAULT_PLAN, Index, Plan, PlanError, load_plan
 from reports.sections import (
     audit_findings,
-    audit_rows,
     not_computed_section,
     sensitivity,
     studies_table,
 )
 from reports.stamp import stamp
+from reports.tables.audit import appendix, inputs_block, inputs_id
 
 Step = Callable[[str], None]
 
@@ -253,11 +253,6 @@ def _analyse(records: list[StudyRecord], plan: Plan) -> ReportAnalysis:
         raise ReportError([str(exc)]) from None
 
 
-def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The audit appendix's row ids (A1, A2...): the only place rows are numbered."""
-    return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
-
-
 def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  out: Path = Path("build/report"), argv: list[str] | None = None,
                  step: Step | None = None, index: str | None = None) -> BuildResult:
@@ -313,8 +308,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                 uses = {u.id: u for u in a.references}
                 every = references.for_group(ref_lines, outcome, group)
                 refs = [r for r in every if uses[r["line"].id].use == "matched"]
-                kv = group_items(a, row, plan) + [("Published reference", r["text"])
-                                                  for r in refs] + [
+                kv = group_items(a, row, plan, data.provenance) + [
+                    ("Published reference", r["text"]) for r in refs] + [
                     ("Published reference (context, not drawn)",
                      f"{r['text']} — not comparable: {uses[r['line'].id].reason}")
                     for r in every if r not in refs]
@@ -324,7 +319,9 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                                          "kv": kv,
                                          "excluded": [(e.label, f"{e.reason} [rule {e.rule}]")
                                                       for e in a.exclusions],
-                                         "bubbles": []}
+                                         "bubbles": [],
+                                         "inputs": inputs_block(a, data.provenance),
+                                         "inputs_id": inputs_id(a)}
                 if not a.arms.empty:
                     frame = forest_frame(a, bench, study_label(index), row, refs,
                                          plan.level, plan.subgroup_by)
@@ -379,7 +376,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                 (b.outcome_id, b.group_id): b for b in result.biases}))
             + not_computed_section(result.not_computed),
             "survival": survival(records, plan, tmp, jobs, analyses, result.survival),
-            "audit": _number(audit_rows(datas, out, trail) + ref_audit),
+            "audit": appendix(result, {r.id: study_label(r) for r in records}, out, trail,
+                              [{**r, "id": f"R{i + 1}"} for i, r in enumerate(ref_audit)]),
             "audit_findings": audit_findings(datas, findings),
             "stamp": st,
         }

@@ -8,7 +8,7 @@ came from (:class:`Provenance`) so the report's audit appendix can link it back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -39,6 +39,8 @@ class Provenance:
     location: str
     quote: str
     derived: str = ""
+    arm: str = ""
+    """Id of the arm the number belongs to (set by :func:`outcome_data`)."""
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,7 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
                 group_excluded += [(gid, excluded[-1]) for gid in member]
                 continue
             values, prov = got
+            prov = [replace(p, arm=arm.id) for p in prov]
             if not values.pop("verified") and not plan.include_unverified:
                 excluded.append(Exclusion(rec.id, arm.id, label, "unverified",
                                           "source not verified against the publication"))
@@ -339,7 +342,7 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
             for mod in plan.moderators:
                 row[mod.id], mprov = moderator_value(rec, arm.id, mod.characteristic)
                 if mprov is not None:
-                    prov.append(mprov)
+                    prov.append(replace(mprov, arm=arm.id))
             rows.append(row)
             provs += prov
     frame = pd.DataFrame(rows)
