@@ -59,7 +59,8 @@ def _number(p: Provenance, trail: dict[tuple[str, str], Any], out_dir: Path
     status = (t.status + (f" ({', '.join(t.checks)})" if t.checks else "")) if t else (
         "derived by the report" if p.derived else "not audited")
     return {"anchor": source_anchor(p), "field": p.field, "value": t.raw if t else p.value,
-            "line": str(p.line), "href": _href(p.file, p.line, out_dir),
+            "line": str(p.line), "where": f"{Path(p.file).name}:{p.line}",
+            "href": _href(p.file, p.line, out_dir),
             "status": "" if status == "ok" else status}
 
 
