@@ -46,7 +46,8 @@ from reports.sections import (
     studies_table,
 )
 from reports.stamp import stamp
-from reports.tables.audit import appendix, inputs_block, inputs_id
+from reports.tables import reviewer
+from reports.tables.audit import appendix, inputs_block, inputs_id, used_arms
 
 Step = Callable[[str], None]
 
@@ -345,7 +346,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         findings = audit_records(records)
         trail = build_trail(records, findings)
         say("sensitivity analyses and figures")
-        rows, notes = studies_table(records, datas, plan)
+        _, notes = studies_table(records, datas, plan)
         overlaps = list(result.overlaps)
         page1 = summary.context(result, overlap_section.reading(overlaps, result.alpha))
         ref_file = references.reference_file(studies)
@@ -370,7 +371,15 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             "reading": " ".join(page1["sentences"]),
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
-            "studies": rows, "library_notes": notes, "outcomes": outcomes,
+            "studies": reviewer.characteristics(records, plan.index.study, {
+                sid: [o for o, arms in sorted(used_arms(result).items())
+                      if any(st == sid for st, _ in arms)] for sid in {r.id for r in records}}),
+            "scheme": reviewer.SCHEME,
+            "flow": reviewer.flow(result, records),
+            "findings": {"header": reviewer.FINDINGS_HEADER,
+                         "rows": reviewer.findings(result, records),
+                         "note": reviewer.GRADE_NOTE},
+            "library_notes": notes, "outcomes": outcomes,
             "sensitivity": ([ov] if (ov := overlap_section.section(overlaps, plan)) else [])
             + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs, {
                 (b.outcome_id, b.group_id): b for b in result.biases}))

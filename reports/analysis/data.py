@@ -50,7 +50,8 @@ class Exclusion:
     Attributes
     ----------
     rule : str
-        Rule id: ``not_reported``, ``superseded``, ``unverified``, ``no_variance``,
+        Rule id: ``not_reported``, ``superseded``, ``unverified``, ``single_extraction``,
+        ``no_variance``,
         ``overlap`` or a comparability rule of :mod:`reports.analysis.rules` (``phase``,
         ``attribution``...).
     reason : str
@@ -330,6 +331,13 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
                 continue
             values, prov = got
             prov = [replace(p, arm=arm.id) for p in prov]
+            if (not is_index and plan.exclude_single_extraction
+                    and not rec.study.curation.checked_by):
+                excluded.append(Exclusion(rec.id, arm.id, label, "single_extraction",
+                                          "single extraction (no curation.checked_by) and the "
+                                          "plan excludes single extractions"))
+                group_excluded += [(gid, excluded[-1]) for gid in member]
+                continue
             if not values.pop("verified") and not plan.include_unverified:
                 excluded.append(Exclusion(rec.id, arm.id, label, "unverified",
                                           "source not verified against the publication"))
