@@ -319,7 +319,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                 entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
                                          "kv": kv,
                                          "excluded": [(e.label, f"{e.reason} [rule {e.rule}]")
-                                                      for e in a.exclusions],
+                                                      for e in a.exclusions
+                                                      if e.rule not in reviewer.GROUP_RULES],
                                          "bubbles": [],
                                          "inputs": inputs_block(a, data.provenance),
                                          "inputs_id": inputs_id(a)}

@@ -210,6 +210,11 @@ def _rules(counter: Counter[str]) -> str:
                                 sorted(counter.items())) + ")"
 
 
+def _arm_label(record: StudyRecord, arm: Any) -> str:
+    base = study_label(record)
+    return f"{base}: {arm.label}" if len(record.study.arms) > 1 else base
+
+
 def flow(result: ReportAnalysis, records: list[StudyRecord]) -> dict[str, Any]:
     """From the library to the pooled arms, per outcome × group: arms of the group's treatment
     classes, excluded by the group's rules, eligible, not reporting the outcome, excluded by the
@@ -238,6 +243,13 @@ def flow(result: ReportAnalysis, records: list[StudyRecord]) -> dict[str, Any]:
         rows.append([f"{a.outcome.label}: {g.label}", str(len(candidates)), _rules(failing),
                      str(eligible), str(max(missing, 0)), _rules(outcome_rules), _rules(other),
                      str(overlap), str(pooled)])
+    by_group = []
+    for g in plan.groups:
+        out = [f"{_arm_label(r, arm)} ({f[0].reason})" for r in others for arm in r.study.arms
+               if arm.treatment_class in g.treatment_classes
+               and (f := group_failures(r, arm, g))]
+        if out:
+            by_group.append((g.label, "; ".join(out)))
     reported = {a.outcome.id for a in result.comparisons if a.index_yi is not None}
     skipped = [o.label for o in plan.outcomes if o.id not in reported]
     return {"library": f"{len(records)} study files in the library: the index study and "
@@ -246,6 +258,6 @@ def flow(result: ReportAnalysis, records: list[StudyRecord]) -> dict[str, Any]:
                        "Excluded by group rules", "Eligible", "Not reporting the outcome",
                        "Excluded by the outcome's definition", "Other exclusions",
                        "Overlap duplicates", "Pooled"],
-            "rows": rows,
+            "rows": rows, "group_exclusions": by_group,
             "not_analysed": ("Not analysed (the index study does not report them): "
                              + ", ".join(skipped) + ".") if skipped else ""}
