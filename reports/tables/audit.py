@@ -55,13 +55,15 @@ def _href(file: str, line: int, out_dir: Path) -> str:
 
 def _number(p: Provenance, trail: dict[tuple[str, str], Any], out_dir: Path
             ) -> dict[str, str]:
+    """One number's entry; its audit status is kept when it is a warning or an error (ok and
+    informational statuses, e.g. "derived", say nothing the derivation does not)."""
     t = trail.get((p.file, p.field))
     status = (t.status + (f" ({', '.join(t.checks)})" if t.checks else "")) if t else (
         "derived by the report" if p.derived else "not audited")
     return {"anchor": source_anchor(p), "field": p.field, "value": t.raw if t else p.value,
             "line": str(p.line), "where": f"{Path(p.file).name}:{p.line}",
             "href": _href(p.file, p.line, out_dir),
-            "status": "" if status == "ok" else status}
+            "status": "" if status == "ok" or status.startswith(("info", "derived")) else status}
 
 
 def appendix(result: ReportAnalysis, labels: dict[str, str], out_dir: Path,

@@ -194,7 +194,7 @@ def findings(result: ReportAnalysis, records: list[StudyRecord]) -> list[list[st
         serious = sum(j == "serious" for j, _ in domains)
         rows.append([f"{a.outcome.label}: {a.group.label}", str(a.comparison.benchmark.k),
                      *(f"{j}: {why}" for j, why in domains),
-                     CERTAINTY[min(serious, 1)] + (f" (−{serious})" if serious else "")])
+                     CERTAINTY[min(serious, 1)] + (f" ({serious} serious)" if serious else "")])
     return rows
 
 
