@@ -135,8 +135,8 @@ def test_bundled_report_links_no_count_or_word_and_each_link_to_its_own_study(bu
         assert re.search(r"\d", m.group(3))  # only numbers are linked
     # the audit entry of each source link is an entry of the right study
     blocks = {}
-    for m in re.finditer(r'<tr class="study" id="audit-([^"]+)">(.*?)(?=<tr class="study"|</tbody>)',
-                         page, re.S):
+    block = r'<tr class="study" id="audit-([^"]+)">(.*?)(?=<tr class="study"|</tbody>)'
+    for m in re.finditer(block, page, re.S):
         for anchor in re.findall(r'<span class="num" id="([^"]+)"', m.group(2)):
             blocks[anchor] = m.group(1)
     analysis = result.analysis
