@@ -48,6 +48,7 @@ from reports.sections import (
 from reports.stamp import stamp
 from reports.tables import reviewer
 from reports.tables.audit import appendix, inputs_block, inputs_id, used_arms
+from reports.tables.cite import cite_rows
 
 Step = Callable[[str], None]
 
@@ -350,6 +351,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         _, notes = studies_table(records, datas, plan)
         overlaps = list(result.overlaps)
         page1 = summary.context(result, overlap_section.reading(overlaps, result.alpha))
+        page1["rows"] = cite_rows(page1["header"], page1["rows"], analyses,
+                                  {d.outcome.id: d.provenance for d in datas})
         ref_file = references.reference_file(studies)
         curve_files = sorted({(r.path.parent / name).resolve() for r in records
                               for c in r.study.curves

@@ -119,3 +119,35 @@ def by_field(provs: Iterable[Provenance], *names: str) -> Provenance | None:
         if not p.field.startswith("population") and p.field.rsplit(".", 1)[-1] in names:
             return p
     return None
+
+
+COMPUTED_COLUMNS = ("Benchmark [CI]", "PI", "Difference")
+"""Page-1 columns whose numbers the report computed from a comparison's inputs."""
+
+
+def cite_rows(header: list[str], rows: list[list[str]], analyses: Iterable[Any],
+              provenance: dict[str, tuple[Provenance, ...]]) -> list[list[Any]]:
+    """Page-1 rows (``reports.summary``) with their cells linked by the row's typed comparison
+    (the row's first cell is ``"<outcome>: <group>"``): the index cell to the audit entry of the
+    index's number (its events or median), benchmark, PI and difference to the comparison's
+    inputs block. Cells of rows without a comparison, and other columns, stay plain."""
+    by_name = {f"{a.outcome.label}: {a.group.label}": a for a in analyses}
+    out = []
+    for row in rows:
+        a = by_name.get(str(row[0]))
+        if a is None:
+            out.append(row)
+            continue
+        cells: list[Any] = list(row)
+        provs = arm_numbers(provenance.get(a.outcome.id, ()), *a.index_ids)
+        first = by_field(provs, "median", "percent", "events", "count")
+        if "Index" in header and first is not None and cells[header.index("Index")]:
+            i = header.index("Index")
+            cells[i] = Cited((str(cells[i]), source_ref(first)))
+        for name in COMPUTED_COLUMNS:
+            if name in header and str(cells[header.index(name)]) not in ("", "–"):
+                i = header.index(name)
+                cells[i] = Cited((str(cells[i]), computed_ref(
+                    a.outcome.id, a.group.id, f"{a.outcome.label}, {a.group.label}")))
+        out.append(cells)
+    return out
