@@ -88,7 +88,8 @@ def _abstract_only(record: StudyRecord) -> bool:
 def _criteria(record: StudyRecord) -> str:
     found = sorted({b.criteria for b in record.study.outcomes.binary
                     if b.endpoint in ("orr", "dcr") and b.criteria not in (None, "not_reported")})
-    names = {"recist_1_1": "RECIST 1.1", "mrecist": "mRECIST"}
+    names = {"recist_1.1": "RECIST 1.1", "recist": "RECIST (version NR)", "mrecist": "mRECIST",
+             "irecist": "iRECIST", "easl": "EASL"}
     return ", ".join(names.get(c, c.replace("_", " ")) for c in found) or NR
 
 
