@@ -150,6 +150,16 @@ def test_bundled_report_links_no_count_or_word_and_each_link_to_its_own_study(bu
     for row in rows:
         targets = [h for c, h, _ in _LINK.findall(row) if c == "src"]
         assert targets and all(blocks[h] == index_slug for h in targets)
+    # page 1: the index cell links into the index study's block, the benchmark to its inputs
+    table = page[page.index('<table class="summary">'):]
+    table = table[:table.index("</table>")]
+    first = table[table.index("<tr><td>"):]
+    first = first[:first.index("</tr>")]
+    cells = re.findall(r"<td>(.*?)</td>", first, re.S)
+    index_links = [h for c, h, _ in _LINK.findall(cells[2]) if c == "src"]
+    assert index_links and all(blocks[h] == index_slug for h in index_links)
+    assert [c for c, _, _ in _LINK.findall(cells[3])] == ["src derived"]
+    assert not _LINK.findall(cells[1])  # k is a count, not a sourced number
     computed = {h for c, h, _ in links if c == "src derived"}
     assert computed and all(h.startswith("inputs-") for h in computed)
     for a in analysis.comparisons:
