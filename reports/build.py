@@ -41,12 +41,14 @@ from reports.context import (
 from reports.plan import DEFAULT_PLAN, Index, Plan, PlanError, load_plan
 from reports.sections import (
     audit_findings,
-    audit_rows,
     not_computed_section,
     sensitivity,
     studies_table,
 )
 from reports.stamp import stamp
+from reports.tables import reviewer
+from reports.tables.audit import appendix, inputs_block, inputs_id, used_arms
+from reports.tables.cite import cite_rows
 
 Step = Callable[[str], None]
 
@@ -253,11 +255,6 @@ def _analyse(records: list[StudyRecord], plan: Plan) -> ReportAnalysis:
         raise ReportError([str(exc)]) from None
 
 
-def _number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The audit appendix's row ids (A1, A2...): the only place rows are numbered."""
-    return [{**r, "id": f"A{i + 1}"} for i, r in enumerate(rows)]
-
-
 def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
                  out: Path = Path("build/report"), argv: list[str] | None = None,
                  step: Step | None = None, index: str | None = None) -> BuildResult:
@@ -313,8 +310,8 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                 uses = {u.id: u for u in a.references}
                 every = references.for_group(ref_lines, outcome, group)
                 refs = [r for r in every if uses[r["line"].id].use == "matched"]
-                kv = group_items(a, row, plan) + [("Published reference", r["text"])
-                                                  for r in refs] + [
+                kv = group_items(a, row, plan, data.provenance) + [
+                    ("Published reference", r["text"]) for r in refs] + [
                     ("Published reference (context, not drawn)",
                      f"{r['text']} — not comparable: {uses[r['line'].id].reason}")
                     for r in every if r not in refs]
@@ -323,8 +320,11 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                 entry: dict[str, Any] = {"label": group.label, "figure": None, "caption": "",
                                          "kv": kv,
                                          "excluded": [(e.label, f"{e.reason} [rule {e.rule}]")
-                                                      for e in a.exclusions],
-                                         "bubbles": []}
+                                                      for e in a.exclusions
+                                                      if e.rule not in reviewer.GROUP_RULES],
+                                         "bubbles": [],
+                                         "inputs": inputs_block(a, data.provenance),
+                                         "inputs_id": inputs_id(a)}
                 if not a.arms.empty:
                     frame = forest_frame(a, bench, study_label(index), row, refs,
                                          plan.level, plan.subgroup_by)
@@ -348,9 +348,11 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         findings = audit_records(records)
         trail = build_trail(records, findings)
         say("sensitivity analyses and figures")
-        rows, notes = studies_table(records, datas, plan)
+        _, notes = studies_table(records, datas, plan)
         overlaps = list(result.overlaps)
         page1 = summary.context(result, overlap_section.reading(overlaps, result.alpha))
+        page1["rows"] = cite_rows(page1["header"], page1["rows"], analyses,
+                                  {d.outcome.id: d.provenance for d in datas})
         ref_file = references.reference_file(studies)
         curve_files = sorted({(r.path.parent / name).resolve() for r in records
                               for c in r.study.curves
@@ -373,13 +375,22 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             "reading": " ".join(page1["sentences"]),
             "caveats": caveats(index, plan, analyses),
             "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
-            "studies": rows, "library_notes": notes, "outcomes": outcomes,
+            "studies": reviewer.characteristics(records, plan.index.study, {
+                sid: [o for o, arms in sorted(used_arms(result).items())
+                      if any(st == sid for st, _ in arms)] for sid in {r.id for r in records}}),
+            "scheme": reviewer.SCHEME,
+            "flow": reviewer.flow(result, records),
+            "findings": {"header": reviewer.FINDINGS_HEADER,
+                         "rows": reviewer.findings(result, records),
+                         "note": reviewer.GRADE_NOTE},
+            "library_notes": notes, "outcomes": outcomes,
             "sensitivity": ([ov] if (ov := overlap_section.section(overlaps, plan)) else [])
             + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs, {
                 (b.outcome_id, b.group_id): b for b in result.biases}))
             + not_computed_section(result.not_computed),
             "survival": survival(records, plan, tmp, jobs, analyses, result.survival),
-            "audit": _number(audit_rows(datas, out, trail) + ref_audit),
+            "audit": appendix(result, {r.id: study_label(r) for r in records}, out, trail,
+                              [{**r, "id": f"R{i + 1}"} for i, r in enumerate(ref_audit)]),
             "audit_findings": audit_findings(datas, findings),
             "stamp": st,
         }

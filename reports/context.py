@@ -21,26 +21,41 @@ ESTIMATORS = {"FE": "common effect", "DL": "DerSimonian–Laird", "REML": "restr
               "Hunter–Schmidt", "SJ": "Sidik–Jonkman", "EB": "empirical Bayes", "HE": "Hedges"}
 
 
-def index_text(a: GroupAnalysis, row: Any) -> str:
-    """The index study's value as printed in the report."""
+def index_text(a: GroupAnalysis, row: Any, provenance: tuple[Any, ...] = ()) -> str:
+    """The index study's value as printed in the report; with the outcome's ``provenance``, a
+    :class:`reports.tables.cite.Cited` whose numbers read from the study file link to their
+    audit entries."""
+    from reports.tables.cite import Cited, arm_numbers, by_field, source_ref
+
     factor, _ = fmt.scale(a.outcome.kind)
     unit = fmt.unit_suffix(a.outcome.kind)
     c = a.comparison
+    provs = arm_numbers(provenance, *a.index_ids) if provenance else []
+
+    def ref(*names: str) -> Any:
+        p = by_field(provs, *names)
+        return source_ref(p) if p is not None else None
+
     if a.outcome.kind == "median":
         est = float(row["median"])
         lb, ub = c.index_bt[1:] if c else (None, None)
-        return fmt.est_ci_unit(est, lb, ub, unit)
+        return Cited((fmt.num(est), ref("median")), f"{unit} {fmt.interval(lb, ub)}".rstrip())
     est, lb, ub = (v * factor for v in c.index_bt) if c else (
         100 * row["events"] / row["total"], None, None)
-    return f"{fmt.est_ci_unit(est, lb, ub, unit)} ({int(row['events'])}/{int(row['total'])})"
+    return Cited((fmt.num(est), ref("percent")), f"{unit} {fmt.interval(lb, ub)}".rstrip(),
+                 " (", (str(int(row["events"])), ref("events", "count")), "/",
+                 (str(int(row["total"])), ref("total", "n")), ")")
 
 
-def _bench_text(c: ComparisonResult, outcome: Outcome) -> str:
+def _bench_text(c: ComparisonResult, outcome: Outcome, link: Any = None) -> str:
+    from reports.tables.cite import Cited
+
     factor, _ = fmt.scale(outcome.kind)
     est, lb, ub = (v * factor for v in c.benchmark_bt)
     b = c.benchmark
     unit = fmt.unit_suffix(outcome.kind)
-    return f"{fmt.est_ci_unit(est, lb, ub, unit)} ({b.method}, {b.test}; k = {b.k})"
+    return Cited((fmt.est_ci_unit(est, lb, ub, unit), link),
+                 f" ({b.method}, {b.test}; k = {b.k})")
 
 
 def _diff_text(c: ComparisonResult, outcome: Outcome) -> tuple[str, str]:
@@ -113,16 +128,23 @@ def estimator_rows(c: ComparisonResult, outcome: Outcome) -> list[list[str]]:
     return rows
 
 
-def group_items(a: GroupAnalysis, index_row: Any, plan: Plan) -> list[tuple[str, str]]:
-    """Key/value lines of one comparison, in reading order."""
+def group_items(a: GroupAnalysis, index_row: Any, plan: Plan,
+                provenance: tuple[Any, ...] = ()) -> list[tuple[str, str]]:
+    """Key/value lines of one comparison, in reading order. With the outcome's ``provenance``
+    the index's numbers link to their audit entries and the benchmark to its inputs block
+    (:mod:`reports.tables.cite`)."""
+    from reports.tables.cite import computed_ref
+
     c = a.comparison
     items: list[tuple[str, str]] = []
     if a.index_yi is not None and index_row is not None:
-        items.append(("Index study", index_text(a, index_row)))
+        items.append(("Index study", index_text(a, index_row, provenance)))
     if c is None:
         items.append(("Comparison", a.reason))
         return items
-    items.append(("Benchmark", _bench_text(c, a.outcome)))
+    link = (computed_ref(a.outcome.id, a.group.id, f"{a.outcome.label}, {a.group.label}")
+            if provenance else None)
+    items.append(("Benchmark", _bench_text(c, a.outcome, link)))
     analysis, back = _diff_text(c, a.outcome)
     items += [("Difference", analysis), ("Back-transformed", back),
               ("Position", _position_text(c, a.outcome))]

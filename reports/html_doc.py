@@ -2,8 +2,9 @@
 heading, numbers linked to their audit entries, sortable tables; one file, nothing fetched.
 
 Everything here is applied by :func:`reports.render.render_html`; the template only marks where
-things go (``<!-- toc -->``, ``| figure_svg``, ``| cite(outcome)``, ``class="sortable"``), so
-it survives changes of the report context.
+things go (``<!-- toc -->``, ``| figure_svg``, ``| cite``, ``class="sortable"``), so
+it survives changes of the report context. Numbers are linked only where their provenance is
+known (:mod:`reports.tables.cite`), never by matching values.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import base64
 import hashlib
 import html
 import re
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,56 +84,6 @@ def inline_svg(path: Path, prefix: str, alt: str = "") -> markupsafe.Markup:
     label = html.escape(alt, quote=True)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="fig" ', 1)
     return markupsafe.Markup(svg)
-
-
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w])")
-
-
-class NumberLinker:
-    """Links the numbers of a text to the audit trail.
-
-    A number equal to an audit value of the same outcome links to that entry (``#A12``: file,
-    line, quote, derivation); any other number of an outcome's text (pooled estimates, tests)
-    links to the outcome's block of the audit, the inputs it was computed from.
-    """
-
-    def __init__(self, audit: Iterable[Mapping[str, Any]]):
-        self.entries: dict[tuple[str, str], Mapping[str, Any]] = {}
-        self.outcomes: list[str] = []
-        for a in audit:
-            outcome = str(a.get("outcome", ""))
-            if outcome not in self.outcomes:
-                self.outcomes.append(outcome)
-            for value in _NUMBER.findall(str(a.get("value", ""))):
-                self.entries.setdefault((outcome, value), a)
-        self.outcomes.sort(key=len, reverse=True)
-
-    def outcome_of(self, text: str) -> str | None:
-        """The outcome a text is about: the longest audit outcome label it starts with."""
-        return next((o for o in self.outcomes if o and text.startswith(o)), None)
-
-    def __call__(self, text: Any, outcome: str | None = None) -> markupsafe.Markup:
-        raw = " ".join(str(text if text is not None else "").split())
-        outcome = outcome or self.outcome_of(raw)
-        out, last = [], 0
-        for m in _NUMBER.finditer(raw):
-            out.append(html.escape(raw[last:m.start()], quote=False))
-            last = m.end()
-            entry = self.entries.get((outcome or "", m.group(1)))
-            if entry is not None:
-                title = f"{entry.get('where', '')}: “{entry.get('quote', '')}”"
-                if entry.get("derived"):
-                    title += f" — derived: {entry['derived']}"
-                out.append(f'<a class="src" href="#{html.escape(str(entry["id"]))}" '
-                           f'title="{html.escape(title)}">{m.group(1)}</a>')
-            elif outcome:
-                out.append(f'<a class="src derived" href="#audit-{slug(outcome)}" '
-                           f'title="computed from the inputs of {html.escape(outcome)}">'
-                           f"{m.group(1)}</a>")
-            else:
-                out.append(m.group(1))
-        out.append(html.escape(raw[last:], quote=False))
-        return markupsafe.Markup("".join(out))
 
 
 _HEADING = re.compile(r"<h([2-4])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)

@@ -192,6 +192,9 @@ class Plan(_Strict):
     subgroup_by: Literal["design", "treatment_class", "line", "none"] = "design"
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
     include_unverified: bool = Field(False, description="pool numbers whose source is unverified")
+    exclude_single_extraction: bool = Field(
+        False, description="leave out of pooling the study files no second person checked "
+        "(no curation.checked_by); each is listed with rule single_extraction")
 
     @model_validator(mode="after")
     def _ids_unique_and_known(self) -> Plan:

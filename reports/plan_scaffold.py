@@ -75,6 +75,7 @@ sensitivity:
   min_k_bias: 10
   exclude_overlapping: true  # one arm per overlap cluster in the main analysis; also pool all
 include_unverified: false
+exclude_single_extraction: false  # true: pool only study files a second person checked
 """
 
 

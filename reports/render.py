@@ -115,13 +115,14 @@ def render_html(context: dict[str, Any], root: Path) -> str:
     numbers linked to their audit entries (``cite``), sortable tables, a Content-Security-Policy
     that allows nothing from the network and no script but the sort script."""
     from reports import html_doc
+    from reports.tables.cite import cite
 
     env = _env_html()
     env.filters["figure_uri"] = lambda rel: data_uri(root / rel)
     count = iter(range(1, 10_000))
     env.filters["figure_svg"] = lambda rel, alt="": html_doc.inline_svg(
         root / rel, f"fig{next(count)}", alt)
-    env.filters["cite"] = html_doc.NumberLinker(context.get("audit", []))
+    env.filters["cite"] = cite
     env.filters["slug"] = html_doc.slug
     env.globals["csp"] = html_doc.csp()
     env.globals["sort_script"] = markupsafe.Markup(html_doc.SORT_SCRIPT)

@@ -31,6 +31,7 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
             labels.setdefault(sid, []).append(d.outcome.label)
     gone = superseded(records)
     rows, notes = [], []
+    pairs: set[frozenset[str]] = set()
     for rec in sorted(records, key=lambda r: (r.id != plan.index.study, r.id)):
         s = rec.study
         label = study_label(rec)
@@ -45,7 +46,9 @@ def studies_table(records: list[StudyRecord], data: list[OutcomeData], plan: Pla
         if rec.id in gone:
             notes.append(superseded_note(rec.shown, gone[rec.id], labels.get(rec.id, [])))
         for rel in s.related:
-            if rel.relation in OVERLAP_RELATIONS:
+            pair = frozenset((rec.id, rel.study))
+            if rel.relation in OVERLAP_RELATIONS and pair not in pairs:
+                pairs.add(pair)
                 notes.append(f"{rec.id} and {rel.study}: {rel.relation.replace('_', ' ')}"
                              + (f" ({rel.note})" if rel.note else "") + "; the main analysis "
                              "keeps one arm per cluster of linked studies (the one with the most "
@@ -75,30 +78,57 @@ def leave_one_out(a: GroupAnalysis) -> list[list[str]]:
             for r in a.leave_one_out]
 
 
+def drop_untested(header: list[str], rows: list[list[str]], columns: tuple[int, ...]
+                  ) -> tuple[list[str], list[list[str]], bool]:
+    """``header`` and ``rows`` without the test ``columns`` when every row of them reads "no
+    test" or "–" (the index's variance is unknown): the table says it once, in its note, instead
+    of a column of "no test" per row. Returns whether the columns were dropped."""
+    if not rows or any(r[i] not in ("no test", "–") for r in rows for i in columns):
+        return header, rows, False
+    keep = [i for i in range(len(header)) if i not in columns]
+    return [header[i] for i in keep], [[r[i] for i in keep] for r in rows], True
+
+
+NO_TEST = "No test columns: the index study's variance is unknown, so no difference is tested."
+
+
 def sensitivity(analyses: list[GroupAnalysis], plan: Plan,
                 funnels: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sensitivity subsections: estimator table, leave-one-out, publication bias."""
+    """Sensitivity subsections: estimator table, leave-one-out, publication bias (one heading per
+    comparison; test columns that would only say "no test" are left out, said once)."""
     out = []
+    too_few: list[str] = []
     for a in analyses:
         c = a.comparison
         if c is None or c.benchmark.k < 2:
             continue
         title = f"{a.outcome.label}: {a.group.label}"
         unit = fmt.unit(a.outcome.kind)
-        out.append({"title": f"{title} — tau² estimators", "note": "",
-                    "header": ["Estimator", "τ²", f"Benchmark [CI] ({unit})", "PI",
-                               "Difference", "Test"],
-                    "rows": estimator_rows(c, a.outcome), "figures": []})
+        header, rows, dropped = drop_untested(
+            ["Estimator", "τ²", f"Benchmark [CI] ({unit})", "PI", "Difference", "Test"],
+            estimator_rows(c, a.outcome), (4, 5))
+        out.append({"title": f"{title} — tau² estimators", "note": NO_TEST if dropped else "",
+                    "header": header, "rows": rows, "figures": []})
         if plan.sensitivity.leave_one_out:
             loo = leave_one_out(a)
-            out.append({"title": f"{title} — leave-one-out",
-                        "note": "" if loo else "Needs at least 3 benchmark studies.",
-                        "header": ["Omitted", f"Benchmark [CI] ({unit})", "I²",
-                                   "Predictive test (decides)", "Average-study test"],
-                        "rows": loo, "figures": []})
+            header, loo, dropped = drop_untested(
+                ["Omitted", f"Benchmark [CI] ({unit})", "I²", "Predictive test (decides)",
+                 "Average-study test"], loo, (3, 4))
+            note = "Needs at least 3 benchmark studies." if not loo else (
+                NO_TEST if dropped else "")
+            out.append({"title": f"{title} — leave-one-out", "note": note,
+                        "header": header, "rows": loo, "figures": []})
         bias = funnels.get((a.outcome.id, a.group.id))
-        if bias:
+        if bias and not bias.get("rows") and not bias.get("figures"):
+            too_few.append(f"{title} (k = {c.benchmark.k})")
+        elif bias:
             out.append({"title": f"{title} — small-study effects", **bias})
+    if too_few:
+        out.append({"title": "Small-study effects not assessed", "note": (
+            "Funnel plot, Egger's test and trim-and-fill are not shown for "
+            + "; ".join(too_few) + f": fewer than {plan.sensitivity.min_k_bias} studies (plan: "
+            "sensitivity.min_k_bias; Sterne et al. 2011 advise against them below 10)."),
+            "header": [], "rows": [], "figures": []})
     return out
 
 

@@ -8,7 +8,7 @@ came from (:class:`Provenance`) so the report's audit appendix can link it back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -39,6 +39,8 @@ class Provenance:
     location: str
     quote: str
     derived: str = ""
+    arm: str = ""
+    """Id of the arm the number belongs to (set by :func:`outcome_data`)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class Exclusion:
     Attributes
     ----------
     rule : str
-        Rule id: ``not_reported``, ``superseded``, ``unverified``, ``no_variance``,
+        Rule id: ``not_reported``, ``superseded``, ``unverified``, ``single_extraction``,
+        ``no_variance``,
         ``overlap`` or a comparability rule of :mod:`reports.analysis.rules` (``phase``,
         ``attribution``...).
     reason : str
@@ -327,6 +330,14 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
                 group_excluded += [(gid, excluded[-1]) for gid in member]
                 continue
             values, prov = got
+            prov = [replace(p, arm=arm.id) for p in prov]
+            if (not is_index and plan.exclude_single_extraction
+                    and not rec.study.curation.checked_by):
+                excluded.append(Exclusion(rec.id, arm.id, label, "single_extraction",
+                                          "single extraction (no curation.checked_by) and the "
+                                          "plan excludes single extractions"))
+                group_excluded += [(gid, excluded[-1]) for gid in member]
+                continue
             if not values.pop("verified") and not plan.include_unverified:
                 excluded.append(Exclusion(rec.id, arm.id, label, "unverified",
                                           "source not verified against the publication"))
@@ -339,7 +350,7 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
             for mod in plan.moderators:
                 row[mod.id], mprov = moderator_value(rec, arm.id, mod.characteristic)
                 if mprov is not None:
-                    prov.append(mprov)
+                    prov.append(replace(mprov, arm=arm.id))
             rows.append(row)
             provs += prov
     frame = pd.DataFrame(rows)

@@ -67,10 +67,13 @@ def test_key_numbers_appear_in_pdf_and_html(bundled):
 
 def test_audit_appendix_links_numbers_to_lines(bundled):
     result, text, _ = bundled
-    rows = result.context["audit"]
-    orr = next(r for r in rows if r["where"].endswith("zhai2025.yaml:84"))
-    assert orr["value"] == "81" and "75.0%" in orr["quote"]
-    assert "zhai2025.yaml:84" in text.replace(" ", "")
+    block = result.context["audit"]["studies"][0]
+    assert block["file"].endswith("zhai2025.yaml")  # the index study first
+    row = next(r for r in block["rows"] if any(n["line"] == "84" for n in r["numbers"]))
+    orr = next(n for n in row["numbers"] if n["line"] == "84")
+    assert orr["value"] == "81" and "75.0%" in row["quote"]
+    assert orr["href"].endswith("zhai2025.yaml#L84")
+    assert "= 81 (l. 84)" in text.replace("\n", " ")
 
 
 def test_stamp_hashes_every_input(bundled):

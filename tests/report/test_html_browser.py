@@ -141,17 +141,18 @@ def test_a_numbers_source_link_opens_its_audit_entry(browser):
         a.scrollIntoView(); a.click();
         return {hash: a.hash, text: a.textContent};
     })()""")
-    assert link["hash"].startswith("#A")
+    assert link["hash"].startswith("#src-")
     browser.js("new Promise(r => setTimeout(r, 100))")
     target = browser.js("""(() => {
         const t = document.querySelector(':target');
         const r = t.getBoundingClientRect();
-        return {id: t.id, text: t.textContent, top: r.top, height: window.innerHeight};
+        return {id: t.id, text: t.textContent, row: t.closest('tr').textContent,
+                top: r.top, height: window.innerHeight};
     })()""")
     assert "#" + target["id"] == link["hash"] == browser.js("location.hash")
     assert link["text"] in target["text"]  # the entry shows the number ...
     assert ".yaml:" in target["text"]  # ... its file:line ...
-    assert "“" in target["text"]  # ... and its quote
+    assert "“" in target["row"]  # ... and its row the quote
     assert 0 <= target["top"] < target["height"]  # scrolled into view
 
 

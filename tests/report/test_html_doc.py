@@ -46,18 +46,24 @@ def test_inline_svg_prefixes_ids_and_references(tmp_path):
     assert "A &lt;b&gt;&amp;" in svg  # matplotlib escaped the label: no markup gets in
 
 
-def test_numbers_link_to_their_audit_entry_or_to_their_outcomes_inputs():
-    audit = [{"id": "A1", "outcome": "Objective response rate", "value": "81",
-              "where": "zhai2025.yaml:40", "quote": "81 of 108", "derived": ""},
-             {"id": "A2", "outcome": "Objective response rate", "value": "108",
-              "where": "zhai2025.yaml:30", "quote": "n = 108", "derived": ""}]
-    cite = html_doc.NumberLinker(audit)
-    out = str(cite("Objective response rate vs RT: index 75.0% (81/108) <x>"))
-    assert '<a class="src" href="#A1" title="zhai2025.yaml:40: “81 of 108”">81</a>' in out
-    assert 'href="#A2"' in out
-    assert '<a class="src derived" href="#audit-objective-response-rate"' in out  # 75.0
-    assert "&lt;x&gt;" in out
-    assert str(cite("no outcome 12")) == "no outcome 12"
+def test_only_numbers_of_known_provenance_are_linked():
+    from reports.analysis.data import Provenance
+    from reports.tables.cite import Cited, cite, computed_ref, source_anchor, source_ref
+
+    p = Provenance("zhai2025", "studies/zhai2025.yaml", 84, "outcomes.binary[0].events", "81",
+                   "abstract", "81 of 108 <x>", arm="rt_ici")
+    text = Cited("75.0% (", ("81", source_ref(p)), "/108; k = 5, phase 3) ",
+                 ("49.1%", computed_ref("orr", "tki", "ORR, TKI")))
+    out = str(cite(text))
+    assert source_anchor(p) == "src-zhai2025-outcomes-binary-0-events"
+    assert f'<a class="src" href="#{source_anchor(p)}"' in out and ">81</a>" in out
+    assert "&lt;x&gt;" in out  # the quote in the tooltip is escaped
+    assert '<a class="src derived" href="#inputs-orr-tki"' in out
+    assert out.count("<a ") == 2  # 75.0, 108, k = 5 and phase 3 carry no provenance here
+    assert str(text) == "75.0% (81/108; k = 5, phase 3) 49.1%"  # the PDF's text
+    # a plain string is never linked, whatever numbers it holds (no value matching)
+    assert str(cite("Objective response rate 81/108 <b>")) == (
+        "Objective response rate 81/108 &lt;b&gt;")
 
 
 def test_csp_allows_only_the_sort_script_by_its_hash():
@@ -105,7 +111,57 @@ def test_bundled_report_is_a_navigable_document(bundled_report):
     ids = set(doc.ids)
     assert all(href in ids for _, href in doc.links)  # TOC, number and figure links resolve
     sources = [h for c, h in doc.links if c == "src"]
-    assert len(sources) >= 20 and all(re.fullmatch(r"A\d+", h) for h in sources)
+    assert len(sources) >= 20 and all(h.startswith("src-") for h in sources)
     assert {"summary", "results", "audit", "studies-table"} <= ids
     assert any(i.startswith("study-") for i in ids) and any(i.startswith("outcome-") for i in ids)
     assert page.count("<svg ") >= len(list((bundled_report[0].out / "figures").glob("*.svg")))
+
+
+_LINK = re.compile(r'<a class="(src[^"]*)" href="#([^"]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def test_bundled_report_links_no_count_or_word_and_each_link_to_its_own_study(bundled_report):
+    """No link on "k = N", "phase N" or inside a word; a link to a source entry lands on an
+    entry of the same study file as the arm whose number it is (the index's numbers on the
+    index study's entries); a computed number lands on its comparison's inputs block."""
+    result = bundled_report[0]
+    page = Path(result.html).read_text(encoding="utf-8")
+    links = _LINK.findall(page)
+    assert links
+    for m in _LINK.finditer(page):
+        before = page[max(0, m.start() - 4):m.start()]
+        assert not before.endswith(("k = ", "k=")), before
+        assert not re.search(r"[A-Za-z]$", before), before
+        assert re.search(r"\d", m.group(3))  # only numbers are linked
+    # the audit entry of each source link is an entry of the right study
+    blocks = {}
+    block = r'<tr class="study" id="audit-([^"]+)">(.*?)(?=<tr class="study"|</tbody>)'
+    for m in re.finditer(block, page, re.S):
+        for anchor in re.findall(r'<span class="num" id="([^"]+)"', m.group(2)):
+            blocks[anchor] = m.group(1)
+    analysis = result.analysis
+    index_slug = analysis.index_study.replace("_", "-")
+    sources = [(c, h) for c, h, _ in links if c == "src"]
+    assert sources and all(h in blocks for _, h in sources)
+    assert all(h.startswith("src-" + blocks[h] + "-") for _, h in sources)
+    # each comparison's "Index study" numbers point into the index study's block
+    rows = re.findall(r"<tr><td>Index study</td><td>(.*?)</td></tr>", page, re.S)
+    assert rows
+    for row in rows:
+        targets = [h for c, h, _ in _LINK.findall(row) if c == "src"]
+        assert targets and all(blocks[h] == index_slug for h in targets)
+    # page 1: the index cell links into the index study's block, the benchmark to its inputs
+    table = page[page.index('<table class="summary">'):]
+    table = table[:table.index("</table>")]
+    first = table[table.index("<tr><td>"):]
+    first = first[:first.index("</tr>")]
+    cells = re.findall(r"<td>(.*?)</td>", first, re.S)
+    index_links = [h for c, h, _ in _LINK.findall(cells[2]) if c == "src"]
+    assert index_links and all(blocks[h] == index_slug for h in index_links)
+    assert [c for c, _, _ in _LINK.findall(cells[3])] == ["src derived"]
+    assert not _LINK.findall(cells[1])  # k is a count, not a sourced number
+    computed = {h for c, h, _ in links if c == "src derived"}
+    assert computed and all(h.startswith("inputs-") for h in computed)
+    for a in analysis.comparisons:
+        if a.comparison is not None:
+            assert f'id="inputs-{a.outcome.id}-{a.group.id}"'.replace("_", "-") in page

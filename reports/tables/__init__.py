@@ -1,0 +1,1 @@
+"""Report tables built from the typed analysis: citations, the audit appendix, reviewer tables."""

@@ -1,0 +1,168 @@
+"""The reviewer tables (issue 12): study characteristics with a design tier and the
+single-extraction mark, the flow of studies from library to pooled arms, the GRADE-style summary
+of findings, the audit appendix from the typed analysis, and the padding the report no longer
+prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from extraction import load_paths
+from reports.analysis import analyse
+from reports.plan import load_plan
+from reports.sections import drop_untested
+from reports.tables import reviewer
+from reports.tables.audit import appendix, used_arms
+
+STUDIES = Path(__file__).parents[2] / "studies"
+
+
+@pytest.fixture(scope="module")
+def library():
+    records, issues = load_paths([STUDIES])
+    assert not issues
+    plan, _ = load_plan()
+    return records, plan, analyse(records, plan, survival=False)
+
+
+def _checked(record, who="second reader"):
+    curation = record.study.curation.model_copy(update={"checked_by": who})
+    return dataclasses.replace(record, study=record.study.model_copy(
+        update={"curation": curation}))
+
+
+def test_characteristics_rows_index_first_with_tier_and_extraction_mark(library):
+    records, plan, _ = library
+    records = [_checked(r) if r.id == "abououalfa2018_celestial" else r for r in records]
+    rows = reviewer.characteristics(records, plan.index.study, {})
+    assert len(rows) == len(records) and rows[0]["id"] == plan.index.study
+    assert rows[0]["label"].endswith("[index]")
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["abououalfa2018_celestial"]["extraction"] == "checked by second reader"
+    assert all(r["extraction"] == "single" for r in rows
+               if r["id"] != "abououalfa2018_celestial")
+    assert by_id["zhai2025"]["tier"].startswith("4")  # retrospective cohort
+    assert by_id["abououalfa2018_celestial"]["tier"].startswith("1")  # RCT arm
+    assert by_id["zhai2025"]["followup"] == "18.8 mo"  # from the study file
+    assert "abstract only" in by_id["zhai2025"]["tier"]
+    tiers = [reviewer.tier(r) for r in records if r.id != plan.index.study]
+    assert [int(r["tier"][0]) for r in rows[1:]] == sorted(tiers)
+
+
+def test_flow_counts_add_up_to_the_pooled_arms_at_each_step(library):
+    records, _, result = library
+    flow = reviewer.flow(result, records)
+    shown = [a for a in result.comparisons if a.index_yi is not None]
+    assert len(flow["rows"]) == len(shown) > 0
+    lead = lambda cell: int(cell.split(" ")[0])  # noqa: E731  "5 (line 2, phase 3)" -> 5
+    for row, a in zip(flow["rows"], shown, strict=True):
+        classes, by_group, eligible, missing, definition, other, overlap, pooled = (
+            lead(c) for c in row[1:])
+        assert classes - by_group == eligible
+        assert eligible == missing + definition + other + overlap + pooled
+        assert pooled == len(a.used_ids)
+        if a.comparison is not None:
+            assert pooled == a.comparison.benchmark.k
+        assert overlap == sum(e.rule == "overlap" for e in a.exclusions)
+    assert "Disease control rate" in flow["not_analysed"]  # the index does not report it
+    assert flow["group_exclusions"] and all(arms for _, arms in flow["group_exclusions"])
+
+
+def test_exclude_single_extraction_leaves_unchecked_files_out_with_their_rule(library):
+    records, plan, _ = library
+    checked = "abououalfa2022_himalaya"
+    records = [_checked(r) if r.id == checked else r for r in records]
+    strict = plan.model_copy(update={"exclude_single_extraction": True})
+    result = analyse(records, strict, survival=False)
+    pooled = {s for a in result.comparisons for s, _ in a.used_ids}
+    assert pooled <= {checked}
+    excluded = [e for a in result.comparisons for e in a.exclusions
+                if e.rule == "single_extraction"]
+    assert excluded and all(e.study != checked for e in excluded)
+    assert all("single extraction" in e.reason for e in excluded)
+    flow = reviewer.flow(result, records)
+    assert any("single extraction" in row[6] for row in flow["rows"])
+    # the default plan pools them and says nothing of the rule
+    assert not plan.exclude_single_extraction
+
+
+def test_summary_of_findings_grades_each_comparison_from_the_typed_analysis(library):
+    records, _, result = library
+    rows = reviewer.findings(result, records)
+    compared = [a for a in result.comparisons if a.comparison is not None]
+    assert len(rows) == len(compared)
+    for row, a in zip(rows, compared, strict=True):
+        assert len(row) == len(reviewer.FINDINGS_HEADER)
+        assert row[1] == str(a.comparison.benchmark.k)
+        i2 = a.comparison.benchmark.I2
+        if a.comparison.benchmark.k >= 3:
+            assert row[3].startswith("serious" if i2 >= 50 else "not serious")
+            assert f"I² = {i2:.0f}%" in row[3]
+        serious = sum(c.startswith("serious") for c in row[2:6])
+        assert row[6] == ("low" if not serious else f"very low ({serious} serious)")
+        # the index (a retrospective cohort) is a serious risk of bias for every comparison
+        assert row[2].startswith("serious: index design tier 4")
+
+
+def test_audit_appendix_lists_each_used_number_once_and_the_rest_as_not_used(library):
+    records, _, result = library
+    labels = {r.id: r.id for r in records}
+    audit = appendix(result, labels, Path("/tmp/out"))
+    numbers = [(b["file"], n["field"]) for b in audit["studies"] for r in b["rows"]
+               for n in r["numbers"]]
+    assert len(numbers) == len(set(numbers)) == audit["count"]
+    assert audit["studies"][0]["label"] == result.index_study
+    used = used_arms(result)
+    expected = {(p.file, p.field) for d in result.outcomes for p in d.provenance
+                if (p.study, p.arm) in used.get(d.outcome.id, set())}
+    assert set(numbers) == expected
+    quotes = [(b["file"], r["location"], r["quote"]) for b in audit["studies"]
+              for r in b["rows"]]
+    assert len(quotes) == len(set(quotes))  # a quote printed once per study and source
+    why = {(r[0], r[1]) for r in audit["not_used"]}
+    assert ("Disease control rate", "the index study does not report this outcome") in why
+    assert any(w.startswith("excluded by rule overlap") for _, w in why)
+    total = sum(int(r[3]) for r in audit["not_used"])
+    assert total == sum(1 for d in result.outcomes for p in d.provenance
+                        if (p.study, p.arm) not in used.get(d.outcome.id, set()))
+
+
+def test_untested_columns_are_dropped_only_when_every_row_is_untested():
+    header = ["Estimator", "τ²", "Benchmark", "PI", "Difference", "Test"]
+    rows = [["REML", "0.1", "1", "[0, 2]", "–", "no test"],
+            ["DL", "0.2", "1", "[0, 2]", "–", "no test"]]
+    h, r, dropped = drop_untested(header, rows, (4, 5))
+    assert dropped and h == header[:4] and r == [row[:4] for row in rows]
+    rows[1][5] = "p = 0.03"
+    assert drop_untested(header, rows, (4, 5)) == (header, rows, False)
+
+
+def test_bundled_report_has_the_tables_and_not_the_padding(bundled_report):
+    result, pdf, page = bundled_report
+    for title in ("Study characteristics and design quality", "Flow of studies",
+                  "Summary of findings", "Numbers read but not used"):
+        assert title in pdf and title in page
+    assert "single" in pdf and "OCEBM 2011" in pdf and "GRADE" in pdf
+    # no heading, forest plot or table for outcomes the index does not report: one line
+    for label in ("Disease control rate", "12-month overall survival"):
+        assert f'id="outcome-{label.lower().replace(" ", "-")}"' not in page
+        assert not list(result.out.glob("figures/forest_dcr_*"))
+    assert "Not analysed, the index study does not report them" in pdf
+    # each overlapping pair listed once
+    notes = result.context["library_notes"]
+    pairs = [frozenset(re.findall(r"[a-z0-9_]+", n.split(":")[0])) for n in notes
+             if "overlapping cohort" in n or "same institution" in n]
+    assert len(pairs) == len(set(pairs))
+    # no column of "no test" in the sensitivity tables
+    for s in result.context["sensitivity"]:
+        for col in range(len(s["header"])):
+            values = {r[col] for r in s["rows"]}
+            assert not s["rows"] or values != {"no test"}, s["title"]
+    # fewer pages than the 32 of the issue for the same content
+    import pypdf
+
+    assert len(pypdf.PdfReader(result.pdf).pages) < 32
