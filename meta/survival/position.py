@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -112,16 +113,24 @@ def index_median_position(arms: Mapping[str, ArmData], median: float,
                               ok and s > 0.5, median_survival(f).estimate))
     evaluable = [r for r in rows if r.evaluable]
     n_longer = sum(r.above_half for r in evaluable)
-    s = np.array([float(landmark_survival(f, [median]).surv[0]) for f in fits.values()])
-    se = np.array([float(landmark_survival(f, [median]).se[0]) for f in fits.values()])
-    y, v = to_scale(s, se, scale)
-    pooled = pool_statistic(f"S({median:g})", list(fits), y, v, scale, method=method,
-                            level=level)
+
+    def pooled_at(t: float) -> Any:
+        s = np.array([float(landmark_survival(f, [t]).surv[0]) for f in fits.values()])
+        se = np.array([float(landmark_survival(f, [t]).se[0]) for f in fits.values()])
+        y, v = to_scale(s, se, scale)
+        return pool_statistic(f"S({t:g})", list(fits), y, v, scale, method=method, level=level)
+
+    pooled = pooled_at(median)
+    # A direction only when it holds over the index's whole interval (issue 11): "longer" when
+    # even at the index's lower bound a new historical arm would have S < 0.5 (its median below
+    # that bound), "shorter" when even at the upper bound it would have S > 0.5.
+    at_lower = pooled if lower is None or not np.isfinite(lower) else pooled_at(float(lower))
+    at_upper = pooled if upper is None or not np.isfinite(upper) else pooled_at(float(upper))
     if pooled.k < 2:
         position = "n/a"
-    elif pooled.pi_ub < 0.5:
+    elif at_lower.pi_ub < 0.5:
         position = "index longer"
-    elif pooled.pi_lb > 0.5:
+    elif at_upper.pi_lb > 0.5:
         position = "index shorter"
     else:
         position = "within"
