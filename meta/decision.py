@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from meta import distributions
+from meta.batch_regression import fit_reml_rows
 from meta.fastfit import Subsets, fit_rows
 from meta.model import check_yi_vi, rma
 
@@ -142,6 +143,10 @@ def scaled_statistics(Y: np.ndarray, V: np.ndarray, y0: np.ndarray, v0: float,
 
 
 def _fit(Y: np.ndarray, V: np.ndarray, method: str) -> dict[str, np.ndarray]:
+    if method == "REML":  # vectorised Fisher scoring, equal to rma's REML to its tolerance
+        fit = fit_reml_rows(Y, V, np.ones((Y.shape[1], 1)))
+        return {"estimate": fit["beta"][:, 0], "tau2": fit["tau2"],
+                "var_wald": fit["vcov_wald"][:, 0, 0], "s2": fit["s2"]}
     cols, errors = fit_rows(Subsets(Y, V, np.ones_like(Y)), method, "knha")
     if errors:
         raise ValueError(f"method: the {method} tau² estimator failed on simulated data; "

@@ -372,7 +372,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             "page1": page1,
             "reading": " ".join(page1["sentences"]),
             "caveats": caveats(index, plan, analyses),
-            "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
+            "methods": methods(plan, st["versions"], analyses),  # type: ignore[arg-type]
             "studies": rows, "library_notes": notes, "outcomes": outcomes,
             "sensitivity": ([ov] if (ov := overlap_section.section(overlaps, plan)) else [])
             + sensitivity(analyses, plan, funnels(analyses, plan, tmp, jobs, {
