@@ -23,6 +23,16 @@ VERDICT_WORDS = {
 HEADER = ["Outcome: comparator group", "k", "Index (plausible range)", "Benchmark [CI]", "PI",
           "Difference", "p (calibrated)", "Robust?", "Verdict"]
 
+NOTE = ("Index and benchmark back-transformed (% or months); index range: its CI over the "
+        "plausible range where it reports none (a median from n, follow-up and plausible event "
+        "counts; a rate at each plausible denominator). CI and PI at the plan's level (PI*: "
+        "imprecise, fewer than 5 arms or τ² = 0). p: the calibrated predictive test (index "
+        "against a single historical arm; size held under exchangeability), over the index's "
+        "plausible range; it decides the verdict, which needs a rejection at every plausible "
+        "value. Robust?: whether the predictive z test under every τ² estimator of the plan "
+        "and Knapp–Hartung agrees with the verdict (those that do not are named).")
+"""The note under the page-1 table."""
+
 IMPRECISE = "*"
 """Marks a prediction interval from fewer than 5 studies or with τ² = 0 (issue 11)."""
 
@@ -81,9 +91,8 @@ def row(a: GroupAnalysis) -> list[str]:
 
     if d is None:
         p_text = "–"
-    elif len(d.tests) > 1:
-        lo_p, hi_p = d.pval_range
-        p_text = short(lo_p) + "–" + short(hi_p)
+    elif len(d.tests) > 1 and short(d.pval_range[0]) != short(d.pval_range[1]):
+        p_text = short(d.pval_range[0]) + "–" + short(d.pval_range[1])
     else:
         p_text = short(d.pval)
     pi = a.prediction
@@ -152,4 +161,5 @@ def sentences(result: ReportAnalysis, overlap_reading: str = "") -> list[str]:
 def context(result: ReportAnalysis, overlap_reading: str = "") -> dict[str, Any]:
     """The page-1 block for the templates."""
     return {"header": HEADER, "rows": table(result), "not_reported": not_reported(result),
+            "note": NOTE,
             "sentences": sentences(result, overlap_reading)}
