@@ -120,7 +120,7 @@ def prediction(bench: Benchmark, measure: str, plan: Plan,
     if plan.prediction == "higgins":
         method = "higgins"
         h = higgins_interval(bench.estimate, bench.se, bench.tau2, bench.k, plan.level)
-        lb, ub, df = (h.lower, h.upper, h.df) if h is not None else (math.nan, math.nan,
+        lb, ub, df = (h.lb, h.ub, h.df) if h is not None else (math.nan, math.nan,
                                                                        None)
     if math.isfinite(lb) and math.isfinite(ub):
         lb_bt, ub_bt = (float(v) for v in backtransform(measure, [lb, ub], ni=ni))
