@@ -172,14 +172,18 @@ def verdict_text(a: GroupAnalysis) -> str:
         ReasonCode.FEW_STUDIES: lambda r: f"k = {r.value:g} < 5: the prediction interval is "
         "imprecise",
         ReasonCode.TAU2_ZERO: lambda r: "tau² = 0: the prediction interval collapses onto the CI",
-        ReasonCode.FRAGILE: lambda r: "fragile under " + ", ".join(r.names),
+        ReasonCode.FRAGILE: lambda r: ("fragile under " if a.verdict.decisive else
+                                       "the uncalibrated predictive z test disagrees under ")
+        + ", ".join(r.names),
         ReasonCode.MEAN_TEST_ONLY: lambda r: f"the average-study test ({fmt.pval(r.value)}) "
         "describes the pooled mean only",
         ReasonCode.POSITION: lambda r: (
             "index position against the prediction interval not the same over its plausible "
             "range" if r.names[0] == "unsettled" else
             f"index {r.names[0]} the prediction interval"
-            + (" at every plausible value" if _ranged(a) else "")),
+            + (" at every plausible value" if _ranged(a) else "")
+            + (" (normal-theory interval; the calibrated test decides)"
+               if r.names[0] != "within" and not a.verdict.decisive else "")),
     }
     return verdict_words(a) + " — " + "; ".join(words[r.code](r) for r in a.reasons)
 
