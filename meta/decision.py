@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -204,24 +205,22 @@ def null_from_fits(fits: NullFits, v0: float) -> np.ndarray:
     return np.abs(_scaled(fits.cols, y0, v0)).reshape(g, draws)
 
 
-_CACHE: dict[tuple[object, ...], tuple[NullFits, dict[str, object]]] = {}
+_CACHE: dict[tuple[object, ...], tuple[NullFits, Any]] = {}
 _CACHE_SIZE = 64
 
 
 def _cached_null(v: np.ndarray, grid: np.ndarray, draws: int, seed: int, method: str
-                 ) -> tuple[NullFits, dict[str, object]]:
+                 ) -> tuple[NullFits, Any]:
     """Null fits of the critical value for arms ``v`` (cached per ``v, grid, draws, seed,
     method``) and the generator state after them (for the size check's fresh draws)."""
     key = (v.tobytes(), grid.tobytes(), draws, seed, method)
-    hit = _CACHE.get(key)
-    if hit is None:
+    if key not in _CACHE:
         rng = np.random.default_rng(seed)
         fits = null_fits(v, grid, draws, rng, method)
-        hit = (fits, rng.bit_generator.state)
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = hit
-    return hit
+        _CACHE[key] = (fits, rng.bit_generator.state)
+    return _CACHE[key]
 
 
 def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, index_vi: float,

@@ -91,7 +91,7 @@ def _one(kind: str, covariate: str, label: str, arms: Any, x: np.ndarray, x0: fl
     labels = [str(s) + (" (era: proxy)" if str(s) in proxies else "")
               for s in arms["label"]]
     c = rng.centre
-    res = adjusted_benchmark(yi, vi, {covariate: x}, c.yi, c.vi,
+    res = adjusted_benchmark(yi.tolist(), vi.tolist(), {covariate: x.tolist()}, c.yi, c.vi,
                              {covariate: math.nan if x0 is None else float(x0)},
                              labels=labels, method=plan.estimator, test=plan.inference,
                              level=plan.level, min_k=plan.min_studies_metareg,

@@ -162,7 +162,7 @@ def decide_over(yi: np.ndarray, vi: np.ndarray, rng: IndexRange,
     tests: list[ScenarioTest] = []
     central: DecisionTest | None = None
     for i, s in enumerate(rng.scenarios):
-        t = decision_test(yi, vi, s.yi, s.vi, level=plan.level, method="REML",
+        t = decision_test(yi.tolist(), vi.tolist(), s.yi, s.vi, level=plan.level, method="REML",
                           draws=plan.decision_draws, seed=SEED,
                           check_size="fitted" if i == rng.central else False)
         if i == rng.central:
@@ -178,16 +178,18 @@ def fragility(row: Any, outcome_kind: str, measure: str, yi: np.ndarray, vi: np.
     """Patient fragility of a decisive verdict at the central scenario (:mod:`meta.fragility`);
     None where it is not defined (a rate not on the logit scale, a median without events)."""
     s = rng.centre
-    opts = {"level": plan.level, "method": "REML", "draws": plan.decision_draws, "seed": SEED}
+    opts: dict[str, Any] = {"level": plan.level, "method": "REML",
+                            "draws": plan.decision_draws, "seed": SEED}
     if outcome_kind in ("proportion", "adverse_event", "landmark"):
         if measure != "PLO" or s.events is None or s.total is None:
             return None
-        return fragility_proportion(int(s.events), int(s.total), yi, vi, **opts)
+        return fragility_proportion(int(s.events), int(s.total), yi.tolist(), vi.tolist(),
+                                    **opts)
     if rng.kind is RangeKind.MEDIAN_EVENTS and s.events is not None and s.total is not None:
-        return fragility_median(float(row["median"]), int(s.total), int(s.events), yi, vi,
-                                **opts)
+        return fragility_median(float(row["median"]), int(s.total), int(s.events),
+                                yi.tolist(), vi.tolist(), **opts)
     events = row.get("tte_events")
     if events is not None and events == events and row.get("total"):
-        return fragility_median(float(row["median"]), int(row["total"]), int(events), yi, vi,
-                                **opts)
+        return fragility_median(float(row["median"]), int(row["total"]), int(events),
+                                yi.tolist(), vi.tolist(), **opts)
     return None

@@ -245,7 +245,8 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan,
                                    tuple(ov.ident(all_arms, i) for i in drop), kept_ids)
     robust = robustness(comparison, knha, alpha, "predictive")
     pi = calibrated = frag = None
-    era, casemix = None, ()
+    era: Any = None
+    casemix: tuple[Any, ...] = ()
     position = position_of(comparison)
     hib = higher_is_better(outcome)
     if comparison is not None:

@@ -136,16 +136,16 @@ def index_range(row: Any, outcome: Outcome, yi: float, vi: float | None,
         if len(dens) > 1:
             pi = proportion_interval(dens, percent=float(row["percent_text"]), level=plan.level)
             tab = effects.proportions([r.events for r in pi.rows], dens, outcome.measure)
-            scen = []
+            rows: list[Scenario] = []
             for i, r in enumerate(pi.rows):
                 y, v = float(tab.yi[i]), float(tab.vi[i])
                 h = z * math.sqrt(v)
                 val, lo, hi = _bt(outcome.measure, [y, y - h, y + h], r.denominator)
-                scen.append(Scenario(f"{r.events}/{r.denominator}", y, v, val, lo, hi,
+                rows.append(Scenario(f"{r.events}/{r.denominator}", y, v, val, lo, hi,
                                      r.events, r.denominator))
             central = next((i for i, r in enumerate(pi.rows) if r.denominator == n),
-                           len(scen) - 1)
-            return IndexRange(RangeKind.DENOMINATOR, tuple(scen), central, pi.method,
+                           len(rows) - 1)
+            return IndexRange(RangeKind.DENOMINATOR, tuple(rows), central, pi.method,
                               (f"the denominator is not reported: {row['percent_text']}% "
                                f"is tried at every denominator from "
                                f"{plan.assumed_denominator_min:g} × {n} to {n} at which a "
