@@ -150,26 +150,46 @@ def moderated_statistics(Y: np.ndarray, V: np.ndarray, X: np.ndarray, row: np.nd
                          y0: np.ndarray, v0: float) -> np.ndarray:
     """``|T|`` of every row of ``Y`` (m x k) against design ``X`` at ``row = [1, x0]``, by the
     batched REML fits of :func:`meta.batch_regression.fit_reml_rows`."""
-    fit = fit_reml_rows(Y, V, X)
-    var = fit["s2"] * (v0 + fit["tau2"] + np.einsum("i,mij,j->m", row, fit["vcov_wald"], row))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.abs(y0 - fit["beta"] @ row) / np.sqrt(var)
+    return _moderated_abs(fit_reml_rows(Y, V, X), row, y0, v0)
 
 
 def moderated_null(vi: np.ndarray, X: np.ndarray, row: np.ndarray, v0: float, draws: int,
                    seed: int) -> np.ndarray:
     """``|T|`` simulated under exchangeability given the covariates, one row per tau² of
-    :func:`meta.decision.tau2_grid` (common random numbers; ``beta = 0`` by invariance)."""
+    :func:`meta.decision.tau2_grid` (common random numbers; ``beta = 0`` by invariance).
+
+    The batched fits depend on ``vi``, ``X``, ``draws`` and ``seed`` only (not on the index's
+    ``row`` or ``v0``) and are cached (32 sets), so an index tried at several plausible values
+    costs one simulation.
+    """
     grid = tau2_grid(vi)
-    rng = np.random.default_rng(seed)
-    k = vi.size
-    z = rng.standard_normal((draws, k))
-    z0 = rng.standard_normal(draws)
-    g = grid.size
-    Y = (z[None] * np.sqrt(grid[:, None, None] + vi[None, None, :])).reshape(g * draws, k)
+    key = (vi.tobytes(), np.ascontiguousarray(X).tobytes(), X.shape, draws, seed)
+    hit = _MOD_CACHE.get(key)
+    if hit is None:
+        rng = np.random.default_rng(seed)
+        k = vi.size
+        z = rng.standard_normal((draws, k))
+        z0 = rng.standard_normal(draws)
+        g = grid.size
+        Y = (z[None] * np.sqrt(grid[:, None, None] + vi[None, None, :])).reshape(g * draws, k)
+        V = np.broadcast_to(vi, Y.shape).copy()
+        hit = (fit_reml_rows(Y, V, X), z0)
+        if len(_MOD_CACHE) >= 32:
+            _MOD_CACHE.pop(next(iter(_MOD_CACHE)))
+        _MOD_CACHE[key] = hit
+    fit, z0 = hit
     y0 = (z0[None] * np.sqrt(grid[:, None] + v0)).reshape(-1)
-    V = np.broadcast_to(vi, Y.shape).copy()
-    return moderated_statistics(Y, V, X, row, y0, v0).reshape(g, draws)
+    return _moderated_abs(fit, row, y0, v0).reshape(grid.size, draws)
+
+
+_MOD_CACHE: dict[tuple[object, ...], tuple[dict[str, np.ndarray], np.ndarray]] = {}
+
+
+def _moderated_abs(fit: dict[str, np.ndarray], row: np.ndarray, y0: np.ndarray,
+                   v0: float) -> np.ndarray:
+    var = fit["s2"] * (v0 + fit["tau2"] + np.einsum("i,mij,j->m", row, fit["vcov_wald"], row))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.abs(y0 - fit["beta"] @ row) / np.sqrt(var)
 
 
 def moderated_test(yi: np.ndarray, vi: np.ndarray, mods: np.ndarray, x0: np.ndarray,

@@ -79,6 +79,8 @@ def fit_reml_rows(Y: np.ndarray, V: np.ndarray, X: np.ndarray, *, threshold: flo
     p = X.shape[1]
     if k <= p:
         raise ValueError(f"X: {p} coefficients need more than {p} studies, got k={k}")
+    if p == 1 and np.all(X == 1.0):
+        return _intercept_only(Y, V, threshold, maxiter, ll0_tol)
     W0 = 1.0 / V
     A0, _, r0 = _wls(Y, W0, X)
     q = (W0 * r0 * r0).sum(axis=1)
@@ -114,3 +116,62 @@ def fit_reml_rows(Y: np.ndarray, V: np.ndarray, X: np.ndarray, *, threshold: flo
     rss = (W * r * r).sum(axis=1)
     s2 = np.where(rss <= np.finfo(float).eps, 0.0, rss / (k - p))
     return {"tau2": tau2, "beta": beta, "vcov_wald": A, "s2": s2, "iterations": iters}
+
+
+def _intercept_only(Y: np.ndarray, V: np.ndarray, threshold: float, maxiter: int,
+                    ll0_tol: float) -> dict[str, np.ndarray]:
+    """:func:`fit_reml_rows` for ``X = 1`` (the same steps, with the matrix algebra reduced to
+    sums: ``tr P = sum w - sum w²/sum w``, ``tr PP = sum w² - 2 sum w³/sum w +
+    (sum w²/sum w)²``, ``log det (X'WX)^-1 = -log sum w``)."""
+    m, k = Y.shape
+
+    def parts(W: np.ndarray, Yr: np.ndarray) -> tuple[np.ndarray, ...]:
+        sw = W.sum(axis=1)
+        r = Yr - ((W * Yr).sum(axis=1) / sw)[:, None]
+        return sw, r
+
+    def loglik(Yr: np.ndarray, Vr: np.ndarray, t: np.ndarray) -> np.ndarray:
+        W = 1.0 / (Vr + t[:, None])
+        sw, r = parts(W, Yr)
+        return -0.5 * ((k - 1) * _LOG_2PI + np.log(Vr + t[:, None]).sum(axis=1) + np.log(sw)
+                       + (W * r * r).sum(axis=1))
+
+    W0 = 1.0 / V
+    sw0, r0 = parts(W0, Y)
+    tau2 = np.maximum(0.0, ((W0 * r0 * r0).sum(axis=1) - (k - 1))
+                      / (sw0 - (W0 * W0).sum(axis=1) / sw0))
+    iters = np.zeros(m, int)
+    active = np.ones(m, bool)
+    for _ in range(maxiter):
+        rows = np.flatnonzero(active)
+        if rows.size == 0:
+            break
+        t = tau2[rows]
+        W = 1.0 / (V[rows] + t[:, None])
+        sw, r = parts(W, Y[rows])
+        W2 = W * W
+        s2w = W2.sum(axis=1)
+        tr_p = sw - s2w / sw
+        tr_pp = s2w - 2 * (W2 * W).sum(axis=1) / sw + (s2w / sw) ** 2
+        u = W * r
+        adj = ((u * u).sum(axis=1) - tr_p) / tr_pp
+        while (neg := t + adj < 0).any():
+            adj[neg] /= 2.0
+            tiny = neg & (np.abs(adj) <= threshold)
+            adj[tiny] = -t[tiny]
+        tau2[rows] = t + adj
+        iters[rows] += 1
+        active[rows[np.abs(adj) <= threshold]] = False
+    pos = np.flatnonzero(tau2 > threshold)
+    if pos.size:
+        stuck = (loglik(Y[pos], V[pos], np.zeros(pos.size))
+                 - loglik(Y[pos], V[pos], tau2[pos])) > ll0_tol
+        tau2[pos[stuck]] = 0.0
+    tau2 = np.maximum(tau2, 0.0)
+    W = 1.0 / (V + tau2[:, None])
+    sw, r = parts(W, Y)
+    beta = ((W * Y).sum(axis=1) / sw)[:, None]
+    rss = (W * r * r).sum(axis=1)
+    s2 = np.where(rss <= np.finfo(float).eps, 0.0, rss / (k - 1))
+    return {"tau2": tau2, "beta": beta, "vcov_wald": (1.0 / sw)[:, None, None], "s2": s2,
+            "iterations": iters}

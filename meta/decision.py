@@ -43,10 +43,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from meta import distributions
+from meta.batch_regression import fit_reml_rows
 from meta.fastfit import Subsets, fit_rows
 from meta.model import check_yi_vi, rma
 
@@ -142,6 +144,10 @@ def scaled_statistics(Y: np.ndarray, V: np.ndarray, y0: np.ndarray, v0: float,
 
 
 def _fit(Y: np.ndarray, V: np.ndarray, method: str) -> dict[str, np.ndarray]:
+    if method == "REML":  # vectorised Fisher scoring, equal to rma's REML to its tolerance
+        fit = fit_reml_rows(Y, V, np.ones((Y.shape[1], 1)))
+        return {"estimate": fit["beta"][:, 0], "tau2": fit["tau2"],
+                "var_wald": fit["vcov_wald"][:, 0, 0], "s2": fit["s2"]}
     cols, errors = fit_rows(Subsets(Y, V, np.ones_like(Y)), method, "knha")
     if errors:
         raise ValueError(f"method: the {method} tau² estimator failed on simulated data; "
@@ -163,19 +169,63 @@ def null_statistics(vi: np.ndarray, v0: float, tau2: np.ndarray, draws: int,
     Common random numbers across the grid: the same standard normal draws are scaled by each
     ``sqrt(tau² + v)``, so the tail probabilities vary smoothly with tau².
     """
+    return null_from_fits(null_fits(vi, tau2, draws, rng, method), v0)
+
+
+@dataclass(frozen=True)
+class NullFits:
+    """The simulated historical arms' fits at each tau² of a grid (independent of the index).
+
+    The fits are the costly part of the test and do not depend on the index's ``v0``, so they
+    are computed once per set of historical arms and re-used for every index value tried
+    (the index's plausible range, the fragility search): :func:`null_from_fits`.
+    """
+
+    tau2: np.ndarray
+    cols: dict[str, np.ndarray]
+    z0: np.ndarray
+
+
+def null_fits(vi: np.ndarray, tau2: np.ndarray, draws: int, rng: np.random.Generator,
+              method: str = "REML") -> NullFits:
+    """Simulate ``draws`` data sets per tau² (common random numbers) and fit them."""
     k = vi.size
     z = rng.standard_normal((draws, k))
     z0 = rng.standard_normal(draws)
     g = tau2.size
     Y = (z[None, :, :] * np.sqrt(tau2[:, None, None] + vi[None, None, :])).reshape(g * draws, k)
     V = np.broadcast_to(vi, (g * draws, k)).copy()
-    y0 = (z0[None, :] * np.sqrt(tau2[:, None] + v0)).reshape(-1)
-    return np.abs(scaled_statistics(Y, V, y0, v0, method)).reshape(g, draws)
+    return NullFits(np.asarray(tau2, float), _fit(Y, V, method), z0)
+
+
+def null_from_fits(fits: NullFits, v0: float) -> np.ndarray:
+    """|T| of :func:`null_statistics` from cached fits, for an index variance ``v0``."""
+    g, draws = fits.tau2.size, fits.z0.size
+    y0 = (fits.z0[None, :] * np.sqrt(fits.tau2[:, None] + v0)).reshape(-1)
+    return np.abs(_scaled(fits.cols, y0, v0)).reshape(g, draws)
+
+
+_CACHE: dict[tuple[object, ...], tuple[NullFits, Any]] = {}
+_CACHE_SIZE = 64
+
+
+def _cached_null(v: np.ndarray, grid: np.ndarray, draws: int, seed: int, method: str
+                 ) -> tuple[NullFits, Any]:
+    """Null fits of the critical value for arms ``v`` (cached per ``v, grid, draws, seed,
+    method``) and the generator state after them (for the size check's fresh draws)."""
+    key = (v.tobytes(), grid.tobytes(), draws, seed, method)
+    if key not in _CACHE:
+        rng = np.random.default_rng(seed)
+        fits = null_fits(v, grid, draws, rng, method)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (fits, rng.bit_generator.state)
+    return _CACHE[key]
 
 
 def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, index_vi: float,
                   *, level: float = 95.0, method: str = "REML", draws: int = 4000,
-                  seed: int = 20251202, check_size: bool = True) -> DecisionTest:
+                  seed: int = 20251202, check_size: bool | str = True) -> DecisionTest:
     """Test whether the index arm is unusual for one more historical arm (see module notes).
 
     Parameters
@@ -193,8 +243,15 @@ def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, ind
         Simulated data sets per tau² grid point (critical value), and again for the size.
     seed : int
         Seed of the simulation; the result is a deterministic function of the inputs.
-    check_size : bool
+    check_size : bool or "fitted"
         Also simulate the test's size with fresh draws (doubles the cost); NaN when False.
+        ``"fitted"``: the size at the fitted tau² only (``size_max`` NaN; 1/14 of the cost).
+
+    Notes
+    -----
+    The simulated fits depend on the historical arms, ``draws``, ``seed`` and ``method`` only,
+    not on the index: they are cached (64 sets) so that repeated tests against the same arms
+    (an index's plausible range, a fragility search) cost one simulation.
 
     Returns
     -------
@@ -217,15 +274,21 @@ def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, ind
     stat = diff / se if se > 0 else (float(np.copysign(np.inf, diff)) if abs(diff) > 1e-12
                                      else 0.0)  # arms fitting exactly (s² = 0)
     grid = tau2_grid(v)
-    rng = np.random.default_rng(seed)
-    null = null_statistics(v, index_vi, grid, draws, rng, method)
+    fits, state = _cached_null(v, grid, draws, seed, method)
+    null = null_from_fits(fits, index_vi)
     tails = (1.0 + (null >= abs(stat)).sum(axis=1)) / (draws + 1.0)
     pval = float(tails.max())
     crit = float(np.quantile(null, 1.0 - alpha, axis=1).max())
-    # size check with fresh draws: at the fitted tau² and over the grid
+    # size check with fresh draws: at the fitted tau² and over the grid (or at the fitted tau²
+    # only, ``check_size="fitted"``: one grid point instead of 14)
     if check_size:
-        fresh = null_statistics(v, index_vi, np.r_[res.tau2, grid], draws, rng, method)
+        rng = np.random.default_rng(seed)
+        rng.bit_generator.state = state
+        at = np.r_[res.tau2, grid] if check_size != "fitted" else np.r_[res.tau2]
+        fresh = null_statistics(v, index_vi, at, draws, rng, method)
         rates = (fresh > crit).mean(axis=1)
+        if rates.size == 1:
+            rates = np.r_[rates, np.nan]
     else:
         rates = np.full(2, np.nan)
     reject = pval <= alpha

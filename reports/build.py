@@ -374,7 +374,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             "page1": page1,
             "reading": " ".join(page1["sentences"]),
             "caveats": caveats(index, plan, analyses),
-            "methods": methods(plan, st["versions"]),  # type: ignore[arg-type]
+            "methods": methods(plan, st["versions"], analyses),  # type: ignore[arg-type]
             "studies": reviewer.characteristics(records, plan.index.study, {
                 sid: [o for o, arms in sorted(used_arms(result).items())
                       if any(st == sid for st, _ in arms)] for sid in {r.id for r in records}}),

@@ -91,25 +91,30 @@ def _position_text(c: ComparisonResult, outcome: Outcome) -> str:
             f"({fmt.unit(outcome.kind)})")
 
 
-def _adjust_rows(c: ComparisonResult, plan: Plan) -> list[tuple[str, str]]:
-    rows = []
-    labels = {m.id: m.label for m in plan.moderators}
-    for adj in c.adjustments:
-        name = labels.get(adj.moderator, adj.moderator)
-        if not adj.done:
-            rows.append((f"Case mix: {name}", f"not adjusted: {adj.reason}"))
-            continue
-        text = (f"meta-regression on {adj.k_with} studies, slope {adj.slope:+.4f} per % "
-                f"({fmt.pval(adj.slope_pval)}); at the index's {adj.index_value:.1f}%: "
-                f"predicted {adj.predicted:.3f}")
-        if adj.difference is not None:
-            text += (f", adjusted difference {adj.difference.estimate:+.3f} "
-                     f"[{adj.difference.ci_lb:.3f}, {adj.difference.ci_ub:.3f}], "
-                     f"{fmt.pval(adj.difference.pval)}")
-        if adj.extrapolated:
-            text += " (extrapolated: the index lies outside the studies' range)"
-        rows.append((f"Case mix: {name}", text))
-    return rows
+def position_text(a: GroupAnalysis) -> str:
+    """The typed position of ``a`` against the plan's prediction interval, over the index's
+    plausible range (never "above" unless it holds at every plausible value)."""
+    c = a.comparison
+    assert c is not None
+    pi = a.prediction
+    factor, _ = fmt.scale(a.outcome.kind)
+    name = ("Higgins t(k − 2) prediction interval" if pi is not None and pi.method == "higgins"
+            else "prediction interval")
+    if a.position.value == "n/a":
+        return f"no {name} (fewer than {3 if pi and pi.method == 'higgins' else 2} arms)"
+    shown = (fmt.interval(pi.lb_bt * factor, pi.ub_bt * factor) if pi is not None
+             else fmt.interval(*(v * factor for v in c.pi_bt)))
+    flag = (" (imprecise: " + ", ".join(pi.reasons) + ")") if pi is not None and pi.imprecise \
+        else ""
+    if a.position.value == "unsettled":
+        return (f"not the same over the index's plausible range against the {c.level:g}% "
+                f"{name} {shown} ({fmt.unit(a.outcome.kind)}){flag}")
+    where = " at every plausible value of the index" if _ranged(a) else ""
+    basis = ("widened by the index's sampling variance" if a.position_basis is
+             PositionBasis.WIDENED or a.index_interval is not None else
+             "(the index's variance is unknown: treated as error-free)")
+    return (f"{a.position.value} the {c.level:g}% {name} {shown} "
+            f"({fmt.unit(a.outcome.kind)}), {basis}{where}{flag}")
 
 
 def estimator_rows(c: ComparisonResult, outcome: Outcome) -> list[list[str]]:
@@ -147,7 +152,7 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan,
     items.append(("Benchmark", _bench_text(c, a.outcome, link)))
     analysis, back = _diff_text(c, a.outcome)
     items += [("Difference", analysis), ("Back-transformed", back),
-              ("Position", _position_text(c, a.outcome))]
+              ("Position", position_text(a))]
     if c.predictive is not None:
         p = c.predictive
         stat = "z" if p.df is None else f"t({p.df})"
@@ -164,7 +169,6 @@ def group_items(a: GroupAnalysis, index_row: Any, plan: Plan,
         items.append(("Knapp–Hartung", f"benchmark "
                       f"{fmt.est_ci_unit(est, lb, ub, fmt.unit_suffix(a.outcome.kind))}"
                       f"{test}; index {_position_text(k, a.outcome)}"))
-    items += _adjust_rows(c, plan)
     if a.index_note:
         items.append(("Index estimate", a.index_note))
     items += hook_items(a)
@@ -177,8 +181,12 @@ def verdict_text(a: GroupAnalysis) -> str:
     from reports.summary import verdict_words
 
     words = {
-        ReasonCode.PREDICTIVE_TEST: lambda r: f"predictive test {fmt.pval(r.value)} at alpha "
-        f"{a.alpha:g}",
+        ReasonCode.DECISION_TEST: lambda r: f"calibrated predictive test {fmt.pval(r.value)} "
+        f"at alpha {a.alpha:g}",
+        ReasonCode.INDEX_RANGE: lambda r: "over the index's plausible range: "
+        + ", ".join(r.names) + f" (largest {fmt.pval(r.value)})",
+        ReasonCode.PREDICTIVE_TEST: lambda r: f"the predictive z test ({fmt.pval(r.value)}) "
+        "describes only (it exceeds its level when k is small)",
         ReasonCode.INDEX_VARIANCE_UNKNOWN: lambda r: "the index's variance is unknown",
         ReasonCode.INDEX_NOT_REPORTED: lambda r: "the index study does not report the outcome",
         ReasonCode.NO_BENCHMARK: lambda r: "no comparable benchmark arm",
@@ -186,25 +194,109 @@ def verdict_text(a: GroupAnalysis) -> str:
         ReasonCode.FEW_STUDIES: lambda r: f"k = {r.value:g} < 5: the prediction interval is "
         "imprecise",
         ReasonCode.TAU2_ZERO: lambda r: "tau² = 0: the prediction interval collapses onto the CI",
-        ReasonCode.FRAGILE: lambda r: "fragile under " + ", ".join(r.names),
+        ReasonCode.FRAGILE: lambda r: ("fragile under " if a.verdict.decisive else
+                                       "the uncalibrated predictive z test disagrees under ")
+        + ", ".join(r.names),
         ReasonCode.MEAN_TEST_ONLY: lambda r: f"the average-study test ({fmt.pval(r.value)}) "
         "describes the pooled mean only",
-        ReasonCode.POSITION: lambda r: f"index {r.names[0]} the prediction interval",
+        ReasonCode.POSITION: lambda r: (
+            "index position against the prediction interval not the same over its plausible "
+            "range" if r.names[0] == "unsettled" else
+            f"index {r.names[0]} the prediction interval"
+            + (" at every plausible value" if _ranged(a) else "")
+            + (" (normal-theory interval; the calibrated test decides)"
+               if r.names[0] != "within" and not a.verdict.decisive else "")),
     }
     return verdict_words(a) + " — " + "; ".join(words[r.code](r) for r in a.reasons)
 
 
+def _ranged(a: GroupAnalysis) -> bool:
+    return a.index_interval is not None and a.index_interval.is_range
+
+
+def _value(a: GroupAnalysis, x: float) -> str:
+    factor, _ = fmt.scale(a.outcome.kind)
+    return fmt.num(x * factor) + fmt.unit_suffix(a.outcome.kind)
+
+
+def range_text(a: GroupAnalysis) -> str:
+    """The index's plausible range in words ('' when it reports its own CI)."""
+    r = a.index_interval
+    if r is None or not r.is_range:
+        return ""
+    factor, _ = fmt.scale(a.outcome.kind)
+    parts = [f"{s.label}: {fmt.est_ci(s.value * factor, s.lower * factor, s.upper * factor)}"
+             for s in r.scenarios]
+    return "; ".join(parts) + f" ({r.method})"
+
+
+def decision_text(a: GroupAnalysis) -> str:
+    """The calibrated test at each plausible value of the index."""
+    d = a.decision_test
+    tests = "; ".join(f"{t.label}: {t.verdict} ({fmt.pval(t.pval)})" for t in d.tests) \
+        if len(d.tests) > 1 else f"{d.tests[0].verdict} ({fmt.pval(d.tests[0].pval)})"
+    return (f"{tests}; {d.draws} simulated data sets per tau² grid point, simulated size "
+            f"{100 * d.size:.1f}% at the fitted tau² (nominal {100 * a.alpha:g}%)")
+
+
+def fragility_text(a: GroupAnalysis) -> str:
+    """Patient fragility of a decisive verdict."""
+    f = a.fragility
+    if f.patients is None:
+        return (f"no change of up to {f.searched} index patients changes the verdict "
+                "(at the central plausible value)")
+    return (f"{f.patients} index patient(s): {f.change} would make it {f.verdict_after} "
+            f"({fmt.pval(f.pval_after)}; at the central plausible value)")
+
+
+def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
+    """One adjusted benchmark (era or case mix) in words."""
+    from reports.summary import VERDICT_WORDS
+
+    r = adj.result
+    if not r.done:
+        return f"not estimated: {r.reason}"
+    sl = r.slopes[0]
+    unit = "per year" if adj.kind == "era" else "per percentage point"
+    x0 = r.index_x[0]
+    at = f"{x0:.1f}" if adj.kind == "era" else f"{x0:g}%"
+    factor, _ = fmt.scale(a.outcome.kind)
+    text = (f"meta-regression on k = {r.k} arms: slope {sl.estimate:+.4f} {unit} "
+            f"[{sl.ci_lb:+.4f}, {sl.ci_ub:+.4f}] ({fmt.pval(sl.pval)}), R² {r.R2:.0f}%; at the "
+            f"index's {at}: benchmark "
+            f"{fmt.est_ci(adj.predicted_bt * factor, adj.ci_bt[0] * factor, adj.ci_bt[1] * factor)}"
+            f", PI {fmt.interval(adj.pi_bt[0] * factor, adj.pi_bt[1] * factor)}; verdict "
+            f"{VERDICT_WORDS[adj.verdict]}"
+            + (f" ({', '.join(adj.verdicts)} over the plausible range)"
+               if len(set(adj.verdicts)) > 1 else "")
+            + ("; the verdict CHANGES" if adj.changed else "; the verdict is unchanged"))
+    if adj.slope_bt_per_decade == adj.slope_bt_per_decade:
+        text += f"; ratio of medians per decade {adj.slope_bt_per_decade:.2f}"
+    if r.extrapolated:
+        text += "; EXTRAPOLATED: the index lies outside the arms' range " + ", ".join(
+            f"{lo:.1f}–{hi:.1f}" for lo, hi in r.covariate_range)
+    if r.dropped:
+        text += "; arms without the covariate left out: " + ", ".join(r.dropped)
+    if adj.proxies:
+        text += "; era of " + ", ".join(adj.proxies) + " is a publication-year proxy"
+    return text
+
+
 def hook_items(a: GroupAnalysis) -> list[tuple[str, str]]:
-    """Rows for results computed in parallel work (shown only when set)."""
+    """Rows of the index's range, the calibrated test, fragility, era and case mix."""
     out = []
-    for name, label in (("index_interval", "Index interval (approximate)"),
-                        ("decision_test", "Calibrated predictive test"),
-                        ("fragility_patients", "Fragility (index patients)"),
-                        ("era_adjusted", "Era-adjusted benchmark"),
-                        ("casemix_adjusted", "Case-mix-adjusted benchmark")):
-        value = getattr(a, name)
-        if value is not None:
-            out.append((label, str(value)))
+    if (text := range_text(a)):
+        out.append(("Index plausible range", text))
+    if a.decision_test is not None:
+        out.append(("Calibrated predictive test (decides)", decision_text(a)))
+    if a.fragility is not None:
+        out.append(("Fragility (index patients)", fragility_text(a)))
+    if a.prediction is not None and a.prediction.imprecise:
+        out.append(("Prediction interval", "imprecise: " + ", ".join(a.prediction.reasons)))
+    if a.era_adjusted is not None:
+        out.append(("Era-adjusted benchmark", adjusted_text(a, a.era_adjusted)))
+    for adj in a.casemix_adjusted or ():
+        out.append((f"Case-mix-adjusted: {adj.label}", adjusted_text(a, adj)))
     return out
 
 
@@ -222,15 +314,23 @@ def summary_line(a: GroupAnalysis) -> str | None:
     points = "months" if a.outcome.kind == "median" else "points"
     if c.difference is not None:
         text += f"; difference {c.points_bt * factor:+.1f} {points}"
-        if c.predictive is not None:
-            text += (f"; {fmt.pval(c.predictive.pval)} against a single historical study "
-                     "(predictive test, tau² included; decides)")
+        if a.decision_test is not None:
+            d = a.decision_test
+            lo, hi = d.pval_range
+            text += (f"; {fmt.pval(d.pval)} against a single historical study (calibrated "
+                     "predictive test; decides)"
+                     + (f", p from {fmt.pval(lo).removeprefix('p = ')} to "
+                        f"{fmt.pval(hi).removeprefix('p = ')} over the index's plausible "
+                        "range" if len(d.tests) > 1 else ""))
         text += (f"; {fmt.pval(c.difference.pval)} against the average study (describes the "
                  "pooled mean)")
     else:
         text += "; no test (index variance unknown)"
-    if c.position != "n/a":
-        text += f"; index {c.position} the prediction interval"
+    if a.position.value == "unsettled":
+        text += "; the index's position against the prediction interval changes over its range"
+    elif a.position.value != "n/a":
+        text += (f"; index {a.position.value} the prediction interval"
+                 + (" at every plausible value" if _ranged(a) else ""))
     return text + robustness_text(a) + "."
 
 
@@ -301,7 +401,46 @@ def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> li
     return out
 
 
-def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
+def decision_methods(plan: Plan, analyses: list[GroupAnalysis] | tuple[()] = ()) -> str:
+    """The methods paragraph of the deciding test, its simulated size, the index's range, the
+    fragility and the era / case-mix regressions."""
+    from meta.decision import METHOD_NAME
+
+    alpha = 1 - plan.level / 100
+    sizes = [a.decision_test.size for a in analyses if a.decision_test is not None
+             and a.decision_test.size == a.decision_test.size]
+    mcse = 100 * (alpha * (1 - alpha) / plan.decision_draws) ** 0.5
+    size = (f" Its simulated size under exchangeability at each comparison's fitted τ² "
+            f"(fresh draws) was {100 * min(sizes):.1f}–{100 * max(sizes):.1f}% (nominal "
+            f"{100 * alpha:g}%; Monte Carlo SE {mcse:.1f} points)." if sizes else "")
+    ranges = sorted({a.index_interval.method for a in analyses
+                     if a.index_interval is not None and a.index_interval.is_range})
+    return (f"Deciding test: {METHOD_NAME} (T = (y₀ − μ̂)/√(s²(v₀ + τ̂² + 1/Σw)), Hartung & "
+            "Knapp 2001 scale on the predictive variance of Higgins, Thompson & Spiegelhalter "
+            "2009; p-value maximised over a τ² grid from 0 to 64 × the median arm variance, "
+            f"Dufour 2006), {plan.decision_draws} simulated data sets per grid point, REML."
+            + size + " A verdict of more or less favourable needs the test to reject, in the "
+            "same direction, at every plausible value of the index; otherwise it is "
+            "inconclusive over the plausible range. The index's plausible range where it "
+            "gives no CI: " + ("; ".join(ranges) if ranges else "not needed") + ". Prediction "
+            "intervals: " + ("Higgins et al. 2009 (t, k − 2 df)" if plan.prediction == "higgins"
+                             else "metafor's (normal)") + ", flagged imprecise (*) with fewer "
+            "than 5 arms or τ² = 0. Fragility: the smallest number of index patients whose "
+            "outcome would have to differ for a decisive verdict to change (Walsh 2014; Bomze "
+            "2020), at the central plausible value. Era and case mix: mixed-effects "
+            "meta-regression (REML) on the enrolment mid-point (study files' enrolment "
+            "periods; " + ("studies without one are left out and listed" if plan.era_missing
+                           == "exclude" else f"missing periods replaced by the publication "
+                           f"year minus {plan.era_lag_years:g} years, labelled as a proxy")
+            + ") and on each case-mix moderator, where at least "
+            f"{plan.min_studies_metareg} arms report it; the benchmark predicted at the "
+            "index's value with CI and PI, R², extrapolation flagged, and the calibrated "
+            "moderated test's verdict (Gastrointest Tumors 9(1):19 found sorafenib-arm OS "
+            "improved by 4.5 months over 2005–2019).")
+
+
+def methods(plan: Plan, versions: list[tuple[str, str]],
+            analyses: list[GroupAnalysis] | tuple[()] = ()) -> list[str]:
     """Methods paragraphs generated from the plan and the software versions."""
     measures = sorted({(o.measure, SCALES.get(o.measure, o.measure)) for o in plan.outcomes})
     soft = ", ".join(f"{n} {v}" for n, v in versions)
@@ -343,16 +482,14 @@ def methods(plan: Plan, versions: list[tuple[str, str]]) -> list[str]:
         "asks whether the index differs from the average historical study and ignores the "
         "between-study variance; the predictive test z = (y₀ − μ̂)/√(v₀ + SE(μ̂)² + τ²) asks "
         "whether it is unusual for a single historical study (Higgins, Thompson & "
-        f"Spiegelhalter 2009). The verdict is the predictive test's at alpha = {alpha:g}: the "
-        "average-study test rejects far above its nominal level when the index is exchangeable "
-        "with the historical arms, so it describes the pooled mean and never decides. "
+        f"Spiegelhalter 2009). Neither decides (alpha = {alpha:g}): both reject above their "
+        "nominal level when the index is exchangeable with the historical arms, so they "
+        "describe; the calibrated test below decides. "
         "Position: whether the index estimate lies inside the benchmark's "
         "prediction interval widened by the index's own sampling variance (an observed "
         "estimate is compared), or inside the plain prediction interval when that variance is "
-        "unknown (the index then treated as error-free). Case-mix "
-        f"adjustment by meta-regression on {', '.join(m.label for m in plan.moderators)} "
-        f"where at least {plan.min_studies_metareg} benchmark studies report the moderator, "
-        "evaluated at the index study's value.",
+        "unknown (the index then treated as error-free).",
+        decision_methods(plan, analyses),
         "Sensitivity: the tau² estimators " + ", ".join(plan.sensitivity.estimators)
         + ("; Knapp–Hartung inference" if "knha" in plan.sensitivity.inference else "")
         + ("; leave-one-out" if plan.sensitivity.leave_one_out else "")

@@ -17,52 +17,49 @@ from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
 
 
-def bubble_frame(a: GroupAnalysis, moderator: str, slope_fit: tuple[float, float],
-                 index_x: float) -> pd.DataFrame:
-    """Studies, the fitted line (on the display scale) and the index study of one regression."""
+def bubble_frame(a: GroupAnalysis, adj: Any) -> pd.DataFrame:
+    """The drawn frame of one era / case-mix regression (:func:`meta.adjusted.bubble_frame`,
+    back-transformed to the display scale): arms sized by weight, the fitted line with its CI,
+    the index at its covariate value with its interval."""
+    from meta.adjusted import bubble_frame as meta_frame
+
     factor, _ = fmt.scale(a.outcome.kind)
     c = a.comparison
     assert c is not None
-    arms = a.arms[np.isfinite(a.arms[moderator].astype(float))]
-    weights = 1 / (arms["vi"] + c.benchmark.tau2)
-    size = 100 * weights / weights.sum()
+    f = meta_frame(adj.result)
     ni = c.ni
 
     def bt(v: Any) -> np.ndarray:
         return backtransform(c.measure, np.asarray(v, float), ni=ni) * factor
 
-    b0, b1 = slope_fit
-    xs = np.linspace(min(arms[moderator].min(), index_x), max(arms[moderator].max(), index_x),
-                     30)
-    study = pd.DataFrame({"label": arms["label"], "x": arms[moderator].astype(float),
-                          "y": bt(arms["yi"]), "size": size, "kind": "study"})
-    fit = pd.DataFrame({"label": "fit", "x": xs, "y": bt(b0 + b1 * xs), "size": 0.0,
-                        "kind": "fit"})
-    index = pd.DataFrame({"label": ["index"], "x": [index_x], "y": bt([c.index_yi]),
-                          "size": [0.0], "kind": ["index"]})
+    study = pd.DataFrame({"label": f.arms["arm"], "x": f.arms["x"], "y": bt(f.arms["y"]),
+                          "size": f.arms["weight"], "kind": "study"})
+    fit = pd.DataFrame({"label": "fit", "x": f.line["x"], "y": bt(f.line["fit"]),
+                        "size": 0.0, "kind": "fit", "lb": bt(f.line["ci_lb"]),
+                        "ub": bt(f.line["ci_ub"])})
+    index = pd.DataFrame({"label": ["index" + (" (extrapolated)" if bool(
+        f.index["extrapolated"].iloc[0]) else "")], "x": f.index["x"], "y": bt(f.index["y"]),
+        "size": [0.0], "kind": ["index"], "lb": bt(f.index["lb"]), "ub": bt(f.index["ub"])})
     return pd.concat([study, fit, index], ignore_index=True)
 
 
 def bubbles(a: GroupAnalysis, plan: Plan, root: Path, jobs: FigureJobs) -> list[dict[str, str]]:
-    """Bubble plots for the meta-regressions that were done."""
-    out = []
-    c = a.comparison
-    if c is None:
+    """A bubble plot per era / case-mix meta-regression that was done."""
+    out: list[dict[str, str]] = []
+    if a.comparison is None:
         return out
-    labels = {m.id: m.label for m in plan.moderators}
-    for adj in c.adjustments:
-        if not adj.done:
-            continue
-        b0 = adj.predicted - adj.slope * adj.index_value
-        frame = bubble_frame(a, adj.moderator, (b0, adj.slope), adj.index_value)
-        name = f"figures/bubble_{a.outcome.id}_{a.group.id}_{adj.moderator}.svg"
+    regs = [x for x in (a.era_adjusted, *(a.casemix_adjusted or ()))
+            if x is not None and x.result.done]
+    for adj in regs:
+        frame = bubble_frame(a, adj)
+        name = f"figures/bubble_{a.outcome.id}_{a.group.id}_{adj.covariate}.svg"
         unit = fmt.unit(a.outcome.kind)
-        jobs.submit("plot_bubble", frame, root / name,
-                    xlabel=labels.get(adj.moderator, adj.moderator),
-                    ylabel=f"{a.outcome.label} ({unit})")
+        jobs.submit("plot_bubble", frame, root / name, xlabel=adj.label,
+                    ylabel=f"{a.outcome.label} ({unit})", level=plan.level)
         out.append({"figure": name, "caption": f"Meta-regression of {a.outcome.label} on "
-                    f"{labels.get(adj.moderator, adj.moderator)} ({a.group.label}); circles "
-                    "sized by weight, red: the index study (not in the fit)."})
+                    f"{adj.label.lower()} ({a.group.label}, k = {adj.result.k}); circles sized "
+                    "by weight, band: CI of the fit, red: the index study with its interval "
+                    "(not in the fit)."})
     return out
 
 

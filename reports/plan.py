@@ -195,6 +195,22 @@ class Plan(_Strict):
     exclude_single_extraction: bool = Field(
         False, description="leave out of pooling the study files no second person checked "
         "(no curation.checked_by); each is listed with rule single_extraction")
+    prediction: Literal["metafor", "higgins"] = Field(
+        "metafor", description="prediction interval: metafor's (normal, or t(k - 1) under "
+        "Knapp–Hartung) or Higgins, Thompson & Spiegelhalter 2009's t(k - 2)")
+    era_missing: Literal["exclude", "publication_year"] = Field(
+        "exclude", description="an arm whose study gives no enrolment period: left out of the "
+        "era meta-regression (listed), or placed at its publication year minus era_lag_years "
+        "(labelled as a proxy)")
+    era_lag_years: float = Field(3.0, ge=0, le=15, description="publication year minus this "
+                                 "lag stands in for a missing enrolment mid-point (years)")
+    decision_draws: int = Field(1000, ge=200, le=20000, description="simulated data sets per "
+                                "tau² grid point of the calibrated decision test (Monte Carlo "
+                                "SE of a p-value near 0.05: sqrt(0.05 × 0.95 / draws))")
+    assumed_denominator_min: float = Field(
+        0.9, gt=0, le=1, description="a rate whose denominator is assumed (not reported) is "
+        "tried at every denominator from this fraction of the arm's n up to n at which a count "
+        "prints as the reported percent; the verdict must hold at each")
 
     @model_validator(mode="after")
     def _ids_unique_and_known(self) -> Plan:

@@ -20,7 +20,7 @@ from reports.analysis.groups import GroupAnalysis
 from reports.analysis.verdict import Robustness
 from reports.atomic import write_text_atomic
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _num(x: Any) -> Any:
@@ -64,15 +64,6 @@ def _knha(c: ComparisonResult | None) -> dict[str, Any] | None:
             "df": b.df, "pval": _num(d.pval) if d else None, "ci_lb": _num(b.ci_lb),
             "ci_ub": _num(b.ci_ub), "pi_lb": _num(b.pi_lb), "pi_ub": _num(b.pi_ub),
             "position": c.position}
-
-
-def _hook(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | str):
-        return value
-    if hasattr(value, "__dataclass_fields__"):
-        from dataclasses import asdict
-        return json.loads(json.dumps(asdict(value), default=str))
-    return str(value)
 
 
 def comparison_record(a: GroupAnalysis) -> dict[str, Any]:
@@ -120,10 +111,82 @@ def comparison_record(a: GroupAnalysis) -> dict[str, Any]:
         "predictive": _diff(ov.comparison.predictive)}
     rec["references"] = [{"id": r.id, "use": r.use, "reason": r.reason}
                          for r in a.references]
-    for name in ("index_interval", "decision_test", "fragility_patients", "era_adjusted",
-                 "casemix_adjusted"):
-        rec[name] = _hook(getattr(a, name))
+    rec["index_interval"] = _index_range(a.index_interval)
+    rec["decision_test"] = _decision(a.decision_test)
+    rec["prediction_interval"] = _clean(a.prediction)
+    rec["fragility_patients"] = a.fragility_patients
+    rec["fragility"] = _clean(a.fragility)
+    rec["era_adjusted"] = _adjusted(a.era_adjusted)
+    rec["casemix_adjusted"] = [_adjusted(x) for x in (a.casemix_adjusted or ())]
     return rec
+
+
+def _clean(value: Any) -> Any:
+    """A dataclass / tuple / enum as JSON-ready data (NaN -> None)."""
+    from dataclasses import fields, is_dataclass
+    from enum import Enum
+
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return _num(value)
+    if isinstance(value, Enum):
+        return value.value
+    if is_dataclass(value):
+        return {f.name: _clean(getattr(value, f.name)) for f in fields(value)
+                if f.name != "fit"}
+    if isinstance(value, tuple | list):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return str(value)
+
+
+def _index_range(r: Any) -> Any:
+    if r is None:
+        return None
+    return {"kind": r.kind.value, "central": r.central, "method": r.method,
+            "assumptions": list(r.assumptions), "envelope": [_num(x) for x in r.envelope],
+            "scenarios": [_clean(sc) for sc in r.scenarios]}
+
+
+def _decision(d: Any) -> Any:
+    if d is None:
+        return None
+    return {"method": d.method, "draws": d.draws, "size": _num(d.size), "tau2": _num(d.tau2),
+            "pval": _num(d.pval), "interval": [_num(x) for x in d.interval],
+            "central": d.central, "unanimous": d.unanimous,
+            "scenarios": [_clean(t) for t in d.tests]}
+
+
+def _adjusted(x: Any) -> Any:
+    """An era / case-mix adjusted benchmark with its inputs (arms, covariate values, yi, vi
+    of the index) and its verdict."""
+    if x is None:
+        return None
+    r = x.result
+    return {"kind": x.kind, "covariate": x.covariate, "label": x.label, "done": r.done,
+            "reason": r.reason or None, "k": r.k, "dropped": list(r.dropped),
+            "proxies": list(x.proxies),
+            "inputs": {"arms": list(r.arms), "x": [_num(v[0]) for v in r.x],
+                       "yi": [_num(v) for v in r.yi], "weights_pct": [_num(v) for v in
+                                                                       r.weights_pct],
+                       "index_x": [_num(v) for v in r.index_x],
+                       "index_yi": _num(r.index_yi), "index_vi": _num(r.index_vi)},
+            "slopes": [_clean(sl) for sl in r.slopes],
+            "covariate_range": [[_num(a), _num(b)] for a, b in r.covariate_range],
+            "extrapolated": list(r.extrapolated),
+            "predicted": _num(r.predicted), "se": _num(r.se), "ci_lb": _num(r.ci_lb),
+            "ci_ub": _num(r.ci_ub), "pi_lb": _num(r.pi_lb), "pi_ub": _num(r.pi_ub),
+            "tau2": _num(r.tau2), "R2": _num(r.R2), "QM": _num(r.QM),
+            "QM_pval": _num(r.QM_pval),
+            "backtransformed": {"predicted": _num(x.predicted_bt),
+                                "ci_lb": _num(x.ci_bt[0]), "ci_ub": _num(x.ci_bt[1]),
+                                "pi_lb": _num(x.pi_bt[0]), "pi_ub": _num(x.pi_bt[1])},
+            "verdict": x.verdict.value, "verdicts_over_range": list(x.verdicts),
+            "verdict_plain_same_arms": r.verdict_plain or None,
+            "pval_plain": _num(r.pval_plain), "pval_adjusted": _num(r.pval_adjusted),
+            "verdict_changed": x.changed}
 
 
 def results(analysis: ReportAnalysis) -> dict[str, Any]:

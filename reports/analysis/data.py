@@ -183,7 +183,12 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome, allowed: set[str] | 
             provs.append(_prov(record, path, b, "events", events))
         provs.append(_prov(record, path, b, "total", total) if b.total else
                      _prov(record, ("arms", s.arms.index(arm)), arm, "n", arm.n))
+        assumed = (b.percent is not None and (getattr(b, "denominator", None) or "not_reported")
+                   == "not_reported" and (b.total is None or "total" in b.derived))
         return ({"events": int(events), "total": int(total), "criteria": b.criteria,
+                 "assumed_total": assumed,
+                 "percent_text": (record.raw_text(*path, "percent") or f"{b.percent:g}")
+                 if assumed else "",
                  "verified": usable_for_pooling(b, ("events", "total", "percent"))}, provs)
     if outcome.kind == "adverse_event":
         rows = [(i, a) for i, a in enumerate(s.outcomes.adverse_events)
@@ -226,6 +231,7 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome, allowed: set[str] | 
                 provs.append(_prov(record, path, t, name, getattr(t, name)))
         return ({"median": median, "ci_lower": lo, "ci_upper": hi, "ci_level": t.ci_level,
                  "tte_events": t.events, "total": arm.n,
+                 "follow_up": follow_up(record, arm.id),
                  "verified": usable_for_pooling(t, ("median", "ci_lower", "ci_upper"))}, provs)
     # landmark: survival at outcome.time months, as a proportion of the arm (approximate)
     for j, lm in enumerate(t.landmarks):
@@ -243,6 +249,37 @@ def _value(record: StudyRecord, arm: Any, outcome: Outcome, allowed: set[str] | 
             return ({"events": events, "total": total, "percent": lm.percent,
                      "verified": src.verified and number_verified(t, "landmarks")}, [prov])
     return f"no {outcome.time:g}-month landmark"
+
+
+def follow_up(record: StudyRecord, arm_id: str) -> float | None:
+    """The arm's median follow-up in months (the arm's own, else the study's), or None."""
+    rows = [f for f in record.study.followup if f.arm in (arm_id, None)]
+    rows.sort(key=lambda f: f.arm != arm_id)
+    return to_months(rows[0].median, rows[0].unit) if rows else None
+
+
+def _date(text: str, end: bool) -> tuple[int, int]:
+    parts = str(text).split("-")
+    return int(parts[0]), int(parts[1]) if len(parts) > 1 else (12 if end else 1)
+
+
+def enrolment_mid(record: StudyRecord, plan: Plan) -> tuple[float | None, bool]:
+    """``(mid-point, proxy)``: the enrolment mid-point in decimal years from the study's
+    ``enrolment`` period (:func:`meta.adjusted.midpoint_year`), or, with ``plan.era_missing:
+    publication_year``, the publication year minus ``plan.era_lag_years`` (``proxy`` True);
+    ``(None, False)`` when neither."""
+    from meta.adjusted import midpoint_year
+
+    period = record.study.enrolment
+    if period is not None and period.start and period.end:
+        (y0, m0), (y1, m1) = _date(period.start, False), _date(period.end, True)
+        try:
+            return midpoint_year(y0, m0, y1, m1), False
+        except ValueError:  # same month: the month's middle
+            return y0 + (m0 - 0.5) / 12, False
+    if plan.era_missing == "publication_year":
+        return record.study.citation.year - plan.era_lag_years, True
+    return None, False
 
 
 def replaced_by(records: list[StudyRecord], record: StudyRecord, arm_id: str,
@@ -347,6 +384,7 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
                    "design": s.design, "phase": s.phase or "", "line": s.setting.line,
                    "treatment_class": arm.treatment_class, "is_index": is_index,
                    "groups": tuple(member), "file": rec.shown, **values}
+            row["era"], row["era_proxy"] = enrolment_mid(rec, plan)
             for mod in plan.moderators:
                 row[mod.id], mprov = moderator_value(rec, arm.id, mod.characteristic)
                 if mprov is not None:

@@ -15,13 +15,17 @@ import pandas as pd
 
 from meta import effects
 from meta.comparison import Benchmark, ComparisonResult, compare, pool
+from reports.analysis import calibrated as cal
+from reports.analysis.adjusted import adjusted_comparisons
 from reports.analysis.data import Exclusion, OutcomeData
+from reports.analysis.index import index_range
 from reports.analysis.verdict import (
     Position,
     PositionBasis,
     Reason,
     Robustness,
     Verdict,
+    anchor,
     basis_of,
     decide,
     position_of,
@@ -82,21 +86,26 @@ class GroupAnalysis:
     """:class:`reports.analysis.overlap.OverlapResult` of the overlap sensitivity, or None."""
     references: tuple[Any, ...] = ()
     """:class:`reports.analysis.refs.ReferenceUse` of the group's published pooled results."""
-    # Hooks for work in parallel (h/stats); rendered when set.
     index_interval: Any = None
-    """Approximate CI of an index median given without one (with a range over event counts)."""
+    """:class:`reports.analysis.index.IndexRange`: the index's plausible range."""
     decision_test: Any = None
-    """A calibrated predictive test that holds its level under exchangeability."""
+    """:class:`reports.analysis.calibrated.CalibratedDecision`: the deciding test over the
+    index's plausible range."""
     fragility_patients: int | None = None
     """Index patients whose outcome would have to differ to change the verdict."""
     era_adjusted: Any = None
-    """Benchmark predicted by meta-regression at the index's era."""
+    """:class:`reports.analysis.adjusted.AdjustedComparison` at the index's era."""
     casemix_adjusted: Any = None
-    """Benchmark predicted by meta-regression at the index's case mix."""
+    """Tuple of :class:`reports.analysis.adjusted.AdjustedComparison`, one per moderator."""
     index_ids: tuple[str, str] = field(default=("", ""))
     """``(study, arm)`` of the index."""
     leave_one_out: tuple[Any, ...] = ()
     """:class:`reports.analysis.sensitivity.LeaveOneOut` rows (plan's leave-one-out)."""
+    prediction: Any = None
+    """:class:`reports.analysis.calibrated.PredictionSummary`: the plan's prediction interval,
+    flagged imprecise with k < 5 or tau² = 0."""
+    fragility: Any = None
+    """:class:`meta.fragility.Fragility` of a decisive verdict (``fragility_patients``)."""
 
     @property
     def excluded(self) -> tuple[tuple[str, str], ...]:
@@ -183,6 +192,7 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan,
                                   "studies; the largest arm is kept)"))
     index_yi = index_vi = None
     index_note = ""
+    rng = None
     if index.empty:
         index_note = "the index study does not report this outcome"
     else:
@@ -197,6 +207,12 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan,
         else:
             index_yi, index_vi = float(idx["yi"].iloc[0]), float(idx["vi"].iloc[0])
             index_note = str(idx["note"].iloc[0])
+        rng = index_range(index.iloc[0].to_dict(), outcome, index_yi, index_vi, plan)
+        if index_vi is None and rng is not None:
+            index_vi = rng.centre.vi
+            index_note = (f"no CI reported: variance at the central plausible event count "
+                          f"({rng.centre.label}); the verdict is tested over "
+                          f"{', '.join(sc.label for sc in rng.scenarios)}")
     k = len(arms)
     reason = ""
     comparison = knha = None
@@ -205,16 +221,12 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan,
     elif index_yi is None:
         reason = index_note
     else:
-        mods = {m.id: (arms[m.id].astype(float).to_numpy(),
-                       float(index[m.id].iloc[0]) if index[m.id].notna().iloc[0] else None)
-                for m in plan.moderators if m.id in arms.columns}
         index_n = (float(index["total"].iloc[0]) if "total" in index.columns
                    and index["total"].notna().iloc[0] else None)
         comparison = compare(arms["yi"], arms["vi"], index_yi, index_vi, outcome.measure,
                              method=plan.estimator, test=plan.inference, level=plan.level,
                              ni=_ni(arms, outcome), index_ni=index_n,
-                             estimators=plan.sensitivity.estimators,
-                             moderators=mods, min_k_metareg=plan.min_studies_metareg)
+                             estimators=plan.sensitivity.estimators)
         if k >= 2 and "knha" in plan.sensitivity.inference:
             knha = compare(arms["yi"], arms["vi"], index_yi, index_vi, outcome.measure,
                            method=plan.estimator, test="knha", level=plan.level,
@@ -232,16 +244,43 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan,
                                    everything, comparison, alpha,
                                    tuple(ov.ident(all_arms, i) for i in drop), kept_ids)
     robust = robustness(comparison, knha, alpha, "predictive")
-    verdict, reasons = decide(comparison, index_yi is not None, k, alpha,
-                              higher_is_better(outcome), robust)
+    pi = calibrated = frag = None
+    era: Any = None
+    casemix: tuple[Any, ...] = ()
+    position = position_of(comparison)
+    hib = higher_is_better(outcome)
+    if comparison is not None:
+        ni = _ni(arms, outcome)
+        pi = cal.prediction(comparison.benchmark, outcome.measure, plan, ni)
+        if rng is not None:
+            position = Position(cal.position_over(rng, comparison.benchmark, pi))
+            calibrated = cal.decide_over(arms["yi"].to_numpy(float), arms["vi"].to_numpy(float),
+                                         rng, plan)
+        if calibrated is not None:
+            robust = anchor(robust, None if calibrated.unanimous is None
+                            else calibrated.unanimous != "within")
+    verdict, reasons = decide(comparison, index_yi is not None, k, alpha, hib, robust,
+                              calibrated, position)
+    if comparison is not None and rng is not None:
+        if verdict.decisive:
+            frag = cal.fragility(index.iloc[0].to_dict(), outcome.kind, outcome.measure,
+                                 arms["yi"].to_numpy(float), arms["vi"].to_numpy(float), rng,
+                                 plan)
+        era, casemix = adjusted_comparisons(arms.reset_index(drop=True),
+                                            index.iloc[0].to_dict(), rng, outcome.measure,
+                                            plan, hib, verdict)
     ids = ((str(index["study"].iloc[0]), str(index["arm"].iloc[0])) if not index.empty
            else ("", ""))
     return GroupAnalysis(outcome, group, arms.reset_index(drop=True), tuple(excluded),
                          index_yi, index_vi, index_note, comparison, knha, reason,
-                         _subgroups(arms, plan), alpha, position_of(comparison),
+                         _subgroups(arms, plan), alpha, position,
                          basis_of(comparison) if comparison is not None else None,
                          robust, robustness(comparison, knha, alpha, "mean"),
-                         verdict, reasons, overlap=overlap, index_ids=ids)
+                         verdict, reasons, overlap=overlap, index_interval=rng,
+                         decision_test=calibrated,
+                         fragility_patients=frag.patients if frag is not None else None,
+                         era_adjusted=era, casemix_adjusted=casemix or None, index_ids=ids,
+                         prediction=pi, fragility=frag)
 
 
 def benchmark_only(analysis: GroupAnalysis, plan: Plan) -> Benchmark | None:

@@ -3,17 +3,21 @@
 Nothing here is text: every decision is an enum or a number, and the report's sentences are
 written from them (:mod:`reports.context`), never the other way round.
 
-The decision rule (issue 11): the *predictive* test decides, ``z = (y0 − μ̂)/√(v0 + SE(μ̂)² + τ²)``
-(Higgins, Thompson & Spiegelhalter 2009, J R Stat Soc A 172:137), i.e. whether the index is
-unusual for one more historical study. The test against the *average* study (``v0 + SE²``) only
-describes the pooled mean: under exchangeability it rejects far above its nominal level (issue 11's
-simulation: 39.5% at 5%), so it never decides that the index is better.
+The decision rule (issue 11): the *calibrated* predictive test of :mod:`meta.decision` decides
+(whether the index is unusual for one more historical study; Knapp–Hartung-scaled predictive
+statistic, maximised Monte Carlo critical value over τ², which holds its level under
+exchangeability), at every plausible value of the index (:mod:`reports.analysis.calibrated`):
+a difference only when it holds at each, :attr:`Verdict.INCONCLUSIVE` when the values disagree.
+The predictive z test (Higgins, Thompson & Spiegelhalter 2009, J R Stat Soc A 172:137) and the
+test against the *average* study (``v0 + SE²``) only describe: under exchangeability they reject
+above their nominal level (issue 11's simulation: 11.7% and 39.5% at 5%).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from meta.comparison import ComparisonResult, Difference, predictive
 
@@ -24,6 +28,8 @@ class Position(Enum):
     ABOVE = "above"
     WITHIN = "within"
     BELOW = "below"
+    UNSETTLED = "unsettled"
+    """Not the same at every plausible value of the index."""
     NONE = "n/a"
 
 
@@ -42,6 +48,8 @@ class Verdict(Enum):
     MORE_FAVOURABLE = "more_favourable"
     LESS_FAVOURABLE = "less_favourable"
     NOT_DIFFERENT = "not_different"
+    INCONCLUSIVE = "inconclusive"
+    """The decision test disagrees across the index's plausible range."""
     NO_TEST = "no_test"
     NOT_COMPARED = "not_compared"
 
@@ -54,7 +62,9 @@ class Verdict(Enum):
 class ReasonCode(Enum):
     """Why a verdict is what it is (each reason may carry a number and names)."""
 
-    PREDICTIVE_TEST = "predictive_test"          # value: p of the deciding test
+    DECISION_TEST = "decision_test"              # value: p of the calibrated test (central)
+    INDEX_RANGE = "index_range"                  # value: largest p; names: verdict per value
+    PREDICTIVE_TEST = "predictive_test"          # value: p of the predictive z (describes)
     INDEX_VARIANCE_UNKNOWN = "index_variance_unknown"
     INDEX_NOT_REPORTED = "index_not_reported"
     NO_BENCHMARK = "no_benchmark"
@@ -160,9 +170,22 @@ def robustness(c: ComparisonResult | None, knha: ComparisonResult | None, alpha:
     return Robustness(test, alpha, sig, tuple(runs), moved)
 
 
+def anchor(r: Robustness, significant: bool | None) -> Robustness:
+    """``r`` re-anchored on the calibrated verdict: a run flips when the predictive z test
+    under another tau² estimator or Knapp–Hartung disagrees with it (None: inconclusive)."""
+    from dataclasses import replace
+
+    return replace(r, test="decision", significant=significant)
+
+
 def decide(c: ComparisonResult | None, index_reported: bool, k: int, alpha: float,
-           higher_is_better: bool, robust: Robustness) -> tuple[Verdict, tuple[Reason, ...]]:
-    """The verdict of one comparison and its reasons (see the module docstring)."""
+           higher_is_better: bool, robust: Robustness, calibrated: Any = None,
+           position: Position | None = None) -> tuple[Verdict, tuple[Reason, ...]]:
+    """The verdict of one comparison and its reasons (see the module docstring).
+
+    ``calibrated`` is the :class:`reports.analysis.calibrated.CalibratedDecision` (None when
+    the index has no variance and no plausible range, or with a single benchmark arm).
+    """
     if not index_reported:
         return Verdict.NOT_COMPARED, (Reason(ReasonCode.INDEX_NOT_REPORTED),)
     if c is None or k == 0:
@@ -174,18 +197,27 @@ def decide(c: ComparisonResult | None, index_reported: bool, k: int, alpha: floa
         reasons.append(Reason(ReasonCode.FEW_STUDIES, float(k)))
     if k > 1 and c.benchmark.tau2 == 0:
         reasons.append(Reason(ReasonCode.TAU2_ZERO, 0.0))
-    if c.position != "n/a":
-        reasons.append(Reason(ReasonCode.POSITION, None, (c.position,)))
+    pos = position if position is not None else Position(c.position)
+    if pos is not Position.NONE:
+        reasons.append(Reason(ReasonCode.POSITION, None, (pos.value,)))
+    if c.predictive is not None:
+        reasons.append(Reason(ReasonCode.PREDICTIVE_TEST, c.predictive.pval))
     if c.difference is not None:
         reasons.append(Reason(ReasonCode.MEAN_TEST_ONLY, c.difference.pval))
-    test = c.predictive
-    if test is None:
+    if calibrated is None:
+        if k == 1:
+            return Verdict.NO_TEST, tuple(reasons)
         return Verdict.NO_TEST, (Reason(ReasonCode.INDEX_VARIANCE_UNKNOWN), *reasons)
-    reasons.insert(0, Reason(ReasonCode.PREDICTIVE_TEST, test.pval))
+    reasons.insert(0, Reason(ReasonCode.DECISION_TEST, calibrated.pval))
+    if len(calibrated.tests) > 1:
+        reasons.insert(1, Reason(ReasonCode.INDEX_RANGE, calibrated.pval_range[1],
+                                 calibrated.verdicts))
     if robust.robust is False:
         reasons.append(Reason(ReasonCode.FRAGILE, None, tuple(r.name for r in robust.flips)))
-    if test.pval >= alpha:
+    agreed = calibrated.unanimous
+    if agreed is None:
+        return Verdict.INCONCLUSIVE, tuple(reasons)
+    if agreed == "within":
         return Verdict.NOT_DIFFERENT, tuple(reasons)
-    higher = test.estimate > 0
-    good = higher if higher_is_better else not higher
+    good = (agreed == "above") == higher_is_better
     return (Verdict.MORE_FAVOURABLE if good else Verdict.LESS_FAVOURABLE), tuple(reasons)

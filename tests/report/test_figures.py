@@ -94,7 +94,9 @@ def test_bubble_frame_fit_line_against_metafor_predict():
     import json
 
     from meta import effects
+    from meta.adjusted import adjusted_benchmark
     from meta.comparison import compare
+    from reports.analysis.adjusted import AdjustedComparison
     from reports.analysis.groups import GroupAnalysis
     from reports.figures_build import bubble_frame
 
@@ -104,13 +106,13 @@ def test_bubble_frame_fit_line_against_metafor_predict():
     table = effects.proportions(ref["xi"], ref["ni"], "PLO")
     arms = pd.DataFrame({"label": [f"s{i}" for i in range(len(ref["xi"]))], "yi": table.yi,
                          "vi": table.vi, "pvtt": ref["pvtt"], "total": ref["ni"]})
-    c = compare(table.yi, table.vi, ref["index_yi"], ref["index_vi"], "PLO",
-                moderators={"pvtt": (np.array(ref["pvtt"], float), ref["pvtt0"])})
+    c = compare(table.yi, table.vi, ref["index_yi"], ref["index_vi"], "PLO")
     a = GroupAnalysis(plan.outcomes[0], plan.groups[0], arms, (), ref["index_yi"],
                       ref["index_vi"], "", c, None, "", (), 0.05)
-    adj = c.adjustments[0]
-    frame = bubble_frame(a, "pvtt", (adj.predicted - adj.slope * adj.index_value, adj.slope),
-                         adj.index_value)
+    res = adjusted_benchmark(table.yi, table.vi, {"pvtt": ref["pvtt"]}, ref["index_yi"],
+                             ref["index_vi"], {"pvtt": ref["pvtt0"]},
+                             labels=list(arms["label"]), draws=200)
+    frame = bubble_frame(a, AdjustedComparison("casemix", "pvtt", "PVTT (%)", res))
     fit = frame[frame["kind"] == "fit"]
     at_index = np.interp(ref["pvtt0"], fit["x"], fit["y"])
     expit = 100 / (1 + np.exp(-ref["metareg"]["pred"]))

@@ -216,25 +216,27 @@ def test_results_json_gives_the_provenance_of_every_number_used(bundled):
         assert key in lines[r["line"] - 1] or r["derived"], r
 
 
-def test_hooks_for_parallel_work_are_rendered_and_written_when_set(bundled):
-    from dataclasses import replace
-
+def test_the_calibrated_test_range_and_adjusted_benchmarks_are_rendered_and_written(bundled):
     from reports.context import hook_items
     from reports.results_file import comparison_record
 
     result, _, _, _ = bundled
-    a = next(x for x in result.analyses if x.comparison is not None)
-    assert hook_items(a) == []
-    rec = comparison_record(a)
-    for name in ("index_interval", "decision_test", "fragility_patients", "era_adjusted",
-                 "casemix_adjusted"):
-        assert name in rec and rec[name] is None
-    b = replace(a, fragility_patients=3, index_interval="14.2–20.3 months (approximate)")
-    labels = dict(hook_items(b))
-    assert labels["Fragility (index patients)"] == "3"
-    assert "14.2" in labels["Index interval (approximate)"]
-    rec = comparison_record(b)
-    assert rec["fragility_patients"] == 3 and rec["index_interval"].startswith("14.2")
+    tested = [x for x in result.analyses if x.decision_test is not None]
+    assert len(tested) >= 8
+    for a in tested:
+        labels = dict(hook_items(a))
+        assert "Calibrated predictive test (decides)" in labels
+        assert "Era-adjusted benchmark" in labels
+        rec = comparison_record(a)
+        assert rec["decision_test"]["method"] == a.decision_test.method
+        assert rec["decision_test"]["pval"] == pytest.approx(a.decision_test.pval)
+        assert len(rec["decision_test"]["scenarios"]) == len(a.index_interval.scenarios)
+        assert rec["era_adjusted"]["covariate"] == "enrolment_mid_year"
+        if a.verdict.decisive:
+            assert rec["fragility_patients"] == a.fragility_patients
+    medians = [a for a in tested if a.outcome.kind == "median"]
+    assert medians and all(a.index_interval.kind.value == "median_events" for a in medians)
+    assert all(len(dict(hook_items(a))["Index plausible range"]) > 0 for a in medians)
 
 
 def test_imprecise_prediction_intervals_are_marked_on_page_one(bundled):

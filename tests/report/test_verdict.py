@@ -1,5 +1,6 @@
-"""Typed verdicts (reports/analysis/verdict.py): the predictive test decides, the average-study
-test never does; robustness counts the estimators and Knapp–Hartung that flip the verdict."""
+"""Typed verdicts (reports/analysis/verdict.py): the calibrated test decides (at every plausible
+value of the index), the predictive z and the average-study tests never do; robustness counts
+the estimators and Knapp–Hartung that flip the verdict."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import numpy as np
 import pytest
 
 from meta.comparison import compare, predictive
+from meta.decision import decision_test
+from reports.analysis.calibrated import CalibratedDecision, ScenarioTest
 from reports.analysis.verdict import (
     Position,
     ReasonCode,
@@ -25,6 +28,15 @@ def _cmp(index_yi: float, index_vi: float | None = 0.02, test: str = "z"):
                    estimators=EST)
 
 
+def _cal(c, extra: tuple[str, ...] = ()) -> CalibratedDecision:
+    """The calibrated decision at the index of ``c`` (one scenario, plus ``extra`` verdicts
+    standing for other plausible values)."""
+    t = decision_test(YI, VI, c.index_yi, c.index_vi, draws=1000, check_size=False)
+    tests = (ScenarioTest("reported", t.verdict, t.pval, t.statistic, t.crit),
+             *(ScenarioTest(f"other {i}", v, 0.5, 0.0, t.crit) for i, v in enumerate(extra)))
+    return CalibratedDecision(t.method, 1000, t.size, tests, 0, t.interval, t.tau2)
+
+
 def _mean_only_index():
     """An index significant against the average study but not against a single study."""
     c = _cmp(0.0)
@@ -38,12 +50,29 @@ def _mean_only_index():
 def test_the_average_study_test_never_decides():
     c = _mean_only_index()
     r = robustness(c, None, 0.05)
-    verdict, reasons = decide(c, True, c.benchmark.k, 0.05, True, r)
+    cal = _cal(c)
+    verdict, reasons = decide(c, True, c.benchmark.k, 0.05, True, r, cal)
     assert verdict is Verdict.NOT_DIFFERENT
-    assert reasons[0].code is ReasonCode.PREDICTIVE_TEST
-    assert reasons[0].value == pytest.approx(c.predictive.pval)
+    assert reasons[0].code is ReasonCode.DECISION_TEST
+    assert reasons[0].value == pytest.approx(cal.pval) and cal.pval >= 0.05
     mean = next(x for x in reasons if x.code is ReasonCode.MEAN_TEST_ONLY)
     assert mean.value == pytest.approx(c.difference.pval) and mean.value < 0.05
+    pred = next(x for x in reasons if x.code is ReasonCode.PREDICTIVE_TEST)
+    assert pred.value == pytest.approx(c.predictive.pval)
+    # without the calibrated test there is no verdict, whatever the z tests say
+    assert decide(c, True, c.benchmark.k, 0.05, True, r)[0] is Verdict.NO_TEST
+
+
+def test_a_verdict_needs_every_plausible_value():
+    c = _cmp(3.0)
+    r = robustness(c, None, 0.05)
+    assert decide(c, True, c.benchmark.k, 0.05, True, r, _cal(c, ("above",)))[0] \
+        is Verdict.MORE_FAVOURABLE
+    verdict, reasons = decide(c, True, c.benchmark.k, 0.05, True, r,
+                              _cal(c, ("above", "within")))
+    assert verdict is Verdict.INCONCLUSIVE
+    rng = next(x for x in reasons if x.code is ReasonCode.INDEX_RANGE)
+    assert rng.names == ("above", "above", "within") and rng.value == 0.5
 
 
 @pytest.mark.parametrize("higher_is_better,sign,want", [
@@ -53,7 +82,7 @@ def test_direction_follows_the_outcome(higher_is_better, sign, want):
     c = _cmp(sign * 3.0)
     assert c.predictive.pval < 0.05
     verdict, _ = decide(c, True, c.benchmark.k, 0.05, higher_is_better,
-                        robustness(c, None, 0.05))
+                        robustness(c, None, 0.05), _cal(c))
     assert verdict is want and verdict.decisive
 
 

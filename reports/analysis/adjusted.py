@@ -1,0 +1,145 @@
+"""The benchmark at the index's era and case mix (issue 16), for one comparison.
+
+Beside the plain benchmark, every comparison offers the benchmark predicted by mixed-effects
+meta-regression (:func:`meta.adjusted.adjusted_benchmark`, metafor's ``rma(yi, vi, mods = ~ x)``
+and ``predict(newmods = x0)``; Thompson & Higgins 2002, Stat Med 21:1559):
+
+* **era**: at the index's enrolment mid-point (decimal years, from the study files'
+  ``enrolment`` periods; a study without one is left out and listed, or placed at its
+  publication year minus ``plan.era_lag_years`` and labelled a proxy, as
+  ``plan.era_missing`` says);
+* **case mix**: at the index's percentage of each plan moderator (PVTT / macrovascular
+  invasion, extrahepatic spread), one regression per moderator;
+
+each where at least ``plan.min_studies_metareg`` arms report the covariate (otherwise one line
+says so). The adjusted verdict is the calibrated moderated test of :mod:`meta.adjusted`, at every
+plausible value of the index (:mod:`reports.analysis.index`), like the plain verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from meta.adjusted import AdjustedBenchmark, adjusted_benchmark, moderated_test
+from meta.transforms import backtransform
+from reports.analysis.calibrated import SEED
+from reports.analysis.index import IndexRange
+from reports.analysis.verdict import Verdict
+from reports.plan import Plan
+
+ERA = "enrolment_mid_year"
+
+
+@dataclass(frozen=True)
+class AdjustedComparison:
+    """One meta-regression-adjusted benchmark and the verdict against it.
+
+    Attributes
+    ----------
+    kind : str
+        ``"era"`` or ``"casemix"``.
+    covariate, label : str
+        Covariate id (``enrolment_mid_year`` or a plan moderator id) and its label.
+    result : meta.adjusted.AdjustedBenchmark
+        The regression (``done`` False with a ``reason`` when it could not run).
+    proxies : tuple of str
+        Arms whose era is a publication-year proxy.
+    verdicts : tuple of str
+        The calibrated moderated test's verdict at each plausible index value.
+    verdict : Verdict
+        Against the adjusted benchmark (:attr:`Verdict.INCONCLUSIVE` when the range disagrees).
+    changed : bool
+        Whether it differs from the comparison's plain verdict.
+    predicted_bt, ci_bt, pi_bt : tuple of float
+        Predicted benchmark, its CI and PI, back-transformed (NaN when not done).
+    """
+
+    kind: str
+    covariate: str
+    label: str
+    result: AdjustedBenchmark
+    proxies: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+    verdict: Verdict = Verdict.NOT_COMPARED
+    changed: bool = False
+    predicted_bt: float = math.nan
+    ci_bt: tuple[float, float] = (math.nan, math.nan)
+    pi_bt: tuple[float, float] = (math.nan, math.nan)
+    slope_bt_per_decade: float = math.nan
+    """For the era on a log-median scale: the ratio of medians per 10 years (else NaN)."""
+
+
+def to_verdict(direction: str | None, higher_is_better: bool) -> Verdict:
+    """``above``/``below``/``within``/None (range disagrees) as a typed :class:`Verdict`."""
+    if direction is None:
+        return Verdict.INCONCLUSIVE
+    if direction == "within":
+        return Verdict.NOT_DIFFERENT
+    good = (direction == "above") == higher_is_better
+    return Verdict.MORE_FAVOURABLE if good else Verdict.LESS_FAVOURABLE
+
+
+def _one(kind: str, covariate: str, label: str, arms: Any, x: np.ndarray, x0: float | None,
+         rng: IndexRange, measure: str, plan: Plan, higher_is_better: bool,
+         plain: Verdict, proxies: tuple[str, ...]) -> AdjustedComparison:
+    yi = arms["yi"].to_numpy(float)
+    vi = arms["vi"].to_numpy(float)
+    labels = [str(s) + (" (era: proxy)" if str(s) in proxies else "")
+              for s in arms["label"]]
+    c = rng.centre
+    res = adjusted_benchmark(yi.tolist(), vi.tolist(), {covariate: x.tolist()}, c.yi, c.vi,
+                             {covariate: math.nan if x0 is None else float(x0)},
+                             labels=labels, method=plan.estimator, test=plan.inference,
+                             level=plan.level, min_k=plan.min_studies_metareg,
+                             draws=plan.decision_draws, seed=SEED)
+    if not res.done:
+        return AdjustedComparison(kind, covariate, label, res, proxies)
+    keep = np.isfinite(x)
+    verdicts = []
+    for i, s in enumerate(rng.scenarios):
+        if i == rng.central:
+            verdicts.append(res.verdict_adjusted)
+            continue
+        v, _, _ = moderated_test(yi[keep], vi[keep], x[keep][:, None], np.array([x0]), s.yi,
+                                 s.vi, level=plan.level, draws=plan.decision_draws, seed=SEED)
+        verdicts.append(v)
+    agreed = verdicts[0] if len(set(verdicts)) == 1 else None
+    verdict = to_verdict(agreed, higher_is_better)
+    ni = (arms["total"].astype(float).to_numpy()[keep].tolist() if measure == "PFT" else None)
+    pred, lb, ub, plb, pub = (float(v) for v in backtransform(
+        measure, [res.predicted, res.ci_lb, res.ci_ub, res.pi_lb, res.pi_ub], ni=ni))
+    per_decade = (math.exp(10 * res.slopes[0].estimate)
+                  if kind == "era" and measure == "MED" else math.nan)
+    return AdjustedComparison(kind, covariate, label, res, proxies, tuple(verdicts), verdict,
+                              verdict is not plain, pred, (lb, ub), (plb, pub), per_decade)
+
+
+def adjusted_comparisons(arms: Any, index_row: Any, rng: IndexRange | None, measure: str,
+                         plan: Plan, higher_is_better: bool, plain: Verdict
+                         ) -> tuple[AdjustedComparison | None, tuple[AdjustedComparison, ...]]:
+    """``(era, case mix per moderator)`` for one comparison (None/() without an index range or
+    with fewer than 2 arms)."""
+    if rng is None or arms is None or len(arms) < 2:
+        return None, ()
+    era_x = (arms["era"].astype(float).to_numpy() if "era" in arms.columns
+             else np.full(len(arms), np.nan))
+    proxies = tuple(str(lab) for lab, p in zip(arms["label"], arms.get(
+        "era_proxy", [False] * len(arms)), strict=True) if bool(p))
+    x0 = index_row.get("era") if index_row is not None else None
+    x0 = None if x0 is None or x0 != x0 else float(x0)
+    era = _one("era", ERA, "Enrolment mid-point (year)", arms, era_x, x0, rng, measure, plan,
+               higher_is_better, plain, proxies)
+    mix = []
+    for m in plan.moderators:
+        if m.id not in arms.columns:
+            continue
+        x = arms[m.id].astype(float).to_numpy()
+        v0 = index_row.get(m.id) if index_row is not None else None
+        v0 = None if v0 is None or v0 != v0 else float(v0)
+        mix.append(_one("casemix", m.id, m.label, arms, x, v0, rng, measure, plan,
+                        higher_is_better, plain, ()))
+    return era, tuple(mix)
