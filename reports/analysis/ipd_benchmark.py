@@ -134,8 +134,8 @@ def ipd_conflict(record: StudyRecord, entry: Any) -> str | None:
         unresolved = not c.resolution or c.resolution.lower().startswith("unresolved")
         if about_ipd and unresolved and prefix and any(f.startswith(prefix) for f in c.fields):
             values = " vs ".join(str(v) for v in c.values)
-            return (f"IPD not used: recorded conflict in {record.shown} ({c.about}: {values}); "
-                    + (c.resolution or "unresolved"))
+            return (f"IPD not used: unresolved conflict recorded in {record.shown}: {c.about} "
+                    f"({values})")
     return None
 
 
@@ -165,9 +165,8 @@ def index_median(records: dict[str, StudyRecord], plan: Plan, endpoint: str,
     fu = to_months(follow[-1].median, follow[-1].unit)
     mi = median_interval(m, n, fu, level=level)
     return IndexMedian(m, mi.envelope[0], mi.envelope[1], "approximate",
-                       f"approximate {level:g}% interval (widest over the plausible event "
-                       f"counts {mi.low.events}–{mi.high.events} of n = {n}, follow-up "
-                       f"{fu:g} months; {mi.method})")
+                       f"approximate {level:g}% interval, the widest over the plausible event "
+                       f"counts ({mi.method})")
 
 
 def _candidates(analysis: GroupAnalysis) -> list[tuple[str, str, str, float | None]]:
@@ -183,9 +182,14 @@ def _candidates(analysis: GroupAnalysis) -> list[tuple[str, str, str, float | No
     return out
 
 
-def ipd_benchmark(records: list[StudyRecord], plan: Plan, analysis: GroupAnalysis
+def ipd_benchmark(records: list[StudyRecord], plan: Plan, analysis: GroupAnalysis,
+                  cache: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] | None = None
                   ) -> IpdBenchmark:
-    """The IPD benchmark of the group and endpoint of ``analysis`` (a median comparison)."""
+    """The IPD benchmark of the group and endpoint of ``analysis`` (a median comparison).
+
+    ``cache`` maps ``(study, arm, endpoint)`` to loaded IPD, shared across groups (an arm is
+    in several groups; each CSV is read and its hash checked once)."""
+    cache = {} if cache is None else cache
     by_id = {r.id: r for r in records}
     gone = superseded(records)
     endpoint = analysis.outcome.endpoint
@@ -203,7 +207,10 @@ def ipd_benchmark(records: list[StudyRecord], plan: Plan, analysis: GroupAnalysi
             rec, entry = found
             why = ipd_conflict(rec, entry)
         if why is None:
-            time, event = load_ipd(rec, entry)
+            key = (rec.id, entry.arm, entry.endpoint)
+            if key not in cache:
+                cache[key] = load_ipd(rec, entry)
+            time, event = cache[key]
             arms.append(IpdArm(study, arm, label, rec.id, entry.file, time, event))
             continue
         excluded.append(Exclusion(study, arm, label, "no_ipd" if found is None
@@ -229,9 +236,10 @@ def ipd_benchmarks(records: list[StudyRecord], plan: Plan, analyses: list[GroupA
     ``endpoint`` (the first median outcome of that endpoint in the plan), in plan order."""
     out = []
     seen: set[str] = set()
+    cache: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
     for a in analyses:
         if a.outcome.kind != "median" or a.outcome.endpoint != endpoint or a.group.id in seen:
             continue
         seen.add(a.group.id)
-        out.append(ipd_benchmark(records, plan, a))
+        out.append(ipd_benchmark(records, plan, a, cache))
     return tuple(out)
