@@ -100,6 +100,53 @@ class IpdBenchmark:
         return {a.label: (a.time, a.event) for a in self.arms}
 
 
+def _num(x: Any) -> float | None:
+    return float(x) if x is not None and math.isfinite(float(x)) else None
+
+
+def _pooled_record(p: Any) -> dict[str, Any]:
+    b = p.benchmark
+    return {"statistic": p.statistic, "scale": p.scale, "k": p.k, "estimate": _num(p.estimate),
+            "ci_lb": _num(p.ci_lb), "ci_ub": _num(p.ci_ub), "pi_lb": _num(p.pi_lb),
+            "pi_ub": _num(p.pi_ub), "pi_t_lb": _num(p.pi_t_lb), "pi_t_ub": _num(p.pi_t_ub),
+            "tau2": _num(b.tau2) if b else None, "I2": _num(b.I2) if b else None,
+            "arms": list(p.arms), "excluded": [{"arm": a, "reason": r} for a, r in p.excluded]}
+
+
+def benchmark_record(b: IpdBenchmark) -> dict[str, Any]:
+    """``results.json`` record of one IPD benchmark (metafor's names; months; survival 0-1)."""
+    rec: dict[str, Any] = {
+        "endpoint": b.endpoint, "group": b.group.id, "outcome": b.outcome_id,
+        "arms_used": [{"study": a.study, "arm": a.arm, "label": a.label,
+                       "ipd_study": a.ipd_study, "ipd_file": a.file} for a in b.arms],
+        "arms_excluded": [{"study": e.study, "arm": e.arm, "rule": e.rule, "reason": e.reason}
+                          for e in b.excluded],
+        "index": None if b.index is None else {
+            "median": b.index.median, "lower": _num(b.index.lower),
+            "upper": _num(b.index.upper), "interval": b.index.kind,
+            "method": b.index.method}}
+    if b.result is None:
+        return rec
+    bench = b.result.benchmark
+    rec["method"], rec["level"] = bench.method, bench.level
+    rec["per_arm"] = [{k: (_num(v) if isinstance(v, float) else v)
+                       for k, v in s.to_row().items()} for s in bench.arms]
+    rec["pooled"] = [_pooled_record(p) for p in (bench.median, *bench.landmarks, bench.rmst)]
+    c = b.result.curve
+    rec["pooled_curve"] = None if c is None else {
+        "method": c.description, "time": [float(t) for t in c.time],
+        **{name: [_num(v) for v in getattr(c, name)]
+           for name in ("surv", "ci_lb", "ci_ub", "pi_lb", "pi_ub")}}
+    p = b.result.position
+    rec["index_position"] = None if p is None else {
+        "time": p.time, "n_evaluable": p.n_evaluable, "n_longer": p.n_longer,
+        "fraction_longer": _num(p.fraction_longer),
+        "fraction_longer_at_lower": _num(p.fraction_longer_at_lower),
+        "fraction_longer_at_upper": _num(p.fraction_longer_at_upper),
+        "position": p.position, "pooled": _pooled_record(p.pooled)}
+    return rec
+
+
 def _ipd_entry(records: dict[str, StudyRecord], gone: dict[str, str], study: str, arm: str,
                endpoint: str) -> tuple[StudyRecord, Any] | None:
     """The ``ipd`` entry of ``arm`` for ``endpoint``: in ``study`` itself, else in an earlier
