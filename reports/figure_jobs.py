@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 _PLOT_MODULES = ("reports.figures.forest", "reports.figures.funnel", "reports.figures.km",
-                 "reports.figures.bubble")
+                 "reports.figures.bubble", "reports.figures.km_benchmark")
 
 
 PR_SET_PDEATHSIG = 1

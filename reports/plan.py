@@ -90,11 +90,30 @@ class Group(_Strict):
         "have at least one of them; any when omitted")
     exclude_diseases: list[Disease] = Field(
         default_factory=list, description="disease settings that exclude an arm")
+    arm_labels: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        None, description="regular expressions (Python syntax, case-insensitive) of which one "
+        "must match the arm's whole label, e.g. 'sorafenib\\b.*' for sorafenib arms of a "
+        "class; any label when omitted")
     references: list[Slug | Reference] = Field(
         default_factory=list, description="published meta-analyses "
         "(studies/external/published_pooled.yaml) drawn as reference lines for this group: "
         "an id, or {id, lines, phases}; drawn only where the population matches the group, "
         "else shown apart as context")
+
+    @model_validator(mode="after")
+    def _labels_compile(self) -> Group:
+        import re
+
+        problems: list[Problem] = []
+        for i, pattern in enumerate(self.arm_labels or []):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append((("arm_labels", i), f"expected a regular expression, got "
+                                 f"{pattern!r} ({exc})", ""))
+        if problems:
+            raise_problems(problems)
+        return self
 
     def reference_ids(self) -> list[str]:
         """Ids of :attr:`references`, in order."""

@@ -30,6 +30,7 @@ groups:
     # phase_2_3: "3"        # what a phase 2/3 trial counts as ("3" unless you say "2")
     diseases: [metastatic, recurrent, advanced]   # arm (or study) disease settings: one of these
     exclude_diseases: [oligometastatic]           # settings that exclude an arm
+    # arm_labels: ['sorafenib\\b.*']   # regexes (case-insensitive), one to match the arm label
     # references: [cui2025_rt_ici]   # published pooled results (studies/external/
     #   published_pooled.yaml); in a group with line/phase rules give their population:
     #   - {{id: tang2019_ici, lines: [mixed], phases: ["1/2", "2"]}}   (else shown as context)

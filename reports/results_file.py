@@ -17,6 +17,7 @@ from typing import Any
 from meta.comparison import Benchmark, ComparisonResult, Difference
 from reports.analysis import ReportAnalysis
 from reports.analysis.groups import GroupAnalysis
+from reports.analysis.ipd_benchmark import benchmark_record
 from reports.analysis.verdict import Robustness
 from reports.atomic import write_text_atomic
 
@@ -199,7 +200,9 @@ def results(analysis: ReportAnalysis) -> dict[str, Any]:
             "provenance": [{"outcome": d.outcome.id, "study": p.study, "file": p.file,
                             "line": p.line, "field": p.field, "value": p.value,
                             "location": p.location, "derived": p.derived or None}
-                           for d in analysis.outcomes for p in d.provenance]}
+                           for d in analysis.outcomes for p in d.provenance],
+            "survival_benchmarks": [benchmark_record(b) for s in analysis.survival
+                                    for b in s.benchmarks]}
 
 
 CSV_COLUMNS = ["outcome", "group", "measure", "k", "index", "index_ci_lb", "index_ci_ub",

@@ -20,10 +20,11 @@ from reports.figure_jobs import FigureJobs
 from reports.plan import Plan
 
 
-def approximate_frame(analyses: list[GroupAnalysis], endpoint: str, index_label: str
-                      ) -> pd.DataFrame:
+def approximate_frame(analyses: list[GroupAnalysis], endpoint: str, index_label: str,
+                      skip: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Exponential curves through the index study's reported median and through each comparator
-    group's pooled median (orientation only; labelled approximate)."""
+    group's pooled median (orientation only; labelled approximate). Groups in ``skip`` (those
+    drawn from reconstructed IPD) get no exponential curve."""
     times = np.linspace(0, 36, 73)
     parts = []
     index_done = False
@@ -35,7 +36,7 @@ def approximate_frame(analyses: list[GroupAnalysis], endpoint: str, index_label:
             parts.append((f"{index_label} [index], reported median {m:.1f} mo — approximate",
                           m, "index_approximate"))
             index_done = True
-        if a.comparison is not None:
+        if a.comparison is not None and a.group.id not in skip:
             m = float(np.exp(a.comparison.benchmark.estimate))
             parts.append((f"{a.group.label}, pooled median {m:.1f} mo (k = "
                           f"{a.comparison.benchmark.k}) — approximate", m, "approximate"))
@@ -50,7 +51,15 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
              analyses: list[GroupAnalysis], results: tuple[SurvivalResult, ...]
              ) -> dict[str, Any]:
     """Text, figures and table of the survival section."""
+    from reports.survival_benchmark_section import benchmark_block
+
     figures, rows, texts = [], [], []
+    index_rec = next(r for r in records if r.id == plan.index.study)
+    blocks = [benchmark_block(b, ENDPOINTS[res.endpoint], study_label(index_rec), root, jobs,
+                              plan.level)
+              for res in results for b in res.benchmarks if b.result is not None]
+    with_ipd = {res.endpoint: frozenset(b.group.id for b in res.benchmarks
+                                        if b.result is not None) for res in results}
     header = ["Endpoint", "Comparison", "Index", "Historical (pooled)", "Difference / HR",
               "How the IPD was obtained"]
     for res in results:
@@ -96,18 +105,25 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
                          f"{len(ipd)} arm(s), but " + ("the index study has no digitized "
                          "curve" if not index else "no historical arm has one")
                          + ", so no pseudo-IPD comparison is possible.")
+    if blocks:
+        from reports.survival_benchmark_section import methods_text
+
+        texts.append("Survival benchmarks from reconstructed individual patient data "
+                     "(subsections below: Kaplan–Meier overlay, pooled and per-arm tables). "
+                     + methods_text([b for res in results for b in res.benchmarks]))
     if not any(rec.study.curves for rec in records):
-        texts.insert(0, "No study file in the library has a digitized Kaplan–Meier curve, so "
-                     "no pseudo-individual patient data could be reconstructed and no two-stage "
-                     "(RMST, landmark survival) or one-stage (Cox) comparison was run. For "
-                     "orientation only, the figures below draw approximate curves: exponential "
-                     "survival through the index study's reported median and through each "
-                     "comparator group's pooled median, S(t) = 2^(−t/median). They are not data, "
-                     "assume a constant hazard, and enter no analysis.")
+        texts.append("No digitized Kaplan–Meier curve of the index study is in the library, "
+                     "so no two-stage (RMST, landmark survival) or one-stage (Cox) comparison "
+                     "of the index arm's patient-level data was run. For orientation only, "
+                     "where a comparator group has no arm with IPD, the figures marked "
+                     "APPROXIMATE draw exponential survival through the index study's reported "
+                     "median and through the group's pooled median, S(t) = 2^(−t/median). They "
+                     "are not data, assume a constant hazard, and enter no analysis.")
         for endpoint, name in ENDPOINTS.items():
             index = next(r for r in records if r.id == plan.index.study)
-            frame = approximate_frame(analyses, endpoint, study_label(index))
-            if frame.empty:
+            frame = approximate_frame(analyses, endpoint, study_label(index),
+                                      with_ipd.get(endpoint, frozenset()))
+            if frame.empty or set(frame["kind"]) <= {"index_approximate"}:
                 continue
             rel = f"figures/km_{endpoint}_approximate.svg"
             jobs.submit("plot_km", frame, root / rel, ylabel=f"{name}\n(approximate)")
@@ -125,4 +141,5 @@ def survival(records: list[StudyRecord], plan: Plan, root: Path, jobs: FigureJob
                      "history; inference rests on the two-stage comparison. (A study-clustered "
                      "robust SE is not used: with the index as a single study it is biased "
                      "downwards.)")
-    return {"text": " ".join(texts), "figures": figures, "header": header, "rows": rows}
+    return {"text": " ".join(texts), "figures": figures, "header": header, "rows": rows,
+            "benchmarks": blocks}

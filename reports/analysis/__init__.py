@@ -94,4 +94,5 @@ def analyse(records: list[StudyRecord], plan: Plan, survival: bool = True) -> Re
     index = next(r for r in records if r.id == plan.index.study)
     return ReportAnalysis(plan, plan.index.study, plan.index.arm or index.study.arms[0].id,
                           alpha_of(plan), tuple(datas), tuple(analyses), tuple(overlaps), biases,
-                          analyse_survival(records, plan) if survival else (), tuple(notes))
+                          analyse_survival(records, plan, analyses) if survival else (),
+                          tuple(notes))

@@ -1,11 +1,11 @@
 """Comparability rules: which arms may be compared with the index study (issue 11).
 
 A comparator group of the plan is a set of rules over what the study files record: treatment
-class, line, design, trial phase and disease setting (:func:`group_failures`). An outcome adds
-the rules of its definition (:func:`outcome_failures`): AE attribution and grade band, response
-criteria, denominator kind and response unit. Each rule admits an arm or excludes it with a typed
-:class:`RuleFailure` (rule id and the values compared), which the report and ``results.json``
-list.
+class, line, design, trial phase, disease setting and arm label (:func:`group_failures`). An
+outcome adds the rules of its definition (:func:`outcome_failures`): AE attribution and grade
+band, response criteria, denominator kind and response unit. Each rule admits an arm or
+excludes it with a typed :class:`RuleFailure` (rule id and the values compared), which the
+report and ``results.json`` list.
 
 Phase: a phase "1/2" trial counts as phase 2 and a phase "2/3" trial as phase 3, unless the
 group says ``phase_2_3: "2"`` explicitly (e.g. ORIENT-32, phase 2/3, belongs to a phase 3 group).
@@ -18,6 +18,7 @@ Fields added to the schema in parallel (``BinaryOutcome.denominator``, ``.respon
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,10 @@ def group_failures(record: StudyRecord, arm: Any, group: Group) -> list[RuleFail
     if bad:
         out.append(RuleFailure("exclude_disease", f"disease setting {', '.join(bad)} is "
                                "excluded by the group"))
+    if group.arm_labels is not None and not any(
+            re.fullmatch(p, arm.label.strip(), re.IGNORECASE) for p in group.arm_labels):
+        out.append(RuleFailure("arm_label", f"arm label {arm.label!r} matches none of "
+                               f"{', '.join(group.arm_labels)}"))
     return out
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from extraction import StudyRecord
 from meta.ipd_comparison import ArmIPD, one_stage_cox, two_stage
 from reports.analysis.data import replaced_by, study_label, superseded
+from reports.analysis.groups import GroupAnalysis
+from reports.analysis.ipd_benchmark import IpdBenchmark, ipd_benchmarks
 from reports.analysis.rules import arm_in_group
 from reports.plan import Group, Plan
 
@@ -33,12 +35,17 @@ class SurvivalResult:
     two_stage, cox : object or None
         :func:`meta.ipd_comparison.two_stage` and :func:`~meta.ipd_comparison.one_stage_cox`
         results when the index and at least one historical arm have curves.
+    benchmarks : tuple of IpdBenchmark
+        Per comparator group, the survival benchmark from the arms' reconstructed IPD.
     """
 
     endpoint: str
     ipd: tuple[tuple[ArmIPD, bool, tuple[str, ...]], ...]
     two_stage: Any = None
     cox: Any = None
+    benchmarks: tuple[IpdBenchmark, ...] = ()
+    """Per comparator group, the benchmark from reconstructed IPD
+    (:mod:`reports.analysis.ipd_benchmark`)."""
 
     @property
     def index(self) -> list[ArmIPD]:
@@ -104,8 +111,11 @@ def reconstructed(records: list[StudyRecord], plan: Plan, endpoint: str
     return out
 
 
-def analyse_survival(records: list[StudyRecord], plan: Plan) -> tuple[SurvivalResult, ...]:
-    """One :class:`SurvivalResult` per endpoint of :data:`ENDPOINTS`."""
+def analyse_survival(records: list[StudyRecord], plan: Plan,
+                     analyses: list[GroupAnalysis] | tuple[GroupAnalysis, ...] = ()
+                     ) -> tuple[SurvivalResult, ...]:
+    """One :class:`SurvivalResult` per endpoint of :data:`ENDPOINTS`; ``analyses`` (the
+    report's comparisons) give each group's arms for its IPD benchmark."""
     out = []
     for endpoint in ENDPOINTS:
         ipd = reconstructed(records, plan, endpoint)
@@ -116,5 +126,5 @@ def analyse_survival(records: list[StudyRecord], plan: Plan) -> tuple[SurvivalRe
             ts = two_stage(index[0], hist, TAU, LANDMARK, plan.estimator, plan.level)
             cox = one_stage_cox(index, hist, plan.level)
         out.append(SurvivalResult(endpoint, tuple((a, i, tuple(g)) for a, i, g in ipd), ts,
-                                  cox))
+                                  cox, ipd_benchmarks(records, plan, list(analyses), endpoint)))
     return tuple(out)

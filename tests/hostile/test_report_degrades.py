@@ -76,6 +76,7 @@ def test_eb_that_does_not_converge_on_valid_study_files_is_shown_not_fatal(tmp_p
     for i, (n, x) in enumerate(ARMS):
         sid = f"t{i}2020"
         text = study_text(sid).replace("rt+ici", "tki").replace("n: 108", f"n: {n}")
+        text += "setting:\n  line: first\n"  # the default plan's TKI group is first line
         tail = ORR.format(percent=round(100 * x / n, 1)).replace(
             "      percent:", f"      events: {x}\n      total: {n}\n      percent:")
         write_study(lib, sid, text=text + tail)
