@@ -141,8 +141,8 @@ def cite_rows(header: list[str], rows: list[list[str]], analyses: Iterable[Any],
         cells: list[Any] = list(row)
         provs = arm_numbers(provenance.get(a.outcome.id, ()), *a.index_ids)
         first = by_field(provs, "median", "percent", "events", "count")
-        if "Index" in header and first is not None and cells[header.index("Index")]:
-            i = header.index("Index")
+        i = next((j for j, h in enumerate(header) if h.split(" (")[0] == "Index"), -1)
+        if i >= 0 and first is not None and cells[i]:  # "Index" or "Index (plausible range)"
             cells[i] = Cited((str(cells[i]), source_ref(first)))
         for name in COMPUTED_COLUMNS:
             if name in header and str(cells[header.index(name)]) not in ("", "–"):

@@ -56,7 +56,8 @@ SCHEME = ("Design tier, after the OCEBM 2011 levels of evidence: 1 arm of a rand
           "2 prospective non-randomised or single-arm trial; 3 prospective observational "
           "cohort; 4 retrospective cohort or real-world series. Flags do not change the tier. "
           "“Single”: single extraction, no second person checked the file "
-          "(curation.checked_by). NR: not reported.")
+          "(curation.checked_by); “double”: a second person checked it (who: the study file's "
+          "curation.checked_by). NR: not reported.")
 
 GRADE_NOTE = ("Certainty (GRADE, Guyatt et al. BMJ 2008;336:924–6): a comparison with "
               "historical arms is non-randomised and starts at low; each serious domain lowers "
@@ -65,7 +66,7 @@ GRADE_NOTE = ("Certainty (GRADE, Guyatt et al. BMJ 2008;336:924–6): a comparis
               "therapy (or, for response, its criteria) not reported. Imprecision: k < 5, a "
               "single study, τ² = 0, or the index's variance unknown.")
 
-GROUP_RULES = {"line", "design", "phase", "min_phase", "disease", "exclude_disease"}
+GROUP_RULES = {"line", "design", "phase", "min_phase", "disease", "exclude_disease", "arm_label"}
 OUTCOME_RULES = {"criteria", "response_unit", "denominator", "grade", "attribution"}
 
 
@@ -136,7 +137,7 @@ def characteristics(records: list[StudyRecord], index_id: str,
             "followup": _followup(rec),
             "tier": TIER_WORDS[tier(rec)] + (f"; {', '.join(flags)}" if flags else ""),
             "extraction": "single" if single_extraction(rec)
-            else f"checked by {s.curation.checked_by}",
+            else "double",
             "used": ", ".join(used.get(rec.id, [])) or "none"})
     return rows
 
