@@ -48,6 +48,7 @@ import numpy as np
 
 from meta import distributions
 from meta.fastfit import Subsets, fit_rows
+from meta.level import critical_value
 from meta.model import check_yi_vi, rma
 
 METHOD_NAME = "Knapp–Hartung-scaled predictive test, maximised Monte Carlo critical value over tau²"
@@ -231,7 +232,7 @@ def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, ind
     reject = pval <= alpha
     verdict = "within" if not reject else ("above" if diff > 0 else "below")
     return DecisionTest(METHOD_NAME, k, float(res.estimate), float(res.tau2), s2, diff, se,
-                        float(stat), crit, float(distributions.t_ppf(1 - alpha / 2, k - 1)),
+                        float(stat), crit, critical_value(level, k - 1),
                         pval, bool(reject), verdict,
                         (float(res.estimate - crit * se), float(res.estimate + crit * se)),
                         float(rates[0]), float(rates[1:].max()), draws,

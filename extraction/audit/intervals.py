@@ -18,21 +18,16 @@ differs somewhat, hence ``p-ci`` and ``ci-log-symmetry`` are warnings; ``p-direc
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 from extraction.audit.findings import Finding, make
 from extraction.audit.precision import decimals, fmt, half_unit
+from extraction.levels import critical_value
 from extraction.loader import StudyRecord
 from extraction.schema_common import parse_p
 from extraction.schema_entries import Contrast
 
 Path_ = tuple[str | int, ...]
 TINY = 1e-12
-
-
-def z_critical(level: float) -> float:
-    """Two-sided normal quantile ``z_{1−α/2}`` of a ``level`` % CI (1.959964 for 95)."""
-    return NormalDist().inv_cdf(1 - (1 - level / 100) / 2)
 
 
 def p_from_z(z: float, sided: int = 2) -> float:
@@ -73,7 +68,7 @@ def p_range_from_ci(est: tuple[float, float], lo: tuple[float, float], hi: tuple
 
     Each argument is ``(printed value, half unit)``. Altman & Bland 2011, steps 1-3.
     """
-    zc = z_critical(level)
+    zc = critical_value(level)
     e_lo, e_hi = _box(*est)
     l_lo, l_hi = _box(*lo)
     u_lo, u_hi = _box(*hi)

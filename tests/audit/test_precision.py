@@ -12,9 +12,10 @@ from statistics import NormalDist
 import pytest
 
 from extraction.audit import precision
-from extraction.audit.intervals import p_range_from_ci, reported_p_range, z_critical
+from extraction.audit.intervals import p_range_from_ci, reported_p_range
 from extraction.audit.precision import counts_printing, decimals, rounds_to, truncates_to
 from extraction.audit.proportions import clopper_pearson, wilson
+from extraction.levels import critical_value
 
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 
@@ -75,7 +76,7 @@ def test_rounding_widens_the_recomputed_p_range():
     assert high == pytest.approx(2 * NormalDist().cdf(-z_lo), rel=1e-9)
     assert low < mid < high
     assert low < 0.001 < high  # so a printed "<0.001" is consistent, "=0.01" is not
-    assert z_critical(95) == pytest.approx(1.959963984540054, rel=1e-12)
+    assert critical_value(95) == pytest.approx(1.959963984540054, rel=1e-12)
 
 
 @pytest.mark.parametrize(("text", "expected"), [("0.04", (0.035, 0.045)), ("<0.001", (0, 0.001)),
