@@ -174,8 +174,8 @@ def null_statistics(vi: np.ndarray, v0: float, tau2: np.ndarray, draws: int,
     return np.abs(scaled_statistics(Y, V, y0, v0, method)).reshape(g, draws)
 
 
-def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, index_vi: float,
-                  *, level: float = 95.0, method: str = "REML", draws: int = 4000,
+def decision_test(yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.ndarray,
+                  index_yi: float, index_vi: float, *, level: float = 95.0, method: str = "REML", draws: int = 4000,
                   seed: int = 20251202, check_size: bool = True) -> DecisionTest:
     """Test whether the index arm is unusual for one more historical arm (see module notes).
 
@@ -258,11 +258,13 @@ def candidate_pvalues(Y: np.ndarray, V: np.ndarray, y0: np.ndarray, v0: float,
     vw, t2, s2 = c["var_wald"], c["tau2"], c["s2"]
     zp = d / np.sqrt(v0 + vw + t2)
     return {
-        "average_z": 2 * distributions.norm_sf(np.abs(d / np.sqrt(v0 + vw))),
-        "predictive_z": 2 * distributions.norm_sf(np.abs(zp)),
-        "predictive_knha": 2 * distributions.t_sf(np.abs(d / np.sqrt(v0 + vw * s2 + t2)), k - 1),
-        "predictive_t_k2": 2 * distributions.t_sf(np.abs(zp), max(k - 2, 1)),
-        "scaled_predictive_t_k1": 2 * distributions.t_sf(np.abs(_scaled(c, y0, v0)), k - 1),
+        "average_z": np.asarray(2 * distributions.norm_sf(np.abs(d / np.sqrt(v0 + vw)))),
+        "predictive_z": np.asarray(2 * distributions.norm_sf(np.abs(zp))),
+        "predictive_knha": np.asarray(
+            2 * distributions.t_sf(np.abs(d / np.sqrt(v0 + vw * s2 + t2)), k - 1)),
+        "predictive_t_k2": np.asarray(2 * distributions.t_sf(np.abs(zp), max(k - 2, 1))),
+        "scaled_predictive_t_k1": np.asarray(
+            2 * distributions.t_sf(np.abs(_scaled(c, y0, v0)), k - 1)),
     }
 
 

@@ -112,9 +112,9 @@ def index_median_position(arms: Mapping[str, ArmData], median: float,
                               ok and s > 0.5, median_survival(f).estimate))
     evaluable = [r for r in rows if r.evaluable]
     n_longer = sum(r.above_half for r in evaluable)
-    s = np.array([float(landmark_survival(f, [median]).surv[0]) for f in fits.values()])
+    surv = np.array([float(landmark_survival(f, [median]).surv[0]) for f in fits.values()])
     se = np.array([float(landmark_survival(f, [median]).se[0]) for f in fits.values()])
-    y, v = to_scale(s, se, scale)
+    y, v = to_scale(surv, se, scale)
     pooled = pool_statistic(f"S({median:g})", list(fits), y, v, scale, method=method,
                             level=level)
     if pooled.k < 2:
