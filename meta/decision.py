@@ -175,8 +175,9 @@ def null_statistics(vi: np.ndarray, v0: float, tau2: np.ndarray, draws: int,
 
 
 def decision_test(yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.ndarray,
-                  index_yi: float, index_vi: float, *, level: float = 95.0, method: str = "REML", draws: int = 4000,
-                  seed: int = 20251202, check_size: bool = True) -> DecisionTest:
+                  index_yi: float, index_vi: float, *, level: float = 95.0,
+                  method: str = "REML", draws: int = 4000, seed: int = 20251202,
+                  check_size: bool = True) -> DecisionTest:
     """Test whether the index arm is unusual for one more historical arm (see module notes).
 
     Parameters

@@ -188,7 +188,8 @@ class Finding:
 
 
 def make(record: StudyRecord, check: str, path: tuple[str | int, ...], message: str,
-         numbers: Mapping[str, Number] | None = None, related: tuple[tuple[str | int, ...], ...] = (),
+         numbers: Mapping[str, Number] | None = None,
+         related: tuple[tuple[str | int, ...], ...] = (),
          severity: str | None = None) -> Finding:
     """A finding about ``record`` located at the YAML node of ``path``."""
     spec = CHECKS[check]

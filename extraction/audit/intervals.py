@@ -143,8 +143,8 @@ def _p_checks(record: StudyRecord, path: Path_, c: Contrast) -> list[Finding]:
     assert c.ci_lower is not None and c.ci_upper is not None and c.p_value is not None
     h = {k: half_unit(record, (*path, k), getattr(c, k)) for k in
          ("estimate", "ci_lower", "ci_upper")}
-    numbers: dict[str, Number] = {"estimate": c.estimate, "ci_lower": c.ci_lower, "ci_upper": c.ci_upper,
-               "p_value": c.p_value}
+    numbers: dict[str, Number] = {"estimate": c.estimate, "ci_lower": c.ci_lower,
+                                  "ci_upper": c.ci_upper, "p_value": c.p_value}
     related = ((*path, "ci_lower"), (*path, "ci_upper"), (*path, "estimate"))
     alpha = (1 - c.ci_level / 100) / (1 if c.p_sided == 2 else 2)
     p_text = record.raw_text(*path, "p_value") or c.p_value  # raw keeps '0.040'

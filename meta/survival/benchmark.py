@@ -79,7 +79,8 @@ def _back(values: Sequence[float], scale: str) -> list[float]:
 
 
 def pool_statistic(statistic: str, arms: Sequence[str], yi: Sequence[float] | np.ndarray,
-                   vi: Sequence[float] | np.ndarray, scale: str, *, excluded: Sequence[tuple[str, str]] = (),
+                   vi: Sequence[float] | np.ndarray, scale: str, *,
+                   excluded: Sequence[tuple[str, str]] = (),
                    method: str = "REML", level: float = 95.0) -> PooledStatistic:
     """Pool ``yi`` (variances ``vi``, on ``scale``) by :func:`meta.comparison.pool`.
 

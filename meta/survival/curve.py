@@ -141,4 +141,5 @@ def pooled_km_curve(arms: Mapping[str, ArmData], times: Sequence[float] | None =
             "band and prediction band, made non-increasing by isotonic regression; drawn while "
             f"at least {need} arms are under follow-up")
     m_est, m_clb, m_cub, m_plb, m_pub = mono
-    return PooledCurve(grid, m_est, m_clb, m_cub, m_plb, m_pub, k, tau2, scale, method, float(level), len(fits), adj, text)
+    return PooledCurve(grid, m_est, m_clb, m_cub, m_plb, m_pub, k, tau2, scale, method,
+                       float(level), len(fits), adj, text)
