@@ -13,7 +13,6 @@ import pytest
 import yaml
 from pin_library_hashes import PIN_FILE, current_hashes
 
-from extraction import load_paths
 from extraction import vocabulary as vocab
 from extraction.audit import audit_paths
 from extraction.schema_common import Source
@@ -104,9 +103,8 @@ RT_CLASSES = {c for c in vocab.TREATMENT_CLASSES if "rt+" in c}
 
 
 @pytest.fixture(scope="module")
-def library():
-    records, issues = load_paths([STUDIES])
-    assert [i.format() for i in issues] == []
+def library(bundled_records):
+    records = bundled_records
     return {r.id: r.study for r in records}
 
 

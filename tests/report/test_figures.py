@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from extraction import load_paths
 from reports.analysis.data import outcome_data
 from reports.analysis.groups import analyse_group, benchmark_only
 from reports.figures import plot_bubble, plot_forest, plot_funnel, plot_km
@@ -19,9 +18,8 @@ STUDIES = Path(__file__).parents[2] / "studies"
 
 
 @pytest.fixture(scope="module")
-def orr_rt_ici():
-    records, issues = load_paths([STUDIES])
-    assert not issues
+def orr_rt_ici(bundled_records):
+    records = bundled_records
     plan, _ = load_plan()
     outcome = next(o for o in plan.outcomes if o.id == "orr")
     data = outcome_data(records, plan, outcome)

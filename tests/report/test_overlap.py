@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extraction import load_paths
 from extraction.links import clusters
 from meta.comparison import compare
 from reports import fmt, overlap_section
@@ -46,9 +45,8 @@ def test_clusters_join_chains_transitively_and_drop_self_links():
     assert clusters([]) == []
 
 
-def test_bundled_library_links_the_three_hospital_series_into_one_cluster():
-    records, issues = load_paths([STUDIES])
-    assert not issues
+def test_bundled_library_links_the_three_hospital_series_into_one_cluster(bundled_records):
+    records = bundled_records
     pairs = overlap.links(records)
     assert ("he2024", "li2022_rt_pd1") in pairs and ("li2022_rt_pd1", "he2024") in pairs
     # updated_by / updated_analysis_of are not overlap relations (handled as superseded)
@@ -165,7 +163,8 @@ def test_reading_says_whether_a_verdict_changes(bundled):
 
 # --- the plan option ------------------------------------------------------------------------------
 
-def test_plan_option_off_keeps_one_arm_per_cluster_without_the_sensitivity(bundled):
+def test_plan_option_off_keeps_one_arm_per_cluster_without_the_sensitivity(bundled,
+                                                                            bundled_records):
     from reports.analysis import analyse
 
     result, _, _ = bundled
@@ -173,8 +172,7 @@ def test_plan_option_off_keeps_one_arm_per_cluster_without_the_sensitivity(bundl
     assert plan.sensitivity.exclude_overlapping is True
     off = plan.model_copy(update={"sensitivity": plan.sensitivity.model_copy(
         update={"exclude_overlapping": False})})
-    records, _ = load_paths([STUDIES])
-    got = analyse(records, off, survival=False)
+    got = analyse(bundled_records, off, survival=False)
     assert got.overlaps == ()
     assert [a.arms["study"].tolist() for a in got.comparisons] == [
         a.arms["study"].tolist() for a in result.analyses]

@@ -33,9 +33,8 @@ STUDIES = ROOT / "studies"
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    records, issues = load_paths([STUDIES])
-    assert not issues
+def bundled(bundled_records):
+    records = bundled_records
     plan, _ = load_plan()
     datas = [outcome_data(records, plan, o) for o in plan.outcomes]
     return records, plan, datas

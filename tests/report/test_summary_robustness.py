@@ -5,29 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extraction import load_paths
 from meta.comparison import predictive
-from reports.analysis.data import outcome_data
-from reports.analysis.groups import analyse_group
 from reports.context import robustness_text, summary_line
-from reports.plan import DEFAULT_PLAN, load_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _analyses():
-    records, issues = load_paths([ROOT / "studies"])
-    assert not issues
-    plan, _ = load_plan(DEFAULT_PLAN)
-    for outcome in plan.outcomes:
-        data = outcome_data(records, plan, outcome)
-        for group in plan.groups_for(outcome):
-            yield analyse_group(data, group, plan)
-
-
-def test_summary_says_fragile_exactly_when_an_estimator_or_knha_flips_the_verdict():
+def test_summary_says_fragile_exactly_when_an_estimator_or_knha_flips_the_verdict(bundled_report):
     seen = {"fragile": 0, "holds": 0}
-    for a in _analyses():
+    for a in bundled_report[0].analyses:  # every outcome x group of the default plan
         c = a.comparison
         kh = a.comparison_knha
         moved = kh is not None and c is not None and kh.position not in ("n/a", c.position)
