@@ -24,7 +24,7 @@ audit: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check extraction meta reports tests benchmarks
-	$(BIN)/python -m mypy
+	$(BIN)/python -m mypy  # meta and extraction ([tool.mypy] packages)
 	$(BIN)/hccmeta validate studies
 	$(BIN)/python -m pytest
 

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel
 
@@ -46,7 +46,7 @@ def _issue(doc: YamlDocument, shown: str, path: tuple[Any, ...], message: str,
     return Issue(shown, line, col, field_path(path), one_line(message), one_line(hint))
 
 
-def _is_slug(value: Any) -> bool:
+def _is_slug(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and _SLUG.fullmatch(value.strip()) is not None
 
 

@@ -8,6 +8,7 @@ validates (tests fill them programmatically to prove it).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from extraction import vocabulary as vocab
 
@@ -18,7 +19,7 @@ ID_MAX_LENGTH = 60
 PLACEHOLDER = "FILL"
 
 
-def _choices(table: dict[str, object]) -> str:
+def _choices(table: Mapping[str, object]) -> str:
     return " | ".join(table)
 
 

@@ -11,7 +11,8 @@ import difflib
 import math
 import re
 import typing
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -19,12 +20,16 @@ from pydantic_core import PydanticCustomError
 from extraction import vocabulary as vocab
 
 
-def _literal(table: dict[str, object]) -> Any:
-    return Literal[tuple(table)]  # type: ignore[valid-type]
+def _literal(table: Mapping[str, object]) -> Any:
+    return Literal[tuple(table)]
 
 
-Location = _literal(vocab.LOCATIONS)
-TimeUnit = _literal(vocab.TIME_UNITS)
+if TYPE_CHECKING:  # the vocabularies are data: to a type checker the fields are plain text
+    Location = str
+    TimeUnit = str
+else:
+    Location = _literal(vocab.LOCATIONS)
+    TimeUnit = _literal(vocab.TIME_UNITS)
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 # Numbers are strict: YAML booleans (yes/on/true) and quoted text ("2") are refused; a whole
@@ -172,7 +177,7 @@ class Strict(BaseModel):
         Pydantic skips a model's after-validators once a field fails; this runs :meth:`checks` on
         the fields that did validate, so that a file's errors all appear at once.
         """
-        values = {name: UNKNOWN if name in failed else (
+        values: dict[str, Any] = {name: UNKNOWN if name in failed else (
                   data[name].strip() if isinstance(data[name], str) else data[name])
                   for name in cls.model_fields if name in data}
         return cls.model_construct(**values).checks()

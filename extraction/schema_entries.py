@@ -116,7 +116,7 @@ class Followup(Entry):
     median: NonNegative
     range_lower: NonNegative | None = None
     range_upper: NonNegative | None = None
-    unit: TimeUnit = "months"  # type: ignore[valid-type]
+    unit: TimeUnit = "months"
 
     def consistency_problems(self) -> list[Problem]:
         """range_lower <= median <= range_upper (a median lies inside its range)."""
@@ -184,7 +184,7 @@ class TimeToEvent(Entry):
 
     endpoint: _literal(vocab.TIME_TO_EVENT_ENDPOINTS)  # type: ignore[valid-type]
     arm: Slug
-    unit: TimeUnit = Field("months", description="unit of median, CI and landmark times")  # type: ignore[valid-type]
+    unit: TimeUnit = Field("months", description="unit of median, CI and landmark times")
     median: TimeOrNE | None = None
     ci_lower: TimeOrNE | None = None
     ci_upper: TimeOrNE | None = None
@@ -199,7 +199,8 @@ class TimeToEvent(Entry):
         problems: list[Problem] = []
         if self.median is None and not self.landmarks and self.events is None:
             problems.append((("median",), "expected a median, landmarks or events, got none", ""))
-        times = {(n,): getattr(self, n) for n in ("median", "ci_lower", "ci_upper")}
+        times: dict[tuple[str | int, ...], Any] = {
+            (n,): getattr(self, n) for n in ("median", "ci_lower", "ci_upper")}
         marks = self.landmarks if isinstance(self.landmarks, list) else []
         times.update({("landmarks", i, "time"): lm.time for i, lm in enumerate(marks)
                       if isinstance(lm, Landmark)})
@@ -275,7 +276,7 @@ class Curve(Entry):
     risk_table: list[RiskRow] | None = Field(
         None, description="inline numbers at risk [[time, n_risk], ...] (instead of risk_file)")
     total_events: Count | None = None
-    time_unit: TimeUnit = "months"  # type: ignore[valid-type]
+    time_unit: TimeUnit = "months"
     survival_scale: _literal({"auto": "", "proportion": "", "percent": ""}) = "auto"  # type: ignore[valid-type]
     digitized_by: Text | None = None
 

@@ -11,6 +11,7 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -146,8 +147,10 @@ def _count(number: int, word: str) -> str:
     return f"{number} {word}" + ("" if number == 1 else "s")
 
 
-def _message(error: dict[str, Any], fields: dict[str, Any], raw: str | None) -> tuple[str, str]:
-    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+def _message(error: Mapping[str, Any], fields: dict[str, Any], raw: str | None
+             ) -> tuple[str, str]:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    value: Any = error.get("input")
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     got = raw if raw is not None and is_number else shown_value(value)
     if kind == "missing":
@@ -174,7 +177,7 @@ def _message(error: dict[str, Any], fields: dict[str, Any], raw: str | None) -> 
         return f"expected {_PATTERNS.get(pattern, 'text matching ' + pattern)}, got {got}", ""
     if kind in _LENGTHS:
         word, unit = _LENGTHS[kind]
-        limit = ctx.get("min_length", ctx.get("max_length"))
+        limit = ctx.get("min_length", ctx.get("max_length", 0))
         actual = len(value) if isinstance(value, str | list | dict) else ctx.get(
             "actual_length", 0)
         return f"expected {word} {_count(limit, unit)}, got {actual}", ""
@@ -193,9 +196,10 @@ _MISSING_SPELLING = re.compile(
 """Ways a newcomer writes "not estimable" or "not reported" (NA, N/A, n.r., not reached, -...)."""
 
 
-def _hint(error: dict[str, Any], loc: tuple[Any, ...], raw: str | None) -> str:
+def _hint(error: Mapping[str, Any], loc: tuple[Any, ...], raw: str | None) -> str:
     """How to fix a common mistake, where it is knowable from the value and the field."""
-    kind, value = error["type"], error.get("input")
+    kind = error["type"]
+    value: Any = error.get("input")
     written = raw if raw is not None else str(value)
     name = next((p for p in reversed(loc) if isinstance(p, str)), "")
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
@@ -246,7 +250,7 @@ def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
     return data
 
 
-def _problems_despite_errors(errors: list[dict[str, Any]], doc: YamlDocument,
+def _problems_despite_errors(errors: Sequence[Mapping[str, Any]], doc: YamlDocument,
                              root: type[BaseModel]) -> list[tuple[tuple[Any, ...], Problem]]:
     """Within-model rules of the models whose fields failed (pydantic skips their checks)."""
     failed: dict[tuple[Any, ...], set[str]] = {}

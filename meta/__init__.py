@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "ConvergenceWarning": "meta.errors",
     "ContinuityCorrectionWarning": "meta.errors",
     "NotComputedWarning": "meta.errors",
+    "ApproximationWarning": "meta.errors",
+    "Note": "meta.errors",
 }
 
 __all__ = sorted(_EXPORTS)

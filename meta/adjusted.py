@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -260,23 +261,23 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
     keep = np.all(np.isfinite(X), axis=1)
     dropped = tuple(lab[i] for i in np.flatnonzero(~keep))
     kk = int(keep.sum())
-    base = {"covariates": names, "k": kk, "dropped": dropped,
-            "index_x": tuple(float(a) for a in x0), "index_yi": float(index_yi),
-            "index_vi": float(index_vi), "level": float(level)}
+    result = partial(AdjustedBenchmark, covariates=names, k=kk, dropped=dropped,
+                     index_x=tuple(float(a) for a in x0), index_yi=float(index_yi),
+                     index_vi=float(index_vi), level=float(level))
     if not np.all(np.isfinite(x0)):
-        return AdjustedBenchmark(done=False, reason="the index study does not report "
+        return result(done=False, reason="the index study does not report "
                                  + ", ".join(n for n, a in zip(names, x0, strict=True)
-                                             if not np.isfinite(a)), **base)
+                                             if not np.isfinite(a)))
     if kk < min_k:
-        return AdjustedBenchmark(done=False, reason=f"{kk} arm(s) report "
-                                 f"{' and '.join(names)} (at least {min_k} needed)", **base)
+        return result(done=False, reason=f"{kk} arm(s) report "
+                                 f"{' and '.join(names)} (at least {min_k} needed)")
     Xk, yk, vk = X[keep], y[keep], v[keep]
     if np.any(np.ptp(Xk, axis=0) == 0):
-        return AdjustedBenchmark(done=False, reason="a covariate does not vary across the arms",
-                                 **base)
+        return result(done=False, reason="a covariate does not vary across the arms",
+                                 )
     if kk <= len(names) + 1:
-        return AdjustedBenchmark(done=False, reason=f"{kk} arms cannot fit {len(names)} "
-                                 "slope(s) and a residual variance", **base)
+        return result(done=False, reason=f"{kk} arms cannot fit {len(names)} "
+                                 "slope(s) and a residual variance")
     reg = meta_regression(yk, vk, Xk, list(names), method=method, test=test, level=level)
     f = reg.fit
     at = reg.predict(x0[None, :])
@@ -291,7 +292,7 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
     v_adj, p_adj, _ = moderated_test(yk, vk, Xk, x0, index_yi, index_vi, level=level,
                                      draws=draws, seed=seed)
     plain = rma(yk, vk, method=method, level=level)
-    return AdjustedBenchmark(
+    return result(
         done=True, reason="", slopes=slopes,
         covariate_range=tuple((float(a), float(b)) for a, b in zip(lo, hi, strict=True)),
         extrapolated=extrap, predicted=float(at.pred[0]), se=float(at.se[0]),
@@ -302,7 +303,7 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
         verdict_changed=v_plain != v_adj, arms=tuple(lab[i] for i in np.flatnonzero(keep)),
         weights_pct=tuple(float(w) * 100 for w in f.weights),
         x=tuple(tuple(float(a) for a in row) for row in Xk), yi=tuple(float(a) for a in yk),
-        fit=reg, **base)
+        fit=reg)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ import numpy as np
 from meta import distributions
 from meta.batch_regression import fit_reml_rows
 from meta.fastfit import Subsets, fit_rows
+from meta.level import critical_value
 from meta.model import check_yi_vi, rma
 
 METHOD_NAME = "Knapp–Hartung-scaled predictive test, maximised Monte Carlo critical value over tau²"
@@ -223,9 +224,10 @@ def _cached_null(v: np.ndarray, grid: np.ndarray, draws: int, seed: int, method:
     return _CACHE[key]
 
 
-def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, index_vi: float,
-                  *, level: float = 95.0, method: str = "REML", draws: int = 4000,
-                  seed: int = 20251202, check_size: bool | str = True) -> DecisionTest:
+def decision_test(yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.ndarray,
+                  index_yi: float, index_vi: float, *, level: float = 95.0,
+                  method: str = "REML", draws: int = 4000, seed: int = 20251202,
+                  check_size: bool | str = True) -> DecisionTest:
     """Test whether the index arm is unusual for one more historical arm (see module notes).
 
     Parameters
@@ -294,7 +296,7 @@ def decision_test(yi: Sequence[float], vi: Sequence[float], index_yi: float, ind
     reject = pval <= alpha
     verdict = "within" if not reject else ("above" if diff > 0 else "below")
     return DecisionTest(METHOD_NAME, k, float(res.estimate), float(res.tau2), s2, diff, se,
-                        float(stat), crit, float(distributions.t_ppf(1 - alpha / 2, k - 1)),
+                        float(stat), crit, critical_value(level, k - 1),
                         pval, bool(reject), verdict,
                         (float(res.estimate - crit * se), float(res.estimate + crit * se)),
                         float(rates[0]), float(rates[1:].max()), draws,
@@ -320,11 +322,13 @@ def candidate_pvalues(Y: np.ndarray, V: np.ndarray, y0: np.ndarray, v0: float,
     vw, t2, s2 = c["var_wald"], c["tau2"], c["s2"]
     zp = d / np.sqrt(v0 + vw + t2)
     return {
-        "average_z": 2 * distributions.norm_sf(np.abs(d / np.sqrt(v0 + vw))),
-        "predictive_z": 2 * distributions.norm_sf(np.abs(zp)),
-        "predictive_knha": 2 * distributions.t_sf(np.abs(d / np.sqrt(v0 + vw * s2 + t2)), k - 1),
-        "predictive_t_k2": 2 * distributions.t_sf(np.abs(zp), max(k - 2, 1)),
-        "scaled_predictive_t_k1": 2 * distributions.t_sf(np.abs(_scaled(c, y0, v0)), k - 1),
+        "average_z": np.asarray(2 * distributions.norm_sf(np.abs(d / np.sqrt(v0 + vw)))),
+        "predictive_z": np.asarray(2 * distributions.norm_sf(np.abs(zp))),
+        "predictive_knha": np.asarray(
+            2 * distributions.t_sf(np.abs(d / np.sqrt(v0 + vw * s2 + t2)), k - 1)),
+        "predictive_t_k2": np.asarray(2 * distributions.t_sf(np.abs(zp), max(k - 2, 1))),
+        "scaled_predictive_t_k1": np.asarray(
+            2 * distributions.t_sf(np.abs(_scaled(c, y0, v0)), k - 1)),
     }
 
 

@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 
 from meta import distributions
-from meta.errors import MetaInputError
+from meta.errors import (
+    ApproximationWarning,
+    ContinuityCorrectionWarning,
+    MetaInputError,
+    MetaWarning,
+    Note,
+)
 from meta.inputs import labels as _labels
 from meta.inputs import vector as _vector
 from meta.level import critical_value
@@ -63,7 +69,9 @@ class EffectTable:
     measure : str
         One of ``PLO, PFT, PAS, PR, HR, OR, RR, RATIO, MED, GEN``.
     notes : tuple of str
-        One note per included study ('' when nothing to say), e.g. the continuity correction.
+        One note per included study ('' when nothing to say), e.g. the continuity correction;
+        a non-empty note is a :class:`meta.errors.Note` carrying its warning class (see
+        :attr:`warnings`).
     excluded : tuple of Exclusion
         Studies that could not be converted, with the reason.
     extra : Mapping[str, tuple]
@@ -92,6 +100,14 @@ class EffectTable:
     def k(self) -> int:
         """Number of included studies."""
         return len(self.study)
+
+    @property
+    def warnings(self) -> tuple[MetaWarning, ...]:
+        """The typed warnings of the notes (``"<study>: <note>"``, of the note's class, e.g.
+        :class:`~meta.errors.ContinuityCorrectionWarning`), for ``warnings.warn`` or a log."""
+        return tuple(MetaWarning(f"{s}: {n}") if not isinstance(n, Note)
+                     else n.category(f"{s}: {n}")
+                     for s, n in zip(self.study, self.notes, strict=True) if n)
 
     @property
     def sei(self) -> np.ndarray:
@@ -191,13 +207,15 @@ def proportions(events: Sequence[float] | np.ndarray, total: Sequence[float] | n
         else:  # PFT
             yi = 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
             vi = 1 / (4 * n + 2)
-    notes = []
+    notes: list[str] = []
     for i in range(len(x)):
         if cc[i] > 0:
-            notes.append(f"continuity correction: {cc[i]:g} added to events and non-events "
-                         f"({x[i]:g}/{n[i]:g} -> {xc[i]:g}/{nc[i]:g})")
+            notes.append(Note(f"continuity correction: {cc[i]:g} added to events and non-events "
+                              f"({x[i]:g}/{n[i]:g} -> {xc[i]:g}/{nc[i]:g})",
+                              ContinuityCorrectionWarning))
         elif measure in ("PLO", "PR") and extreme[i]:
-            notes.append(f"{x[i]:g}/{n[i]:g} uncorrected: infinite or zero variance")
+            notes.append(Note(f"{x[i]:g}/{n[i]:g} uncorrected: infinite or zero variance",
+                              ContinuityCorrectionWarning))
         else:
             notes.append("")
     extra = {"xi": x.astype(int).tolist(), "ni": n.astype(int).tolist(), "cc": cc.tolist()}
@@ -272,8 +290,8 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
                 raise MetaInputError(f"lower[{i}], upper[{i}] ({labels[i]}): expected a CI of "
                                  f"positive width, got [{lo[i]:g}, {up[i]:g}]")
             a = abs((np.log(up[i]) - le) - (le - np.log(lo[i]))) / width
-            note = (f"CI asymmetric on the log scale ({a:.0%} of its width)"
-                    if a > asymmetry_tolerance else "")
+            note = (Note(f"CI asymmetric on the log scale ({a:.0%} of its width)",
+                         ApproximationWarning) if a > asymmetry_tolerance else "")
             keep.append(i)
             yi.append(le)
             vi.append((width / (2 * z)) ** 2)
@@ -291,7 +309,8 @@ def ratios(estimate: Sequence[float], lower: Sequence[float | None] | None = Non
             vi.append((abs(le) / zp) ** 2)
             asym.append(np.nan)
             source.append("pval")
-            notes.append(f"SE from the two-sided p-value {pv[i]:g} (z = {zp:.4g})")
+            notes.append(Note(f"SE from the two-sided p-value {pv[i]:g} (z = {zp:.4g})",
+                              ApproximationWarning))
         else:
             excluded.append(Exclusion(labels[i], "neither a complete CI nor a p-value"))
     return _table([labels[i] for i in keep], yi, vi, measure, notes, excluded,
@@ -384,8 +403,9 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
                                  f"positive width, got [{lo[i]:g}, {up[i]:g}]")
             width = np.log(up[i]) - np.log(lo[i])
             a = abs((np.log(up[i]) - lm) - (lm - np.log(lo[i]))) / width
-            note = (f"CI asymmetric on the log scale ({a:.0%} of its width); SE approximated "
-                    "from the CI width" if a > asymmetry_tolerance else "")
+            note = (Note(f"CI asymmetric on the log scale ({a:.0%} of its width); SE "
+                         "approximated from the CI width", ApproximationWarning)
+                    if a > asymmetry_tolerance else "")
             keep.append(i)
             yi.append(lm)
             source.append("ci")
@@ -398,8 +418,8 @@ def median_survival(median: Sequence[float], lower: Sequence[float | None] | Non
             vi.append(1 / (d[i] * np.log(2) ** 2))
             source.append("events")
             asym.append(np.nan)
-            notes.append(f"approximate SE from {d[i]:g} events (KM median under an exponential "
-                         "model, var = 1/(d ln²2))")
+            notes.append(Note(f"approximate SE from {d[i]:g} events (KM median under an "
+                              "exponential model, var = 1/(d ln²2))", ApproximationWarning))
         else:
             why = ("no complete CI (bound not reached or not reported) and no events"
                    if not (np.isfinite(d[i]) and d[i] == 0) else "no complete CI and 0 events")

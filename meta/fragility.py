@@ -151,7 +151,10 @@ def fragility_proportion(events: int, n: int, yi: Sequence[float], vi: Sequence[
     best: tuple[int, int] | None = None
     for s in steps:
         limit = events if s < 0 else n - events
-        j = first_flip(lambda j, s=s: verdict_at(events + s * j)[0] != v0, limit, linear)
+        def flips(j: int, s: int = s) -> bool:
+            return verdict_at(events + s * j)[0] != v0
+
+        j = first_flip(flips, limit, linear)
         if j is not None and (best is None or j < best[0]):
             best = (j, s)
     searched = max(events, n - events) if len(steps) == 2 else (events if steps[0] < 0
@@ -212,7 +215,10 @@ def fragility_median(median: float, n: int, events: int, yi: Sequence[float],
     best: tuple[int, int] | None = None
     for s in steps:
         limit = min(half, events - 1) if s > 0 else min(half, n - events)
-        j = first_flip(lambda j, s=s: verdict_at(s * j)[0] != v0, limit, linear)
+        def flips(j: int, s: int = s) -> bool:
+            return verdict_at(s * j)[0] != v0
+
+        j = first_flip(flips, limit, linear)
         if j is not None and (best is None or j < best[0]):
             best = (j, s)
     if best is None:

@@ -31,7 +31,7 @@ from scipy import optimize, special
 
 from meta import distributions
 from meta.effects import proportions
-from meta.errors import MetaInputError
+from meta.errors import ConvergenceWarning, MetaInputError, Note
 from meta.level import check_level, critical_value
 from meta.transforms import expit
 
@@ -225,4 +225,5 @@ def glmm_proportion(events: Sequence[float], total: Sequence[float], *, nagq: in
         I2=100 * sigma ** 2 / (sigma ** 2 + vt), H2=(sigma ** 2 + vt) / vt,
         loglik=-float(negll(best)),
         nagq=int(nagq), level=level, prop=float(expit(beta)), prop_ci_lb=float(expit(ci_lb)),
-        prop_ci_ub=float(expit(ci_ub)), converged=converged, message="; ".join(messages))
+        prop_ci_ub=float(expit(ci_ub)), converged=converged,
+        message=Note("; ".join(messages), ConvergenceWarning) if messages else "")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from meta.errors import MetaInputError
+from meta.errors import MetaInputError, NotComputedWarning, Note
 from meta.fastfit import cumulative_subsets, fit_rows, leave_one_out_subsets
 from meta.inputs import labels as _labels
 from meta.model import check_options, check_yi_vi, rma
@@ -117,12 +117,12 @@ def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
     try:
         lev = check_options(method, test, level)
     except ValueError as exc:  # every step fails the same way
-        notes = [str(exc)] * k
+        notes = [Note(str(exc), NotComputedWarning)] * k
     if test == "knha" and not notes[0]:
         try:
             rma(y[idx[:1]], v[idx[:1]], method=method, test=test, level=level)
         except ValueError as exc:
-            notes[0] = str(exc)
+            notes[0] = Note(str(exc), NotComputedWarning)
     cols: dict[str, np.ndarray] = {c: np.full(k, np.nan) for c in _FIT_COLUMNS}
     ok = np.array([not n for n in notes])
     if ok.any():
@@ -132,7 +132,7 @@ def cumulative(yi: Any, vi: Any, *, order: Sequence[Any] | None = None,
         for c in _FIT_COLUMNS:
             cols[c][rows] = fitted[c]
         for j, err in errors.items():
-            notes[int(rows[j])] = str(err)
+            notes[int(rows[j])] = Note(str(err), NotComputedWarning)
     failed = np.array([bool(n) for n in notes])
     steps = np.arange(1, k + 1)
     for c in _FIT_COLUMNS:

@@ -12,8 +12,9 @@ STUDIES = ROOT / "studies"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: builds the bundled report (once per session) or "
-                            "drives a real browser")
+    config.addinivalue_line("markers", "slow: builds the bundled report (once per session), "
+                            "drives a real browser or runs a Monte Carlo size simulation; "
+                            "`make test` and CI run them, `pytest -m 'not slow'` skips them")
 
 
 def pdf_text(path: Path) -> str:
@@ -22,6 +23,16 @@ def pdf_text(path: Path) -> str:
 
     reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
     return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+@pytest.fixture(scope="session")
+def bundled_records():
+    """The bundled library's study records (loaded once per session; records are frozen)."""
+    from extraction.loader import load_paths
+
+    records, issues = load_paths([STUDIES])
+    assert [i.format() for i in issues] == []
+    return records
 
 
 @pytest.fixture(scope="session")

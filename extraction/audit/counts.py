@@ -209,13 +209,13 @@ def _adverse_events(record: StudyRecord) -> list[Finding]:
         table.setdefault((*group, ae.term.lower(), ae.grade), _part(
             record, ("outcomes", "adverse_events", i), ae.count, ae.total, ae.percent))
     out: list[Finding] = []
-    for (*group, term, grade), part in table.items():
+    for (*arm_group, term, grade), part in table.items():
         for wide, narrow in GRADE_NESTING:
-            if grade == narrow and (*group, term, wide) in table:
-                out += _exceeds(record, "ae-nesting", table[(*group, term, wide)],
+            if grade == narrow and (*arm_group, term, wide) in table:
+                out += _exceeds(record, "ae-nesting", table[(*arm_group, term, wide)],
                                 part, f"grade {narrow} {term} within grade {wide}:")
-        if term != "any" and (*group, "any", grade) in table:
-            out += _exceeds(record, "ae-nesting", table[(*group, "any", grade)], part,
+        if term != "any" and (*arm_group, "any", grade) in table:
+            out += _exceeds(record, "ae-nesting", table[(*arm_group, "any", grade)], part,
                             f"{term} within any adverse event of grade {grade}:")
     return out
 

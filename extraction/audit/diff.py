@@ -308,7 +308,8 @@ def diff_records(a: StudyRecord, b: StudyRecord) -> DiffResult:
     # a value written in one file that equals the other's default (or means "not reported")
     # is no difference
     va, vb = flatten(a, validated=True), flatten(b, validated=True, arm_map=arm_map)
-    only_a, only_b = [], []
+    only_a: list[Leaf] = []
+    only_b: list[Leaf] = []
     for mine, other, default, bucket in ((fa, fb, vb, only_a), (fb, fa, va, only_b)):
         for key in mine.keys() - other.keys():
             leaf = mine[key]

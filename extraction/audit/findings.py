@@ -6,6 +6,7 @@ default severity and a one-line description; ids never change meaning, new check
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,7 +188,8 @@ class Finding:
 
 
 def make(record: StudyRecord, check: str, path: tuple[str | int, ...], message: str,
-         numbers: dict[str, Number] | None = None, related: tuple[tuple[str | int, ...], ...] = (),
+         numbers: Mapping[str, Number] | None = None,
+         related: tuple[tuple[str | int, ...], ...] = (),
          severity: str | None = None) -> Finding:
     """A finding about ``record`` located at the YAML node of ``path``."""
     spec = CHECKS[check]

@@ -18,21 +18,16 @@ differs somewhat, hence ``p-ci`` and ``ci-log-symmetry`` are warnings; ``p-direc
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
-from extraction.audit.findings import Finding, make
+from extraction.audit.findings import Finding, Number, make
 from extraction.audit.precision import decimals, fmt, half_unit
+from extraction.levels import critical_value
 from extraction.loader import StudyRecord
 from extraction.schema_common import parse_p
 from extraction.schema_entries import Contrast
 
 Path_ = tuple[str | int, ...]
 TINY = 1e-12
-
-
-def z_critical(level: float) -> float:
-    """Two-sided normal quantile ``z_{1−α/2}`` of a ``level`` % CI (1.959964 for 95)."""
-    return NormalDist().inv_cdf(1 - (1 - level / 100) / 2)
 
 
 def p_from_z(z: float, sided: int = 2) -> float:
@@ -73,7 +68,7 @@ def p_range_from_ci(est: tuple[float, float], lo: tuple[float, float], hi: tuple
 
     Each argument is ``(printed value, half unit)``. Altman & Bland 2011, steps 1-3.
     """
-    zc = z_critical(level)
+    zc = critical_value(level)
     e_lo, e_hi = _box(*est)
     l_lo, l_hi = _box(*lo)
     u_lo, u_hi = _box(*hi)
@@ -148,8 +143,8 @@ def _p_checks(record: StudyRecord, path: Path_, c: Contrast) -> list[Finding]:
     assert c.ci_lower is not None and c.ci_upper is not None and c.p_value is not None
     h = {k: half_unit(record, (*path, k), getattr(c, k)) for k in
          ("estimate", "ci_lower", "ci_upper")}
-    numbers = {"estimate": c.estimate, "ci_lower": c.ci_lower, "ci_upper": c.ci_upper,
-               "p_value": c.p_value}
+    numbers: dict[str, Number] = {"estimate": c.estimate, "ci_lower": c.ci_lower,
+                                  "ci_upper": c.ci_upper, "p_value": c.p_value}
     related = ((*path, "ci_lower"), (*path, "ci_upper"), (*path, "estimate"))
     alpha = (1 - c.ci_level / 100) / (1 if c.p_sided == 2 else 2)
     p_text = record.raw_text(*path, "p_value") or c.p_value  # raw keeps '0.040'

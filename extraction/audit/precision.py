@@ -18,7 +18,7 @@ from extraction.loader import StudyRecord
 Path_ = tuple[str | int, ...]
 
 
-def decimals(raw: str | None, value: float | None = None) -> int:
+def decimals(raw: str | None, value: float | str | None = None) -> int:
     """Number of printed decimals of ``raw`` (``'75.0' -> 1``, ``'108' -> 0``, ``'1e-3' -> 3``).
 
     Falls back to ``repr(value)`` when the raw text is unknown; NE and text give 0.
@@ -31,7 +31,7 @@ def decimals(raw: str | None, value: float | None = None) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def half_unit(record: StudyRecord, path: Path_, value: float | None = None) -> float:
+def half_unit(record: StudyRecord, path: Path_, value: float | str | None = None) -> float:
     """Half a unit of the last printed digit of the number at ``path`` (0.05 for ``'75.0'``)."""
     return 0.5 * 10.0 ** -decimals(record.raw_text(*path), value)
 

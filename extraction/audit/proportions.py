@@ -26,8 +26,8 @@ import math
 from collections.abc import Callable
 
 from extraction.audit.findings import Finding, make
-from extraction.audit.intervals import z_critical
 from extraction.audit.precision import decimals, fmt, half_unit
+from extraction.levels import critical_value
 from extraction.loader import StudyRecord
 
 Interval = tuple[float, float]
@@ -96,7 +96,7 @@ def clopper_pearson_within(x: int, n: int, level: float, lower: tuple[float, flo
 
 def wilson(x: int, n: int, level: float = 95, correct: bool = False) -> Interval:
     """Wilson score CI, optionally with R ``prop.test``'s continuity correction."""
-    z = z_critical(level)
+    z = critical_value(level)
     est = x / n
     yates = min(0.5, abs(x - n / 2)) if correct else 0.0
     z22n = z * z / (2 * n)
@@ -113,7 +113,7 @@ def wilson(x: int, n: int, level: float = 95, correct: bool = False) -> Interval
 
 def wald(x: int, n: int, level: float = 95) -> Interval:
     """Normal-approximation CI ``p ± z √(p(1−p)/n)``, clipped to [0, 1]."""
-    est, z = x / n, z_critical(level)
+    est, z = x / n, critical_value(level)
     half = z * math.sqrt(est * (1 - est) / n)
     return max(0.0, est - half), min(1.0, est + half)
 
@@ -123,7 +123,7 @@ def logit(x: int, n: int, level: float = 95) -> Interval | None:
     events (the log-odds are infinite)."""
     if x <= 0 or x >= n:
         return None
-    est, z = x / n, z_critical(level)
+    est, z = x / n, critical_value(level)
     centre, half = math.log(est / (1 - est)), z / math.sqrt(n * est * (1 - est))
     return _expit(centre - half), _expit(centre + half)
 
@@ -135,7 +135,7 @@ def _expit(v: float) -> float:
 def agresti_coull(x: int, n: int, level: float = 95) -> Interval:
     """Agresti & Coull (1998) interval: Wald around ``(x + z²/2)/(n + z²)`` with ``n + z²``
     trials, clipped to [0, 1]."""
-    z = z_critical(level)
+    z = critical_value(level)
     n_adj = n + z * z
     centre = (x + z * z / 2) / n_adj
     half = z * math.sqrt(centre * (1 - centre) / n_adj)

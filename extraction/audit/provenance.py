@@ -63,7 +63,7 @@ def exclude_unverified(items: Iterable[T], fields: Iterable[str] | None = None,
                        include_unverified: bool = False) -> list[T]:
     """The items whose entry (``entry(item)``, default the item) is usable for pooling."""
     wanted = None if fields is None else tuple(fields)
-    get = entry or (lambda item: item)  # type: ignore[assignment,return-value]
+    get = entry or (lambda item: item)  # type: ignore[return-value]
     return [item for item in items
             if usable_for_pooling(get(item), wanted, include_unverified)]  # type: ignore[arg-type]
 

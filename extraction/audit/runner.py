@@ -71,8 +71,8 @@ def audit_records(records: Iterable[StudyRecord], cross_file: bool = True,
     if cross_file:
         out += library.check(records)
     if reconstruct and any(r.study.curves for r in records):  # km imports numpy: only if needed
-        for family in _extra_families():
-            out += family(records)
+        for library_family in _extra_families():
+            out += library_family(records)
     return sorted(set(out), key=Finding.sort_key)
 
 

@@ -60,7 +60,7 @@ def _followup(record: StudyRecord, path: Path_, t: TimeToEvent) -> list[Finding]
     unit_months = to_months(1.0, t.unit) or 1.0
     median = t.in_months("median")
     if median is not None:
-        slack = half_unit(record, (*path, "median"), t.median) * unit_months  # type: ignore[arg-type]
+        slack = half_unit(record, (*path, "median"), t.median) * unit_months
         over_max = [(j, m) for j, m in longest if m is not None and median - slack > m]
         over_median = [(j, m) for j, m in median_fu if m is not None and median - slack > m]
         if over_max:

@@ -310,8 +310,11 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
             # about S_b/S_mid only, so the guess and the update are scaled by S_mid/S_b.
             gain = min((s_a + s_b) / (2 * s_b), 10.0) if s_b > 0 else 1.0
             guess = round((n0 * s_b / s_a - target) * gain) if s_a > 0 else 0
-            f, walk = search_censored(lambda c, target=target: ((w := run(c)).n_end - target, w),
-                              guess, n0 - target, gain)
+            def at_risk_gap(c: int, target: int = target) -> tuple[int, Walk]:
+                w = run(c)
+                return w.n_end - target, w
+
+            f, walk = search_censored(at_risk_gap, guess, n0 - target, gain)
             if f:
                 notes.append(f"at time {rt[j + 1]:g}: {target} at risk published, "
                              f"{walk.n_end} reconstructed (closest the curve allows)")
@@ -332,8 +335,11 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
                 target_d = events - int(d[:a].sum())
                 start = sum(candidates[0].c) if n_int > 1 else 0
                 # one more censoring removes about half an event (censored mid-interval)
-                candidates.append(search_censored(
-                    lambda c, td=target_d: (sum((w := run(c)).d) - td, w), start, n0, 2.0)[1])
+                def events_gap(c: int, td: int = target_d) -> tuple[int, Walk]:
+                    w = run(c)
+                    return int(sum(w.d)) - td, w
+
+                candidates.append(search_censored(events_gap, start, n0, 2.0)[1])
             best = None
             for walk in {id(w): w for w in candidates}.values():  # memo: same c, same walk
                 trial = [d.copy(), cen.copy(), n_pt.copy()]
@@ -341,8 +347,8 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
                 extra, taken = np.zeros(m, dtype=int), np.zeros(m, dtype=int)
                 left = walk.n_end
                 if events is not None:
-                    left = match_events(events - int(trial[0].sum()), s, *trial, extra, taken,
-                                         left)
+                    left = match_events(events - int(trial[0].sum()), s, trial[0], trial[1],
+                                        trial[2], extra, taken, left)
                 score = sse(s, trial[0], trial[2])
                 if best is None or score < best[0] - 1e-15:
                     best = (score, walk, trial, extra, taken, left)
@@ -376,10 +382,11 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
     time = np.concatenate((event_t, cens_t))
     event = np.concatenate((np.ones(event_t.size, dtype=int), np.zeros(cens_t.size, dtype=int)))
     order = np.lexsort((-event, time))
-    arrays = [time[order], event[order], t, s, d, cen + extra_c - taken_c, n_pt, rt,
-              rn.astype(int)]
+    arrays = (time[order], event[order], t, s, d, cen + extra_c - taken_c, n_pt, rt,
+              rn.astype(int))
     for arr in arrays:
         arr.setflags(write=False)
-    return Reconstruction(arrays[0], arrays[1], CASES[(n_int > 1, reported is not None)], n,
-                          reported, *arrays[2:], curve=curve, notes=tuple(notes),
-                          events_range=events_range)
+    r_time, r_event, r_t, r_s, r_d, r_cen, r_npt, r_rt, r_rn = arrays
+    return Reconstruction(r_time, r_event, CASES[(n_int > 1, reported is not None)], n,
+                          reported, r_t, r_s, r_d, r_cen, r_npt, r_rt, r_rn, curve=curve,
+                          notes=tuple(notes), events_range=events_range)

@@ -8,6 +8,7 @@ because the KM reconstruction checks and the audit need them as much as the stat
 results out; ``level`` in percent as metafor.
 """
 
+from extraction.levels import check_level, critical_value
 from extraction.survival.cox import CoxResult, cox_hr
 from extraction.survival.km import (
     RMST,
@@ -19,9 +20,8 @@ from extraction.survival.km import (
     median_survival,
     rmst,
 )
-from extraction.survival.level import check_level, z_crit
 from extraction.survival.logrank import LogRankResult, log_rank
 
 __all__ = ["RMST", "CoxResult", "KMFit", "Landmark", "LogRankResult", "Median", "check_level",
-           "cox_hr", "kaplan_meier", "landmark_survival", "log_rank", "median_survival", "rmst",
-           "z_crit"]
+           "cox_hr", "critical_value", "kaplan_meier", "landmark_survival", "log_rank",
+           "median_survival", "rmst"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from extraction.survival.level import z_crit
+from extraction.levels import critical_value
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def cox_hr(time, event, arm, ties: str = "efron", level: float = 95.0, cluster=N
     """
     if ties not in ("efron", "breslow"):
         raise ValueError(f"ties: expected 'efron' or 'breslow', got {ties!r}")
-    q = z_crit(level)
+    q = critical_value(level)
     time, event, x = _inputs(time, event, arm)
     if cluster is not None and ties != "breslow":
         raise ValueError("cluster: the robust variance is implemented for ties='breslow' only")

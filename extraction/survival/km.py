@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extraction.survival.level import z_crit
+from extraction.levels import critical_value
 
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R survmean's tolerance for "equals 0.5"
 
@@ -158,7 +158,7 @@ def kaplan_meier(time, event, conf_type: str = "log", level: float = 95.0) -> KM
     with np.errstate(divide="ignore", invalid="ignore"):
         hh = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
     se = np.sqrt(np.cumsum(hh))
-    z = z_crit(level)
+    z = critical_value(level)
     if conf_type not in ("log", "log-log", "plain"):
         raise ValueError(f"conf_type: expected 'log', 'log-log' or 'plain', got {conf_type!r}")
     lower, upper = _limits(surv, se, z, conf_type)

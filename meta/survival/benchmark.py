@@ -78,8 +78,9 @@ def _back(values: Sequence[float], scale: str) -> list[float]:
     return [float(v) for v in from_scale(np.asarray(values, float), scale)]
 
 
-def pool_statistic(statistic: str, arms: Sequence[str], yi: Sequence[float],
-                   vi: Sequence[float], scale: str, *, excluded: Sequence[tuple[str, str]] = (),
+def pool_statistic(statistic: str, arms: Sequence[str], yi: Sequence[float] | np.ndarray,
+                   vi: Sequence[float] | np.ndarray, scale: str, *,
+                   excluded: Sequence[tuple[str, str]] = (),
                    method: str = "REML", level: float = 95.0) -> PooledStatistic:
     """Pool ``yi`` (variances ``vi``, on ``scale``) by :func:`meta.comparison.pool`.
 
@@ -87,11 +88,11 @@ def pool_statistic(statistic: str, arms: Sequence[str], yi: Sequence[float],
     back-transformed to the natural scale (bounds reordered for the decreasing cloglog).
     """
     keep, out = [], list(excluded)
-    for a, y, v in zip(arms, yi, vi, strict=True):
+    for arm, y, v in zip(arms, yi, vi, strict=True):
         if np.isfinite(y) and np.isfinite(v) and v > 0:
-            keep.append((a, float(y), float(v)))
+            keep.append((arm, float(y), float(v)))
         else:
-            out.append((a, f"{statistic} not estimable on the {scale} scale (S of 0 or 1, "
+            out.append((arm, f"{statistic} not estimable on the {scale} scale (S of 0 or 1, "
                            "beyond follow-up, or no SE)"))
     if not keep:
         nan = float("nan")

@@ -140,4 +140,6 @@ def pooled_km_curve(arms: Mapping[str, ArmData], times: Sequence[float] | None =
             f"survival on the {scale} scale (Greenwood SE, delta method), {level:g}% confidence "
             "band and prediction band, made non-increasing by isotonic regression; drawn while "
             f"at least {need} arms are under follow-up")
-    return PooledCurve(grid, *mono, k, tau2, scale, method, float(level), len(fits), adj, text)
+    m_est, m_clb, m_cub, m_plb, m_pub = mono
+    return PooledCurve(grid, m_est, m_clb, m_cub, m_plb, m_pub, k, tau2, scale, method,
+                       float(level), len(fits), adj, text)

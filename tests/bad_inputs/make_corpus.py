@@ -3,7 +3,7 @@
 Each file is the valid BASE study with one defect. The line where hccmeta must report the error
 carries a trailing comment ``# expect: FIELD`` (``-`` for a file-level error without a field).
 Files that cannot hold a comment (invalid UTF-8, empty, 50 MB) are described in CASES_WITHOUT_MARKER
-of tests/test_bad_inputs.py. Run: python tests/bad_inputs/make_corpus.py
+of tests/extraction/test_bad_inputs.py. Run: python tests/bad_inputs/make_corpus.py
 """
 
 from pathlib import Path

@@ -26,6 +26,7 @@ REPS = 4000
 MARGIN = 3 * np.sqrt(0.05 * 0.95 / REPS)
 
 
+@pytest.mark.slow  # 12 designs x (4000 replicates + 13 x 1000 null draws)
 @pytest.mark.parametrize("k", [3, 5, 10, 20])
 @pytest.mark.parametrize("tau2", [0.0, 0.05, TAU2_FITTED])
 def test_decision_test_holds_its_level(k, tau2):
@@ -34,6 +35,7 @@ def test_decision_test_holds_its_level(k, tau2):
     assert row.sizes["decision_test"] <= 0.05 + MARGIN, row.sizes
 
 
+@pytest.mark.slow
 def test_the_shortcuts_do_not_hold_it():
     # the test against the average study and the plug-in predictive z test, at the fitted tau²
     vi = np.resize(np.asarray(BENCH.vi), 9)

@@ -1,6 +1,6 @@
 # Reference values for extraction/audit: Cox HR (Breslow ties) and p-values from ratio CIs.
 # Run from the repository root: Rscript tests/reference/r/audit_cox.R
-# Input: tests/reference/fixtures/audit_cox_ipd.csv (simulated by tests/audit/cases/curves/make_curves.py)
+# Input: tests/reference/fixtures/audit_cox_ipd.csv (simulated by tests/extraction/audit/cases/curves/make_curves.py)
 suppressPackageStartupMessages({library(survival); library(jsonlite)})
 ipd <- read.csv("tests/reference/fixtures/audit_cox_ipd.csv")
 fit_b <- coxph(Surv(time, event) ~ group, data = ipd, ties = "breslow",
