@@ -445,7 +445,11 @@ def _fisher_scoring(
     if method in ("ML", "REML") and tau2 > con.threshold:
         reml = method == "REML"
         if _loglik(yi, vi, X, 0.0, reml) - _loglik(yi, vi, X, tau2, reml) > con.ll0_tol:
-            tau2 = 0.0  # metafor's ll0check: scoring stuck at a local maximum
+            # metafor's ll0check: scoring stuck at a local maximum below l(0). A third, higher
+            # maximum may lie between them (hypothesis found one: ML, k = 6, peaks at 0.0008
+            # and 0.09): keep 0 only if no interior peak beats it.
+            tau2, iteration = _best_of_boundary(yi, vi, X, method, con, tau2, intercept,
+                                                iteration)
     return tau2, iteration
 
 

@@ -97,6 +97,18 @@ def _loglik_on(grid: np.ndarray, yi: np.ndarray, vi: np.ndarray, reml: bool) -> 
     return ll - 0.5 * k * np.log(2 * np.pi)
 
 
+def test_three_maxima_keep_the_highest_interior_one():
+    """Found by the hypothesis round below: scoring from the HE start stops at an interior
+    maximum (0.091) below l(0), and a third, higher one lies near 0.0008; l(0) must not win
+    (metafor 3.8.1 returns 0 here, log likelihood -3.9321 vs -3.9171 at 0.00079)."""
+    yi = np.array([0.75, -0.375, 0, 0, 0.5, -0.5])
+    vi = np.array([0.1875, 0.001953125, 0.25, 0.25, 0.25, 0.00390625])
+    tau2 = estimate_tau2(yi, vi, np.ones((6, 1)), "ML").tau2
+    assert tau2 == pytest.approx(0.00078966, rel=1e-4)
+    ll = _loglik_on(np.array([0.0, tau2]), yi, vi, False)
+    assert ll[1] > ll[0] + 0.01
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(3, 8).flatmap(
     lambda k: st.tuples(st.lists(_values, min_size=k, max_size=k),
