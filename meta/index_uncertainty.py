@@ -12,13 +12,16 @@ Assumptions (each is returned in :attr:`MedianInterval.assumptions`):
    ``C`` (time from entry to data cut-off) has median ``f``: the reported median follow-up is
    read as the reverse Kaplan–Meier median (Schemper & Smith 1996, Control Clin Trials 17:343),
    which estimates the median of ``C``.
-3. Two accrual patterns bound the expected event fraction ``P(T <= C)``:
+3. Two accrual patterns span the plausible expected event fraction ``P(T <= C)`` (a plausible
+   range, not a bound: a skewed follow-up distribution with the same median can give more
+   events, e.g. half followed ``f`` and half much longer; statistics review):
 
    * all patients followed for ``f`` (``C = f``): ``p_hi = 1 - exp(-λ f)``, the most events
-     (``1 - exp(-λ c)`` is concave, so by Jensen's inequality any spread of ``C`` with the same
-     centre gives fewer);
+     among follow-up distributions whose *mean* is ``f`` (``1 - exp(-λ c)`` is concave, so by
+     Jensen's inequality any spread of ``C`` with that mean gives fewer);
    * uniform accrual with ``C ~ U(0, 2 f)``: ``p_lo = 1 - (1 - exp(-2 λ f)) / (2 λ f)``, the
-     widest spread with that median (zero minimum follow-up).
+     widest spread with that median (zero minimum follow-up). Realistic accrual shapes (ramp-up,
+     front-loaded) fall inside ``[p_lo, p_hi]``.
 
 4. The event count is binomial given the design: the range is
    ``[n p_lo - z sqrt(n p_lo (1 - p_lo)), n p_hi + z sqrt(n p_hi (1 - p_hi))]`` with ``z`` the
