@@ -22,6 +22,7 @@ import numpy as np
 from scipy import special
 
 from extraction.levels import critical_value
+from extraction.survival.km import check_time_event
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,14 @@ class CoxResult:
 
 
 def _inputs(time, event, arm) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    t = np.asarray(time, dtype=float)
-    d = np.asarray(event)
     x = np.asarray(arm, dtype=float)
-    if not (t.ndim == d.ndim == x.ndim == 1) or not t.size == d.size == x.size or t.size == 0:
+    if x.ndim != 1 or x.size != np.asarray(time).size:
         raise ValueError("time, event, arm: expected non-empty 1-d arrays of equal length, got "
-                         f"lengths {t.size}, {d.size}, {x.size}")
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise ValueError("time: expected finite times >= 0")
-    if not np.all(np.isin(d, (0, 1))):
-        raise ValueError("event: expected 1 (event) or 0 (censored)")
+                         f"lengths {np.asarray(time).size}, {np.asarray(event).size}, {x.size}")
+    t, d = check_time_event(time, event)
     if not np.all(np.isin(x, (0.0, 1.0))):
         raise ValueError("arm: expected 0/1 group indicators")
-    return t, d.astype(int), x
+    return t, d, x
 
 
 def cox_hr(time, event, arm, ties: str = "efron", level: float = 95.0, cluster=None

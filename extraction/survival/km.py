@@ -22,6 +22,7 @@ checks (:mod:`extraction.km`) and the IPD audit (:mod:`extraction.audit`) use it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -125,6 +126,21 @@ def _limits(surv: np.ndarray, se: np.ndarray, z: float, conf_type: str
     return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
+def check_time_event(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Survival data as arrays: non-empty, 1-d, equal length, finite times >= 0 (months), events
+    1 (event) or 0 (censored); the one input check of the KM and Cox fits."""
+    t = np.asarray(time, dtype=float)
+    raw = np.asarray(event)
+    if t.ndim != 1 or t.shape != raw.shape or t.size == 0:
+        raise ValueError("time, event: expected non-empty 1-d arrays of equal length, got "
+                         f"shapes {t.shape} and {raw.shape}")
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise ValueError("time: expected finite times >= 0")
+    if not np.all(np.isin(raw, (0, 1))):
+        raise ValueError("event: expected 1 (event) or 0 (censored)")
+    return t, raw.astype(int)
+
+
 def kaplan_meier(time, event, conf_type: str = "log", level: float = 95.0) -> KMFit:
     """Kaplan–Meier estimate with Greenwood SE and pointwise CIs, as R ``survfit``.
 
@@ -140,16 +156,7 @@ def kaplan_meier(time, event, conf_type: str = "log", level: float = 95.0) -> KM
         Confidence level in percent (95 gives 95% intervals), as metafor's ``level``; a
         proportion such as 0.95 is refused (it would silently give 0.95% intervals).
     """
-    time = np.asarray(time, dtype=float)
-    raw = np.asarray(event)
-    if time.ndim != 1 or time.shape != raw.shape or time.size == 0:
-        raise ValueError("time, event: expected non-empty 1-d arrays of equal length, got "
-                         f"shapes {time.shape} and {raw.shape}")
-    if not np.all(np.isfinite(time)) or np.any(time < 0):
-        raise ValueError("time: expected finite times >= 0")
-    if not np.all(np.isin(raw, (0, 1))):
-        raise ValueError("event: expected 1 (event) or 0 (censored)")
-    event = raw.astype(int)
+    time, event = check_time_event(time, event)
     uniq, inverse = np.unique(time, return_inverse=True)
     n_event = np.bincount(inverse, weights=event, minlength=uniq.size)
     n_all = np.bincount(inverse, minlength=uniq.size).astype(float)
