@@ -349,6 +349,11 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         trail = build_trail(records, findings)
         say("sensitivity analyses and figures")
         _, notes = studies_table(records, datas, plan)
+        asked = sorted({r for g in plan.groups for r in g.reference_ids()})
+        if ref_lines.file is None and asked:  # the bundled plan on a library without the file
+            notes = [*notes, f"The plan asks for the published reference lines {', '.join(asked)}"
+                     f", but the library has no reference-line file "
+                     f"({references.reference_file(studies)}): none is drawn."]
         overlaps = list(result.overlaps)
         page1 = summary.context(result, overlap_section.reading(overlaps, result.alpha))
         page1["rows"] = cite_rows(page1["header"], page1["rows"], analyses,

@@ -84,3 +84,18 @@ def test_eb_that_does_not_converge_on_valid_study_files_is_shown_not_fatal(tmp_p
     html = unescape(result.html.read_text(encoding="utf-8"))
     assert "the EB τ² estimator could not be computed" in html
     assert result.pdf.is_file()
+
+
+def test_reference_lines_the_bundled_plan_asks_for_are_said_missing_not_silently_dropped(
+        tmp_path):
+    """Issue 15: a library without the reference-line file silently dropped the lines the plan
+    asks for; with the bundled plan the report now says which and why (a user's --plan with
+    references is refused: tests/hostile/test_plan_vocabulary.py)."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for sid in ("zhai2025", "kim2024", "chen2023", "su2022"):
+        shutil.copy(STUDIES / f"{sid}.yaml", lib)
+    result = build_report(lib, None, tmp_path / "out")
+    html = unescape(result.html.read_text(encoding="utf-8"))
+    assert "The plan asks for the published reference lines" in html
+    assert "cui2025_rt_ici" in html and "none is drawn" in html
