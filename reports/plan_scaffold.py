@@ -1,7 +1,7 @@
 """``hccmeta plan new FILE``: a commented analysis-plan scaffold that loads as it is.
 
 Every key of :class:`reports.plan.Plan` appears, set to its default or commented out with its
-choices, so a newcomer edits rather than writes. ``tests/report/test_plan_scaffold.py`` loads it.
+choices, so a newcomer edits rather than writes. ``tests/reports/test_plan.py`` loads it.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from extraction.printable import printable
 from reports.cli import app
 
 if TYPE_CHECKING:  # the study-file machinery (pydantic) is imported inside the commands, so that
-    # `hccmeta --help` answers fast (tests/test_cli_startup.py)
+    # `hccmeta --help` answers fast (tests/reports/cli/test_cli_startup.py)
     from extraction.audit.findings import Finding
 
 one_line = printable

@@ -14,7 +14,7 @@ from reports.cli import app
 from reports.cli.guard import protected_reason
 
 # The study-file machinery (pydantic) is imported inside the commands, so that `hccmeta --help`
-# answers fast (tests/test_cli_startup.py).
+# answers fast (tests/reports/cli/test_cli_startup.py).
 one_line = printable
 
 EXIT_INPUT_ERROR = 2
