@@ -1,0 +1,40 @@
+"""Adversarial round 2 (plan options, IPD, report --index, plan new, pool --forest, diff pairing):
+the defects it found, one test each."""
+
+from __future__ import annotations
+
+import os
+
+from hostile_helpers import run
+
+GEN = "study,yi,sei\nLee 2021,-0.36,0.12\nCruz 2019,-0.11,0.20\nKim 2020,-0.2,0.15\n"
+
+
+def test_plan_new_refuses_a_file_in_the_study_library(tmp_path, monkeypatch):
+    # `plan new studies/p.yaml` wrote a plan into the library: every later validate/report then
+    # failed on it as a study file (19 errors "expected a known field")
+    (tmp_path / "studies").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run("plan", "new", "studies/p.yaml")
+    assert result.exit_code == 2, result.output
+    assert "study library" in result.stderr
+    assert not (tmp_path / "studies" / "p.yaml").exists()
+
+
+def test_pool_forest_refuses_a_path_in_the_study_library(tmp_path, monkeypatch):
+    # `pool --forest studies/ipd/f.svg` wrote the figure into the study library
+    (tmp_path / "studies" / "ipd").mkdir(parents=True)
+    (tmp_path / "g.csv").write_text(GEN, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("pool", "--csv", "g.csv", "--measure", "GEN", "--forest", "studies/ipd/f.svg")
+    assert result.exit_code == 2, result.output
+    assert "study library" in result.stderr
+    assert os.listdir(tmp_path / "studies" / "ipd") == []
+
+
+def test_pool_forest_still_writes_elsewhere(tmp_path):
+    (tmp_path / "g.csv").write_text(GEN, encoding="utf-8")
+    result = run("pool", "--csv", tmp_path / "g.csv", "--measure", "GEN",
+                 "--forest", tmp_path / "f.svg")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "f.svg").stat().st_size > 0
