@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from hostile_helpers import run
+from hostile_helpers import ROOT, run
 
 GEN = "study,yi,sei\nLee 2021,-0.36,0.12\nCruz 2019,-0.11,0.20\nKim 2020,-0.2,0.15\n"
 
@@ -38,3 +38,23 @@ def test_pool_forest_still_writes_elsewhere(tmp_path):
                  "--forest", tmp_path / "f.svg")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "f.svg").stat().st_size > 0
+
+
+def test_a_catastrophic_arm_label_regex_is_refused_not_run(tmp_path):
+    # arm_labels ['(.*)*x$'] hung `hccmeta report` (exponential backtracking on a 76-character
+    # arm label; > 2 minutes, no message)
+    import subprocess
+    import sys
+
+    text = (ROOT / "reports" / "plans" / "default.yaml").read_text(encoding="utf-8")
+    text = text.replace("arm_labels: ['sorafenib\\b.*']", "arm_labels: ['(.*)*x$']")
+    assert "(.*)*x$" in text
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    code = "import sys; from reports.cli import main; sys.argv[0] = 'hccmeta'; main()"
+    result = subprocess.run([sys.executable, "-c", code, "report", "--plan", str(plan),
+                             "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "arm_labels" in result.stderr
+    assert "Traceback" not in result.stderr
