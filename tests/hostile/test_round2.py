@@ -58,3 +58,11 @@ def test_a_catastrophic_arm_label_regex_is_refused_not_run(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "arm_labels" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_index_with_an_empty_arm_is_refused(tmp_path):
+    # `--index zhai2025:` (arm left empty) built the report with exit 0 as if no arm was named
+    result = run("report", "--out", tmp_path / "out", "--index", "zhai2025:")
+    assert result.exit_code == 2, result.output
+    assert "STUDY:ARM" in result.stderr
+    assert not (tmp_path / "out").exists()
