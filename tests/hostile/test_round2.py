@@ -4,6 +4,7 @@ the defects it found, one test each."""
 from __future__ import annotations
 
 import os
+import re
 
 from hostile_helpers import ROOT, run
 
@@ -66,3 +67,17 @@ def test_index_with_an_empty_arm_is_refused(tmp_path):
     assert result.exit_code == 2, result.output
     assert "STUDY:ARM" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_diff_reports_a_value_the_yaml_layer_dropped(tmp_path):
+    # diff skipped the YAML layer's findings: a bidi override in an optional field (notes) was
+    # dropped and the files compared "100% identical" with exit 0; in `id` it was reported as
+    # "expected text, got nothing (null)"
+    text = (ROOT / "studies" / "kim2024.yaml").read_text(encoding="utf-8")
+    other = tmp_path / "kim2024_b.yaml"
+    text = re.sub(r"(?m)^notes: .*$", 'notes: "x\u202e y"', text)
+    assert "\u202e" in text
+    other.write_text(text, encoding="utf-8")
+    result = run("diff", ROOT / "studies" / "kim2024.yaml", other)
+    assert result.exit_code == 2, result.output
+    assert "bidirectional" in result.output + result.stderr
