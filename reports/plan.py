@@ -152,7 +152,7 @@ class Outcome(_Strict):
         "is used; an arm with none of them is excluded)")
     grades: list[AeGrade] = Field(default_factory=lambda: ["3+", "3-4"],
                                   description="AE grade bands in order of preference")
-    attributions: list[AeAttribution] | Literal["index"] = Field(
+    attributions: Annotated[list[AeAttribution], Field(min_length=1)] | Literal["index"] = Field(
         "index", description="AE attributions compared; 'index': the index study's (an "
         "unstated attribution counts as all-cause)")
     denominators: list[Denominator] | None = Field(

@@ -81,3 +81,17 @@ def test_diff_reports_a_value_the_yaml_layer_dropped(tmp_path):
     result = run("diff", ROOT / "studies" / "kim2024.yaml", other)
     assert result.exit_code == 2, result.output
     assert "bidirectional" in result.output + result.stderr
+
+
+def test_an_empty_attributions_list_is_refused(tmp_path):
+    # `attributions: []` matched no arm: every AE comparison became not_compared (exit 0) and the
+    # report read "the index's are compared with ones [rule attribution]"
+    text = (ROOT / "reports" / "plans" / "default.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s+attributions:) index\b", r"\1 []", text)
+    assert "attributions: []" in text
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    result = run("report", "--plan", plan, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "attributions" in result.stderr
+    assert not (tmp_path / "out").exists()
