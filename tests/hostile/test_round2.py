@@ -95,3 +95,12 @@ def test_an_empty_attributions_list_is_refused(tmp_path):
     assert result.exit_code == 2, result.output
     assert "attributions" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_pool_forest_never_overwrites_its_input_csv(tmp_path):
+    # a CSV named data.svg given as both --csv and --forest was replaced by the figure (exit 0)
+    data = tmp_path / "data.svg"
+    data.write_text(GEN, encoding="utf-8")
+    result = run("pool", "--csv", data, "--measure", "GEN", "--forest", data)
+    assert result.exit_code == 2, result.output
+    assert data.read_text(encoding="utf-8") == GEN
