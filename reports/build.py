@@ -76,10 +76,12 @@ class BuildResult:
 
 def with_index(plan: Plan, index: str) -> Plan:
     """``plan`` with the index study (and arm) of ``--index STUDY[:ARM]``; the claim is kept."""
-    study, _, arm = index.partition(":")
+    study, colon, arm = index.partition(":")
     try:
+        if colon and not arm:  # 'zhai2025:' ran as if no arm was named
+            raise ValueError(index)
         new = Index(study=study, arm=arm or None, claim=plan.index.claim)
-    except ValidationError:
+    except (ValidationError, ValueError):
         raise ReportError([f"--index: expected STUDY or STUDY:ARM (lower-case ids), got "
                            f"{index!r}"]) from None
     return plan.model_copy(update={"index": new, "title": f"{study}"

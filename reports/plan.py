@@ -8,6 +8,7 @@ by the pydantic models below; unknown keys are rejected and every error is repor
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -71,6 +72,11 @@ class Reference(_Strict):
     phases: list[Phase] | None = Field(None, description="trial phases it pooled")
 
 
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
+"""A group holding a quantifier that is itself repeated, e.g. ``(a+)+`` or ``(.*)*``
+(catastrophic backtracking in Python's re)."""
+
+
 class Group(_Strict):
     """A comparator group: a set of comparability rules (reports/analysis/rules.py) over
     treatment class, line, design, phase and disease setting."""
@@ -111,6 +117,13 @@ class Group(_Strict):
             except re.error as exc:
                 problems.append((("arm_labels", i), f"expected a regular expression, got "
                                  f"{pattern!r} ({exc})", ""))
+                continue
+            if _NESTED_QUANTIFIER.search(pattern):
+                # '(.*)*x' on a 76-character label backtracks for hours: the report hung
+                problems.append((("arm_labels", i), "expected a regular expression without a "
+                                 f"repeated group that itself repeats, got {pattern!r}",
+                                 "it can take hours on a long label; write '(ab)+' as 'ab(ab)*'"
+                                 " or drop the outer repeat"))
         if problems:
             raise_problems(problems)
         return self
@@ -139,7 +152,7 @@ class Outcome(_Strict):
         "is used; an arm with none of them is excluded)")
     grades: list[AeGrade] = Field(default_factory=lambda: ["3+", "3-4"],
                                   description="AE grade bands in order of preference")
-    attributions: list[AeAttribution] | Literal["index"] = Field(
+    attributions: Annotated[list[AeAttribution], Field(min_length=1)] | Literal["index"] = Field(
         "index", description="AE attributions compared; 'index': the index study's (an "
         "unstated attribution counts as all-cause)")
     denominators: list[Denominator] | None = Field(

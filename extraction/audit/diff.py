@@ -345,6 +345,10 @@ def load_extraction(path: Path, shown: str | None = None) -> StudyRecord:
         study = Study.model_validate(doc.data)
     except ValidationError as exc:
         issues += translate(exc, doc, shown, Study)
+    # a node dropped at the YAML level (bidi text, a bad number...) is reported once, by the
+    # YAML layer, as in extraction.loader: diff read it as null ("expected text, got nothing")
+    # or, where optional, compared the file without it
+    issues = list(doc.issues) + [i for i in issues if not doc.is_poisoned(i.field)]
     if issues:
         raise StudyFileError(issues)
     return StudyRecord(study=study, path=path, shown=shown, document=doc)

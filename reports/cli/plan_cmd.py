@@ -22,11 +22,15 @@ def new_plan(
     """Write a commented plan scaffold that loads as it is; edit it, then
     ``hccmeta report --plan FILE``."""
     from reports.atomic import write_text_atomic
+    from reports.cli.guard import protected_reason
     from reports.plan_scaffold import scaffold
 
     if file.exists() or file.is_symlink():
         typer.echo(f"{file}: expected a new file, got an existing one; choose another name",
                    err=True)
+        raise typer.Exit(2)
+    if (why := protected_reason(file)) is not None:  # a plan in studies/ breaks the library
+        typer.echo(f"{file}: expected {why}", err=True)
         raise typer.Exit(2)
     try:
         write_text_atomic(file, scaffold(file.name, index), exclusive=True)

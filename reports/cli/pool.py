@@ -90,6 +90,12 @@ def pool(
         check_level(level, "--level")
     except ValueError as exc:
         raise _fail(f"hccmeta pool: {exc}") from None
+    if forest is not None:
+        from extraction.printable import printable
+        from reports.cli.guard import protected_reason
+
+        if (why := protected_reason(forest, [csv_path])) is not None:
+            raise _fail(f"hccmeta pool: --forest: {printable(forest)}: expected {why}")
     test = "knha" if ci == "knha" else "z"
     try:
         data = read_pool_csv(csv_path, measure, by=by, mod=mod)
