@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from extraction.ipd import read_ipd_csv
 from meta.survival import (
     cox_hr,
     index_median_position,
@@ -36,11 +37,10 @@ def sorafenib_arms() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The 13 sorafenib arms: trial -> (time, event)."""
     arms = {}
     for path in sorted(IPD.glob("*.csv")):
-        data = pd.read_csv(path)
-        part = data[data["arm"] == "sorafenib"]
-        if len(part):
-            arms[path.name.split("_")[0]] = (part["time"].to_numpy(float),
-                                             part["event"].to_numpy(int))
+        table = read_ipd_csv(path)  # the study files' own IPD reader
+        if "sorafenib" in table.arms():
+            time, event = table.select("sorafenib")
+            arms[path.name.split("_")[0]] = (np.asarray(time, float), np.asarray(event, int))
     return arms
 
 

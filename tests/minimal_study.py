@@ -20,3 +20,19 @@ arms:
 curation:
   extracted_by: me
 """
+
+
+def write_library(tmp_path, docs):
+    """Write study documents (dicts) as ``tmp_path/studies/<id>.yaml`` and load them; every
+    document must validate. Returns the study records."""
+    import yaml
+
+    from extraction import load_paths
+
+    folder = tmp_path / "studies"
+    folder.mkdir(parents=True)
+    for d in docs:
+        (folder / f"{d['id']}.yaml").write_text(yaml.safe_dump(d, sort_keys=False))
+    records, issues = load_paths([folder])
+    assert not issues, [i.format() for i in issues]
+    return records

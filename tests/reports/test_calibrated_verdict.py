@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-import yaml
+from minimal_study import write_library
 
-from extraction import load_paths
 from reports.analysis import analyse
 from reports.analysis.index import RangeKind, plausible_denominators
 from reports.analysis.verdict import Position, ReasonCode, Verdict
@@ -51,13 +50,7 @@ def study(sid: str, *, n: int = 100, cls: str = "ici", year: int = 2020,
 
 
 def library(tmp_path: Path, docs: list[dict]) -> list:
-    folder = tmp_path / "studies"
-    folder.mkdir(parents=True)
-    for d in docs:
-        (folder / f"{d['id']}.yaml").write_text(yaml.safe_dump(d, sort_keys=False))
-    records, issues = load_paths([folder])
-    assert not issues, [i.format() for i in issues]
-    return records
+    return write_library(tmp_path, docs)
 
 
 def plan(outcome: dict, **extra: object) -> Plan:

@@ -7,9 +7,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
+from minimal_study import write_library
 
-from extraction import load_paths
 from reports.analysis import analyse
 from reports.analysis.rules import (
     ae_failure,
@@ -51,13 +50,7 @@ def study(sid: str, *, cls: str = "ici", n: int = 100, phase: str | None = None,
 
 
 def library(tmp_path: Path, docs: list[dict]) -> list:
-    folder = tmp_path / "studies"
-    folder.mkdir(parents=True)
-    for d in docs:
-        (folder / f"{d['id']}.yaml").write_text(yaml.safe_dump(d, sort_keys=False))
-    records, issues = load_paths([folder])
-    assert not issues, [i.format() for i in issues]
-    return records
+    return write_library(tmp_path, docs)
 
 
 def plan(group: dict, outcome: dict | None = None) -> Plan:

@@ -12,6 +12,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
+from extraction.ipd import read_ipd_csv
 from meta.survival import index_median_position, pooled_km_curve, survival_benchmark
 from reports.figures.km_benchmark import (
     ASSUMPTION_NOTE,
@@ -29,11 +30,10 @@ INDEX_MEDIAN = 17.0  # the index study's reported median OS (seed abstract), mon
 def sorafenib() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     arms = {}
     for path in sorted(IPD.glob("*.csv")):
-        data = pd.read_csv(path)
-        part = data[data["arm"] == "sorafenib"]
-        if len(part):
-            arms[path.name.split("_")[0]] = (part["time"].to_numpy(float),
-                                             part["event"].to_numpy(int))
+        table = read_ipd_csv(path)  # the study files' own IPD reader
+        if "sorafenib" in table.arms():
+            time, event = table.select("sorafenib")
+            arms[path.name.split("_")[0]] = (np.asarray(time, float), np.asarray(event, int))
     assert len(arms) == 13
     return arms
 
