@@ -149,19 +149,6 @@ def pool(
 
 
 def _emit(text: str) -> None:
-    """Print ``text``; exit 1 (not 0) when standard output is closed and the result is lost."""
-    import contextlib
-    import os
-    import sys
-
-    try:
-        if sys.stdout is None:
-            raise OSError("standard output is closed")
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-    except (OSError, ValueError) as exc:
-        if sys.stdout is not None:  # silence the interpreter's own flush of it at exit
-            with contextlib.suppress(OSError, ValueError, AttributeError):  # closed: no fileno
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        typer.echo(f"hccmeta pool: output lost: {exc}", err=True)
-        raise typer.Exit(1) from None
+    """Print ``text``. A closed or full standard output is the console entry point's concern
+    (:mod:`reports.cli.output`): one line on stderr and exit 1, never a lost result with exit 0."""
+    typer.echo(text)
