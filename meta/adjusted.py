@@ -202,6 +202,12 @@ def moderated_test(yi: np.ndarray, vi: np.ndarray, mods: np.ndarray, x0: np.ndar
     without the intercept column); its p-value is the largest simulated tail probability over
     the tau² grid of :func:`meta.decision.tau2_grid` (Dufour 2006), ``draws`` data sets each.
     """
+    # centred covariates: the same model and statistic (x0'beta and x0'(X'WX)^-1 x0 do not
+    # change), but X'WX is well conditioned; with raw years (~2020) the REML score was float
+    # noise above tau² ~ 10 and Fisher scoring did not stop
+    mods = np.asarray(mods, float)
+    centre = mods.mean(axis=0)
+    mods, x0 = mods - centre, np.asarray(x0, float) - centre
     res = rma(yi, vi, method="REML", test="knha", mods=mods, level=level)
     row = np.r_[1.0, x0]
     diff = index_yi - float(row @ res.beta)

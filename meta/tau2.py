@@ -335,29 +335,49 @@ def _loglik_grid(
 _UNIT_GRID = np.linspace(0.0, 1.0, 25)
 
 
+def boundary_grid(yi: np.ndarray, vi: np.ndarray, upper: np.ndarray | float) -> np.ndarray:
+    """The tau² grid searched for interior maxima below ``U = max(upper, 2 range(y)²)``.
+
+    Every ML maximum lies below ``range(y)²`` (the score ``sum w²r² - sum w`` is < 0 beyond
+    it); twice that bounds the REML ones in practice, and ``upper`` (the current iterate) is
+    included. 49 points: 25 linear over ``[0, U]`` and 24 geometric from
+    ``max(U 1e-6, min(v) 1e-3)`` (near 0 the likelihood changes on the scale of the smallest
+    ``v_i``), sorted. Rows of ``yi``/``vi`` (shape (n, k)) with ``upper`` (n,) give (n, 49).
+    """
+    y, v = np.atleast_2d(yi), np.atleast_2d(vi)
+    top = np.maximum(np.asarray(upper, float).reshape(-1),
+                     2.0 * (y.max(axis=1) - y.min(axis=1)) ** 2)
+    lo = np.minimum(np.maximum(top * 1e-6, v.min(axis=1) * 1e-3), top)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps = np.linspace(np.log(lo), np.log(top), 24, endpoint=False, axis=1)
+    grid = np.sort(np.concatenate([_UNIT_GRID[None, :] * top[:, None], np.exp(steps)], axis=1),
+                   axis=1)
+    return grid[0] if np.ndim(yi) == 1 else grid
+
+
+def interior_peak_mask(ll: np.ndarray) -> np.ndarray:
+    """Local maxima of log likelihoods on a grid (last axis), the first point (tau² = 0, the
+    boundary maximum itself) excluded, the last one counted when the likelihood still rises."""
+    peak = np.zeros(ll.shape, bool)
+    peak[..., 1:-1] = (ll[..., 1:-1] >= ll[..., :-2]) & (ll[..., 1:-1] >= ll[..., 2:])
+    peak[..., -1] = ll[..., -1] >= ll[..., -2]
+    return peak
+
+
 def _interior_peaks(
     yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str, upper: float
 ) -> list[float]:
-    """Starts in the basins of the interior maxima of the likelihood in ``(0, upper]``.
+    """Starts in the basins of the interior maxima of the likelihood below ``upper``.
 
     The ML / REML log likelihood can have a local maximum at tau² = 0 and a higher one inside
-    (issue 15: dat.debruin2009 rows 1-3, PAS). It is evaluated on a grid of 48 points, linear
-    and geometric (near 0 the likelihood changes on the scale of the smallest ``v_i``); the
-    grid's interior local maxima are returned, best first (``grid[0] = 0`` is the boundary
-    maximum itself and not returned).
+    (issue 15: dat.debruin2009 rows 1-3, PAS). It is evaluated on :func:`boundary_grid`; the
+    grid's interior local maxima (:func:`interior_peak_mask`) are returned, best first.
     """
-    if not upper > 0.0 or not math.isfinite(upper):
+    grid = boundary_grid(yi, vi, upper)
+    if not grid[-1] > 0.0 or not math.isfinite(grid[-1]):
         return []
-    reml = method == "REML"
-    lo = min(max(upper * 1e-6, float(vi.min()) * 1e-3), upper)
-    grid = np.sort(np.concatenate([_UNIT_GRID * upper,
-                                   np.exp(np.linspace(math.log(lo), math.log(upper), 24,
-                                                      endpoint=False))]))
-    ll = _loglik_grid(yi, vi, X, grid, reml)
-    peak = np.zeros(grid.size, bool)
-    peak[1:-1] = (ll[1:-1] >= ll[:-2]) & (ll[1:-1] >= ll[2:])
-    peak[-1] = ll[-1] >= ll[-2]
-    idx = np.flatnonzero(peak)
+    ll = _loglik_grid(yi, vi, X, grid, method == "REML")
+    idx = np.flatnonzero(interior_peak_mask(ll))
     return [float(grid[i]) for i in idx[np.argsort(-ll[idx])]]
 
 
@@ -408,9 +428,6 @@ def _best_of_boundary(
     the global maximum).
     """
     reml = method == "REML"
-    # every ML maximum lies below range(y)² (the score sum w²r² - sum w is < 0 beyond it);
-    # twice that bounds the REML ones in practice, and the current iterate is included
-    upper = max(upper, 2.0 * float(yi.max() - yi.min()) ** 2)
     best, best_ll = 0.0, _loglik(yi, vi, X, 0.0, reml) - con.ll0_tol
     for start in _interior_peaks(yi, vi, X, method, upper):
         tau2, more = _iterate(yi, vi, X, method, con, start, intercept, False)

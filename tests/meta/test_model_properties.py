@@ -114,13 +114,15 @@ def test_pm_solves_the_q_equation(data):
 @FAST
 @given(effects)
 def test_reml_is_a_maximum_of_the_restricted_likelihood(data):
-    from meta.tau2 import _loglik
+    from meta.tau2 import Tau2Control, _loglik
 
     yi, vi = _arrays(data)
     X = np.ones((yi.size, 1))
     t2 = rma(yi, vi, method="REML").tau2
     best = _loglik(yi, vi, X, t2, reml=True)
     for other in (0.0, t2 * 0.9, t2 * 1.1 + 1e-6, t2 + 0.01):
+        if abs(other - t2) <= Tau2Control().threshold:
+            continue  # within the convergence threshold (found: tau² = 4e-12, l(0) 1.5e-9 higher)
         assert _loglik(yi, vi, X, other, reml=True) <= best + 1e-9
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from reports import html_doc
-from reports.figures import plot_forest
+from reports.figures.forest import plot_forest
 
 
 def test_toc_nests_headings_and_gives_each_a_unique_id():

@@ -10,7 +10,10 @@ import pytest
 
 from reports.analysis.data import outcome_data
 from reports.analysis.groups import analyse_group, benchmark_only
-from reports.figures import plot_bubble, plot_forest, plot_funnel, plot_km
+from reports.figures.bubble import plot_bubble
+from reports.figures.forest import plot_forest
+from reports.figures.funnel import plot_funnel
+from reports.figures.km import plot_km
 from reports.frames import forest_frame
 from reports.plan import load_plan
 

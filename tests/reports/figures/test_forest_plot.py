@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from meta.comparison import pool
 from meta.subgroups import subgroup_analysis
 from reports.cli import app
-from reports.figures import plot_forest
+from reports.figures.forest import plot_forest
 from reports.figures.forest_frame import build_forest_frame
 from reports.figures.style import text_width
 
