@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,10 @@ def _run(module: str, name: str, frame: pd.DataFrame, path: Path, kwargs: dict[s
     return getattr(importlib.import_module(module), name)(frame, path, **kwargs)
 
 
+def _call(module: str, name: str, args: tuple[Any, ...]) -> Any:
+    return getattr(importlib.import_module(module), name)(*args)
+
+
 class FigureJobs:
     """A queue of figure jobs; use as a context manager (the pool is shut down on exit)."""
 
@@ -84,6 +89,16 @@ class FigureJobs:
             self._jobs.append(_run(module, function, frame, path, kwargs))
         else:
             self._jobs.append(self._pool.submit(_run, module, function, frame, path, kwargs))
+
+    def call(self, module: str, name: str, *args: Any) -> Callable[[], Any]:
+        """Run ``module.name(*args)`` in a worker (in this process without a pool), beside the
+        main process; returns a function that waits for the result (re-raising a failure).
+        The build compiles the PDF and subsets the HTML fonts this way while it writes the
+        HTML."""
+        if self._pool is None:
+            value = getattr(importlib.import_module(module), name)(*args)
+            return lambda: value
+        return self._pool.submit(_call, module, name, args).result
 
     def wait(self) -> list[pd.DataFrame]:
         """Block until every figure is written; re-raises the first failure."""

@@ -153,36 +153,55 @@ def add_toc(page: str, marker: str = "<!-- toc -->") -> str:
 FACES = (("DejaVuSans.ttf", "normal", "normal"), ("DejaVuSans-Bold.ttf", "bold", "normal"),
          ("DejaVuSans-Oblique.ttf", "normal", "italic"),
          ("DejaVuSans-BoldOblique.ttf", "bold", "italic"))
-_SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+_SVG_TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)
+_BOLD = re.compile(r"font-weight:\s*(bold|[6-9]00)")
+_ITALIC = re.compile(r"font-style:\s*(italic|oblique)")
+
+
+def face_texts(page: str) -> dict[tuple[str, str], set[str]]:
+    """The characters of the page's SVG ``<text>`` per face ``(weight, style)``, read from
+    each element's style (matplotlib writes ``font-weight: 700``, ``font-style: italic``)."""
+    faces: dict[tuple[str, str], set[str]] = {}
+    for attributes, body in _SVG_TEXT.findall(page):
+        face = ("bold" if _BOLD.search(attributes) else "normal",
+                "italic" if _ITALIC.search(attributes) else "normal")
+        faces.setdefault(face, set()).update(html.unescape(_TAG.sub("", body)))
+    return faces
+
+
+def font_faces_of_files(paths: list[Path]) -> str:
+    """:func:`font_faces` for a page that will inline the SVG files ``paths`` (their text is
+    the page's SVG text), so the subset can be made before the page is."""
+    return font_faces("".join(p.read_text(encoding="utf-8") for p in paths))
 
 
 def font_faces(page: str) -> str:
     """``@font-face`` rules embedding DejaVu Sans (the figures' font, as matplotlib measured it)
     subset to the characters of the page's SVG text, as WOFF data URIs: figures look the same
-    on every machine, offline (DejaVu fonts: Bitstream Vera licence, free to embed)."""
+    on every machine, offline (DejaVu fonts: Bitstream Vera licence, free to embed). Each face
+    (regular, bold, italic, bold italic) holds only the characters set in it; a face no text
+    uses is left out."""
     import io
     import logging
 
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from reports.figures.style import FONT_DIR
+    from reports.fonts import font_dir
 
-    chars = set()
-    for body in _SVG_TEXT.findall(page):
-        chars |= set(html.unescape(_TAG.sub("", body)))
-    if not chars:
-        return ""
+    used = face_texts(page)
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
-    text = "".join(sorted(chars | {" "}))
     rules = []
     for name, weight, style in FACES:
-        font = TTFont(FONT_DIR / name)
+        chars = used.get((weight, style))
+        if not chars:
+            continue
+        font = TTFont(font_dir() / name)
         options = subset.Options()
         options.flavor = "woff"
         options.layout_features = ["kern"]
         sub = subset.Subsetter(options)
-        sub.populate(text=text)
+        sub.populate(text="".join(sorted(chars | {" "})))
         sub.subset(font)
         buffer = io.BytesIO()
         font.flavor = "woff"

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from reports.atomic import write_bytes_atomic
+from reports.fonts import font_dir
 
 INDEX = "#c0392b"
 STUDY = "#1f3b57"
@@ -44,7 +45,7 @@ matplotlib.rcParams.update({
 })
 
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_DIR = font_dir()
 """DejaVu Sans as shipped with matplotlib: passed to Typst so SVG text renders in the font
 matplotlib measured it with."""
 

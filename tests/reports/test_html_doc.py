@@ -77,14 +77,19 @@ def test_csp_allows_only_the_sort_script_by_its_hash():
 def test_font_faces_embed_a_dejavu_subset_of_the_figure_text():
     from fontTools.ttLib import TTFont
 
-    css = html_doc.font_faces('<svg><text x="0">Pooled τ²</text></svg>')
-    rules = css.split("\n")
-    assert len(rules) == 4 and all("font-family: 'DejaVu Sans'" in r for r in rules)
+    css = html_doc.font_faces('<svg><text x="0">Pooled τ²</text>'
+                              '<text style="font-weight: 700">Zz</text></svg>')
+    rules = css.split("\n")  # regular and bold: no text is italic
+    assert len(rules) == 2 and all("font-family: 'DejaVu Sans'" in r for r in rules)
+    assert "font-weight: bold" in rules[1] and "italic" not in css
     data = base64.b64decode(re.search(r"base64,([^)]+)\)", rules[0]).group(1))
     font = TTFont(io.BytesIO(data))
     cmap = font.getBestCmap()
     assert {ord(c) for c in "Pooled τ²"} <= set(cmap)
-    assert ord("Z") not in cmap  # a subset, not the whole font
+    assert ord("Z") not in cmap  # a subset, not the whole font, and only the regular text
+    bold = TTFont(io.BytesIO(base64.b64decode(re.search(r"base64,([^)]+)\)", rules[1])
+                                              .group(1)))).getBestCmap()
+    assert ord("Z") in bold and ord("τ") not in bold
     assert html_doc.font_faces("<p>no figures</p>") == ""
 
 
