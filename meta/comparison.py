@@ -23,7 +23,7 @@ t with k - 1 df (conservative: the index variance is known only approximately).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +32,6 @@ from meta import distributions
 from meta.errors import MetaInputError
 from meta.level import critical_value
 from meta.model import rma
-from meta.regression import meta_regression
 from meta.transforms import backtransform
 
 LOG_MEASURES = ("PLO", "MED", "HR", "OR", "RR", "RATIO")
@@ -74,24 +73,6 @@ class Difference:
 
 
 @dataclass(frozen=True)
-class Adjustment:
-    """Case-mix adjustment by meta-regression on one moderator (percent of patients)."""
-
-    moderator: str
-    k_with: int
-    done: bool
-    reason: str
-    slope: float = float("nan")
-    slope_se: float = float("nan")
-    slope_pval: float = float("nan")
-    index_value: float = float("nan")
-    predicted: float = float("nan")
-    predicted_se: float = float("nan")
-    difference: Difference | None = None
-    extrapolated: bool = False
-
-
-@dataclass(frozen=True)
 class ComparisonResult:
     """The index study against one benchmark (analysis scale unless named ``*_bt``).
 
@@ -126,7 +107,6 @@ class ComparisonResult:
     points_bt: float
     ratio_bt: tuple[float, float, float] | None
     by_estimator: tuple[tuple[Benchmark, Difference | None], ...]
-    adjustments: tuple[Adjustment, ...]
     ni: tuple[float, ...] | None = None
     predictive: Difference | None = None
     observed_pi_bt: tuple[float, ...] = ()
@@ -215,44 +195,11 @@ def position(index_yi: float, bench: Benchmark, index_vi: float | None = None) -
     return "above" if index_yi > ub else "within"
 
 
-def adjust(yi: np.ndarray, vi: np.ndarray, x: np.ndarray, index_yi: float,
-           index_vi: float | None, index_x: float | None, name: str, method: str = "REML",
-           level: float = 95.0, min_k: int = 5) -> Adjustment:
-    """Meta-regression of ``yi`` on moderator ``x`` and the comparison at the index's ``x``.
-
-    The benchmark becomes the fitted value at the index study's moderator value,
-    ``b0 + b1 x0`` with variance ``[1, x0] V [1, x0]'`` (:meth:`meta.regression.MetaRegression.
-    predict`; Thompson & Higgins 2002, Stat Med 21:1559); studies without the moderator are
-    left out of the regression. Wald (z) inference for the slope, as the plan's main analysis.
-    """
-    has = np.isfinite(x)
-    k_with = int(has.sum())
-    if index_x is None or not np.isfinite(index_x):
-        return Adjustment(name, k_with, False, "the index study does not report it")
-    if k_with < min_k:
-        return Adjustment(name, k_with, False, f"{k_with} benchmark "
-                          f"{'study reports' if k_with == 1 else 'studies report'} it "
-                          f"(at least {min_k} needed for a meta-regression)")
-    if np.ptp(x[has]) == 0:
-        return Adjustment(name, k_with, False, "no variation across the benchmark studies")
-    reg = meta_regression(yi[has], vi[has], x[has], [name], method=method, level=level)
-    res = reg.fit
-    at = reg.predict([index_x])
-    pred, pred_se = float(at.pred[0]), float(at.se[0])
-    bench = Benchmark(method, "z", k_with, pred, pred_se, np.nan, np.nan, np.nan, np.nan,
-                      float(res.tau2), np.nan, np.nan, np.nan, (), None)
-    return Adjustment(name, k_with, True, "", float(res.beta[1]), float(res.se_beta[1]),
-                      float(res.pval_beta[1]), float(index_x), pred, pred_se,
-                      difference(index_yi, index_vi, bench, level),
-                      bool(index_x < x[has].min() or index_x > x[has].max()))
-
-
 def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
             index_vi: float | None, measure: str, *, method: str = "REML", test: str = "z",
             level: float = 95.0, ni: Sequence[float] | None = None,
-            index_ni: float | None = None, estimators: Sequence[str] = (),
-            moderators: Mapping[str, tuple[Sequence[float], float | None]] | None = None,
-            min_k_metareg: int = 5) -> ComparisonResult:
+            index_ni: float | None = None, estimators: Sequence[str] = ()
+            ) -> ComparisonResult:
     """Compare the index study with the benchmark pooled from ``yi``/``vi``.
 
     Parameters
@@ -271,8 +218,9 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
         not the benchmark's harmonic mean).
     estimators : sequence of str
         tau² estimators for the sensitivity table (each with ``test``).
-    moderators : mapping
-        Name -> (per-study values, NaN where missing; the index study's value).
+
+    Era and case-mix adjustment (meta-regression at the index's covariates) is
+    :func:`meta.adjusted.adjusted_benchmark`.
     """
     yi_a, vi_a = np.asarray(yi, float), np.asarray(vi, float)
     bench = pool(yi_a, vi_a, method, test, level)
@@ -314,17 +262,13 @@ def compare(yi: Sequence[float], vi: Sequence[float], index_yi: float,
     for est in estimators:
         b = bench if est == method else pool(yi_a, vi_a, est, test, level)
         rows.append((b, difference(index_yi, index_vi, b, level)))
-    adjustments = tuple(
-        adjust(yi_a, vi_a, np.asarray(vals, float), index_yi, index_vi, x0, name, method,
-               level, min_k_metareg)
-        for name, (vals, x0) in (moderators or {}).items())
     known = index_vi is not None and np.isfinite(index_vi)
     basis = ("prediction interval widened by the index's sampling variance" if known else
              "prediction interval; the index's variance is unknown, so it is treated as "
              "error-free")
     return ComparisonResult(measure.upper(), level, bench, float(index_yi), index_vi, diff,
                             position(index_yi, bench, index_vi), index_bt, bench_bt, pi_bt,
-                            index_bt[0] - bench_bt[0], ratio, tuple(rows), adjustments,
+                            index_bt[0] - bench_bt[0], ratio, tuple(rows),
                             tuple(float(n) for n in ni) if ni is not None else None,
                             predictive(index_yi, index_vi, bench, level),
                             bt(list(observed_interval(bench, index_vi))), basis)

@@ -24,18 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from extraction.audit.agreement import CATEGORICAL_FIELDS, FieldAgreement, by_field, cohen_kappa
 from extraction.audit.arm_pairing import ArmPairing, pair_arms
-from extraction.issues import Issue, StudyFileError
-from extraction.loader import StudyRecord
+from extraction.loader import StudyRecord, load_model
 from extraction.printable import printable
 from extraction.references import check_arms, check_curve_files, check_placeholders
 from extraction.schema import Study
 from extraction.schema_common import parse_p
-from extraction.schema_errors import translate
-from extraction.yaml_source import load_yaml
 
 Path_ = tuple[str | int, ...]
 
@@ -337,18 +332,7 @@ def load_extraction(path: Path, shown: str | None = None) -> StudyRecord:
         With every problem found in the file.
     """
     shown = shown or str(path)
-    doc = load_yaml(path, shown)
-    issues: list[Issue] = (check_arms(doc, shown) + check_curve_files(doc, path, shown)
-                           + check_placeholders(doc, shown))
-    study: Any = None
-    try:
-        study = Study.model_validate(doc.data)
-    except ValidationError as exc:
-        issues += translate(exc, doc, shown, Study)
-    # a node dropped at the YAML level (bidi text, a bad number...) is reported once, by the
-    # YAML layer, as in extraction.loader: diff read it as null ("expected text, got nothing")
-    # or, where optional, compared the file without it
-    issues = list(doc.issues) + [i for i in issues if not doc.is_poisoned(i.field)]
-    if issues:
-        raise StudyFileError(issues)
+    study, doc = load_model(path, Study, shown, checks=lambda doc: (
+        check_arms(doc, shown) + check_curve_files(doc, path, shown)
+        + check_placeholders(doc, shown)))
     return StudyRecord(study=study, path=path, shown=shown, document=doc)

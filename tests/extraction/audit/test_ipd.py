@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audit_helpers import CASES, audit_file, line_of
+from minimal_study import MINIMAL_STUDY
 from typer.testing import CliRunner
 
 from extraction import load_study
@@ -22,21 +23,6 @@ from meta.survival import kaplan_meier, median_survival
 from reports.cli import app
 
 CASE = CASES / "ipd"
-MINIMAL_STUDY = """\
-schema_version: 1
-id: {id}
-citation: {{title: T, authors: [Zhai Y], journal: J, year: 2025}}
-design: retrospective_cohort
-arms:
-  - id: a
-    label: A
-    treatment_class: rt+ici
-    n: 108
-    source:
-      location: abstract
-curation:
-  extracted_by: me
-"""
 STUDY = "ipd2020.yaml"
 
 

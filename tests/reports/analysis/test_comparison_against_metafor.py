@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from meta import effects
+from meta.adjusted import adjusted_benchmark
 from meta.comparison import compare
 from meta.ipd_comparison import ArmIPD, km_summary, one_stage_cox, two_stage
 
@@ -74,29 +75,28 @@ def test_position_against_prediction_interval(plo_table):
 
 
 def test_case_mix_adjustment_against_metafor_predict(plo_table):
-    pvtt = np.array(PLO["pvtt"], float)
-    c = compare(plo_table.yi, plo_table.vi, PLO["index_yi"], PLO["index_vi"], "PLO",
-                moderators={"pvtt": (pvtt, PLO["pvtt0"])}, min_k_metareg=5)
-    adj = c.adjustments[0]
+    """The case-mix benchmark (meta.adjusted, the one meta-regression comparison) equals
+    metafor's rma(yi, vi, mods = ~ pvtt) and predict(newmods = pvtt0)."""
+    c = adjusted_benchmark(plo_table.yi, plo_table.vi, {"pvtt": PLO["pvtt"]},
+                           PLO["index_yi"], PLO["index_vi"], {"pvtt": PLO["pvtt0"]}, draws=200)
     ref = PLO["metareg"]
-    assert adj.done
-    assert adj.slope == pytest.approx(ref["slope"], rel=1e-6)
-    assert adj.slope_se == pytest.approx(ref["slope_se"], rel=1e-6)
-    assert adj.predicted == pytest.approx(ref["pred"], rel=1e-6)
-    assert adj.predicted_se == pytest.approx(ref["pred_se"], rel=1e-6)
-    assert adj.difference.estimate == pytest.approx(ref["diff"], rel=1e-6)
-    assert adj.difference.pval == pytest.approx(ref["diff_pval"], rel=1e-5)
+    assert c.done
+    assert c.slopes[0].estimate == pytest.approx(ref["slope"], rel=1e-6)
+    assert c.slopes[0].se == pytest.approx(ref["slope_se"], rel=1e-6)
+    assert c.predicted == pytest.approx(ref["pred"], rel=1e-6)
+    assert c.se == pytest.approx(ref["pred_se"], rel=1e-6)
+    assert PLO["index_yi"] - c.predicted == pytest.approx(ref["diff"], rel=1e-6)
 
 
 def test_case_mix_adjustment_refused_with_few_studies(plo_table):
     pvtt = np.array(PLO["pvtt"], float)
     pvtt[:4] = np.nan
-    c = compare(plo_table.yi, plo_table.vi, PLO["index_yi"], PLO["index_vi"], "PLO",
-                moderators={"pvtt": (pvtt, 63.9), "ehs": (np.array(PLO["pvtt"], float), None)},
-                min_k_metareg=5)
-    few, missing = c.adjustments
-    assert not few.done and "3 benchmark studies report it" in few.reason
-    assert not missing.done and "index study does not report" in missing.reason
+    few = adjusted_benchmark(plo_table.yi, plo_table.vi, {"pvtt": pvtt}, PLO["index_yi"],
+                             PLO["index_vi"], {"pvtt": 63.9}, min_k=5)
+    missing = adjusted_benchmark(plo_table.yi, plo_table.vi, {"ehs": PLO["pvtt"]},
+                                 PLO["index_yi"], PLO["index_vi"], {"ehs": float("nan")})
+    assert not few.done and "3 arm(s) report pvtt" in few.reason
+    assert not missing.done and "index study does not report ehs" in missing.reason
 
 
 def test_median_without_index_variance_against_metafor():
