@@ -403,10 +403,11 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         }
         say("drawing figures")
         jobs.wait()
-        say("rendering PDF")  # compiled and the HTML fonts subset in the workers, meanwhile:
-        pdf = jobs.call("reports.render", "compile_pdf", render.render_typst(context), tmp)
+        # the HTML page's font subset is made in a worker while the PDF compiles here
         fonts = jobs.call("reports.html_doc", "font_faces_of_files",
                           sorted(figdir.glob("*.svg")))
+        say("rendering PDF")
+        (tmp / "report.pdf").write_bytes(render.compile_pdf(render.render_typst(context), tmp))
         say("writing results.json and results.csv")
         from reports.results_file import write_results
 
@@ -414,6 +415,5 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         say("rendering HTML")
         (tmp / "report.html").write_text(render.render_html(context, tmp, fonts()),
                                          encoding="utf-8")
-        (tmp / "report.pdf").write_bytes(pdf())
     return BuildResult(out, out / "report.pdf", out / "report.html", context, tuple(analyses),
                        tuple(overlaps), result)

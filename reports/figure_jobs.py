@@ -93,8 +93,7 @@ class FigureJobs:
     def call(self, module: str, name: str, *args: Any) -> Callable[[], Any]:
         """Run ``module.name(*args)`` in a worker (in this process without a pool), beside the
         main process; returns a function that waits for the result (re-raising a failure).
-        The build compiles the PDF and subsets the HTML fonts this way while it writes the
-        HTML."""
+        The build subsets the HTML page's fonts this way while it compiles the PDF."""
         if self._pool is None:
             value = getattr(importlib.import_module(module), name)(*args)
             return lambda: value
