@@ -133,6 +133,17 @@ def test_audit_appendix_lists_each_used_number_once_and_the_rest_as_not_used(lib
                         if (p.study, p.arm) not in used.get(d.outcome.id, set()))
 
 
+def test_the_design_and_certainty_notes_cite_what_was_checked():
+    # checked 2026-12-02 (reports/tables/reviewer.py module notes): GRADE's starting level for
+    # non-randomised evidence is Balshem et al. 2011, not the 2008 BMJ overview; the design tiers
+    # are adapted from OCEBM 2011 and must not read as OCEBM's level numbers (its level 2 is a
+    # randomised trial, its level 4 historically controlled studies)
+    assert "Guyatt et al. BMJ 2008;336:924–6" in reviewer.GRADE_NOTE
+    assert "Balshem et al. J Clin Epidemiol 2011;64:401–6" in reviewer.GRADE_NOTE
+    assert "OCEBM 2011" in reviewer.SCHEME and "not OCEBM's level numbers" in reviewer.SCHEME
+    assert "doi:10.1136/bmj.39489.470347.AD" in (reviewer.__doc__ or "")
+
+
 def test_untested_columns_are_dropped_only_when_every_row_is_untested():
     header = ["Estimator", "τ²", "Benchmark", "PI", "Difference", "Test"]
     rows = [["REML", "0.1", "1", "[0, 2]", "–", "no test"],
