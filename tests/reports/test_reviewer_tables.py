@@ -182,3 +182,51 @@ def test_bundled_report_has_the_tables_and_not_the_padding(bundled_report):
     import pypdf
 
     assert len(pypdf.PdfReader(result.pdf).pages) <= 46
+
+
+def _header_words(pdf: Path) -> list[tuple[str, float, float]]:
+    """``(word, x, y)`` of the page-1 summary table's header (8 pt bold, above the first row)."""
+    import pypdf
+
+    words: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        bold = font is not None and "Bold" in str(font.get("/BaseFont", ""))
+        if text.strip() and size == 8.0 and bold:
+            words.append((text.strip(), tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    pypdf.PdfReader(pdf).pages[0].extract_text(visitor_text=visit)
+    top = next(y for w, _, y in words if w.startswith("Outcome"))
+    return [(w, x, y) for w, x, y in words if top - 40 < y <= top]
+
+
+def test_page_one_headers_fit_their_columns(bundled_report):
+    # "p (calibrated)" ran into "Robust?" and "(plausible" into "Benchmark" (columns of 0.9 and
+    # 1.1 cm): each header word must end before the next column starts. Width estimated at
+    # 0.45 em per character (Libertinus Serif bold, 8 pt, is narrower on average); inset 2.5 pt.
+    words = _header_words(bundled_report[0].pdf)
+    starts = sorted({round(x, 1) for _, x, _ in words})
+    assert len(starts) == 9, starts  # one start per column: nothing wrapped into another
+    for w, x, _ in words:
+        nxt = [s for s in starts if s > x + 1]
+        if nxt:
+            assert x + 0.45 * 8 * len(w) + 2.5 < nxt[0], (w, x, nxt[0])
+
+
+def test_robust_cell_names_the_runs_that_disagree_compactly():
+    from types import SimpleNamespace
+
+    from reports.analysis.verdict import Robustness, TestRun
+    from reports.summary import robust_cell
+
+    names = ["FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"]
+
+    def cell(flipped: set[str]) -> str:
+        runs = tuple(TestRun(n, 0.5, n not in flipped) for n in [*names, "Knapp–Hartung"])
+        return robust_cell(SimpleNamespace(robustness=Robustness("predictive", 0.05, True, runs)))
+
+    assert cell(set()) == "yes"
+    assert cell({"FE"}) == "no (FE)"
+    assert cell(set(names)) == "no (all 9 τ²)"  # was "no (FE, DL, REML, ML, PM, HS, SJ, EB, HE)"
+    assert cell({*names, "Knapp–Hartung"}) == "no (all 9 τ², KH)"
+    assert cell({"FE", "Knapp–Hartung"}) == "no (FE, KH)"
