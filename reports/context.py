@@ -267,7 +267,9 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
 
     r = adj.result
     if not r.done:
-        return f"not estimated: {r.reason}" + _approximation(adj)
+        reason = (r.reason.replace(f"report {adj.covariate} ", "have a value ")
+                  if adj.fallback else r.reason)
+        return f"not estimated: {reason}" + _approximation(adj)
     sl = r.slopes[0]
     unit = "per year" if adj.kind == "era" else "per percentage point"
     x0 = r.index_x[0]
@@ -307,7 +309,13 @@ def hook_items(a: GroupAnalysis) -> list[tuple[str, str]]:
         out.append(("Prediction interval", "imprecise: " + ", ".join(a.prediction.reasons)))
     if a.era_adjusted is not None:
         out.append(("Era-adjusted benchmark", adjusted_text(a, a.era_adjusted)))
-    for adj in a.casemix_adjusted or ():
+    mixes = a.casemix_adjusted or ()
+    if mixes and not any(adj.result.done for adj in mixes):  # one row says why, per moderator
+        out.append(("Case-mix-adjusted benchmark", "not estimated: " + "; ".join(
+            f"{adj.label}: " + adjusted_text(a, adj).removeprefix("not estimated: ")
+            for adj in mixes)))
+        return out
+    for adj in mixes:
         out.append((f"Case-mix-adjusted: {adj.label}", adjusted_text(a, adj)))
     return out
 
