@@ -99,3 +99,9 @@ def test_the_approximation_is_a_caveat(tmp_path: Path) -> None:
 def test_a_fallback_equal_to_the_characteristic_is_refused() -> None:
     with pytest.raises((StudyFileError, ValueError)):
         Moderator(id="x", label="X", characteristic="pvtt", fallback="pvtt")
+
+
+def test_the_era_record_has_no_case_mix_source_fields(tmp_path: Path) -> None:
+    result, _, _ = run(tmp_path, PVTT)
+    rec = json.loads(json.dumps(results(result), allow_nan=False))["comparisons"][0]
+    assert rec["era_adjusted"]["kind"] == "era" and "covariate_sources" not in rec["era_adjusted"]
