@@ -42,6 +42,8 @@ from reports.plan import DEFAULT_PLAN, Index, Plan, PlanError, load_plan
 from reports.sections import (
     audit_findings,
     not_computed_section,
+    same_as_note,
+    same_pool_key,
     sensitivity,
     studies_table,
 )
@@ -306,6 +308,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
             outcome = data.outcome
             row = _index_row(data)
             groups = []
+            seen: dict[tuple[object, ...], tuple[str, list[tuple[str, str]]]] = {}
             for a in result.for_outcome(outcome.id) if row is not None else ():
                 group = a.group
                 bench = benchmark_only(a, plan)
@@ -327,7 +330,14 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                                          "bubbles": [],
                                          "inputs": inputs_block(a, data.provenance),
                                          "inputs_id": inputs_id(a)}
-                if not a.arms.empty:
+                key = same_pool_key(a, tuple(r["line"].id for r in refs))
+                entry["same_as"] = ""
+                if key is not None and key in seen:  # same arms as an earlier group: said once
+                    entry["same_as"] = same_as_note(seen[key][0])
+                    entry["kv"] = [kv_row for kv_row in kv if kv_row not in seen[key][1]]
+                elif key is not None:
+                    seen[key] = (group.label, kv)
+                if not a.arms.empty and not entry["same_as"]:
                     frame = forest_frame(a, bench, study_label(index), row, refs,
                                          plan.level, plan.subgroup_by)
                     name = f"figures/forest_{outcome.id}_{group.id}.svg"

@@ -249,13 +249,27 @@ def fragility_text(a: GroupAnalysis) -> str:
             f"({fmt.pval(f.pval_after)}; at the central plausible value)")
 
 
+def _approximation(adj: Any) -> str:
+    """Where a case-mix value is the plan's fallback characteristic, for which arms."""
+    if not adj.approximated:
+        return ""
+    fb = vocab.CHARACTERISTICS.get(adj.fallback, adj.fallback)
+    arms = [x for x in adj.approximated if x != "index"]
+    return (f"; APPROXIMATION: {fb} stands in (the primary characteristic not reported) for "
+            f"{len(arms)} of the {len(adj.sources)} arm(s) with a value"
+            + (": " + ", ".join(arms) if arms else "")
+            + ("; and for the index" if "index" in adj.approximated else ""))
+
+
 def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     """One adjusted benchmark (era or case mix) in words."""
     from reports.summary import VERDICT_WORDS
 
     r = adj.result
     if not r.done:
-        return f"not estimated: {r.reason}"
+        reason = (r.reason.replace(f"report {adj.covariate} ", "have a value ")
+                  if adj.fallback else r.reason)
+        return f"not estimated: {reason}" + _approximation(adj)
     sl = r.slopes[0]
     unit = "per year" if adj.kind == "era" else "per percentage point"
     x0 = r.index_x[0]
@@ -279,7 +293,7 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
         text += "; arms without the covariate left out: " + ", ".join(r.dropped)
     if adj.proxies:
         text += "; era of " + ", ".join(adj.proxies) + " is a publication-year proxy"
-    return text
+    return text + _approximation(adj)
 
 
 def hook_items(a: GroupAnalysis) -> list[tuple[str, str]]:
@@ -295,7 +309,13 @@ def hook_items(a: GroupAnalysis) -> list[tuple[str, str]]:
         out.append(("Prediction interval", "imprecise: " + ", ".join(a.prediction.reasons)))
     if a.era_adjusted is not None:
         out.append(("Era-adjusted benchmark", adjusted_text(a, a.era_adjusted)))
-    for adj in a.casemix_adjusted or ():
+    mixes = a.casemix_adjusted or ()
+    if mixes and not any(adj.result.done for adj in mixes):  # one row says why, per moderator
+        out.append(("Case-mix-adjusted benchmark", "not estimated: " + "; ".join(
+            f"{adj.label}: " + adjusted_text(a, adj).removeprefix("not estimated: ")
+            for adj in mixes)))
+        return out
+    for adj in mixes:
         out.append((f"Case-mix-adjusted: {adj.label}", adjusted_text(a, adj)))
     return out
 
@@ -393,6 +413,17 @@ def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> li
         out.append("No test possible for " + ", ".join(untested) + ": the index study gives no "
                    "confidence interval or event count, so only the position against the "
                    "benchmark's prediction interval is shown.")
+    mixes = [x for a in analyses for x in (a.casemix_adjusted or ())]
+    for label, fb in sorted({(x.label, x.fallback) for x in mixes if x.approximated}):
+        ran = sum(x.result.done for x in mixes if x.label == label)
+        out.append(f"Case-mix approximation: the moderator “{label}” takes, for an arm that "
+                   f"does not report the primary characteristic, its "
+                   f"{vocab.CHARACTERISTICS.get(fb, fb)}, a broader category; a benchmark "
+                   "adjusted with it is approximate, and each regression lists which arms "
+                   "contribute the fallback. "
+                   + (f"It could be estimated in {ran} comparison(s)." if ran else
+                      "With this library it could be estimated in no comparison (too few "
+                      f"arms with either value; at least {plan.min_studies_metareg} needed)."))
     small = sorted({a.group.label for a in analyses
                     if a.comparison is not None and a.comparison.benchmark.k < 5})
     if small:

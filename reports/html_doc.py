@@ -90,10 +90,45 @@ _HEADING = re.compile(r"<h([2-4])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def _toc_nav(items: list[tuple[int, str, str]]) -> str:
+    """The nested contents list of ``(level, id, text)`` headings. Each top-level section with
+    subsections is a ``<details>`` element, closed, whose summary is the section's link: the
+    list shows the sections only until one is opened (no script). A child's text drops its
+    parent's ``"Parent: "`` prefix."""
+    Node = tuple[str, str, list[Any]]
+    root: list[Node] = []
+    stack: list[tuple[int, list[Node]]] = []
+    parents: dict[int, str] = {}
+    for level, ident, full in items:
+        parents[level] = full
+        parent = parents.get(level - 1, "")
+        text = full[len(parent) + 2:] if parent and full.startswith(parent + ": ") else full
+        node: Node = (ident, text, [])
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        (stack[-1][1] if stack else root).append(node)
+        stack.append((level, node[2]))
+
+    def render(nodes: list[Node], top: bool) -> str:
+        out = ["<ol>"]
+        for ident, text, kids in nodes:
+            link = f'<a href="#{ident}">{html.escape(text, quote=False)}</a>'
+            if top and kids:
+                out.append(f"<li><details><summary>{link}</summary>{render(kids, False)}"
+                           "</details></li>")
+            else:
+                out.append(f"<li>{link}{render(kids, False) if kids else ''}</li>")
+        out.append("</ol>")
+        return "".join(out)
+
+    return ('<nav id="toc" aria-label="Contents"><p class="toc-title">Contents</p>'
+            + (render(root, True) if root else "") + "</nav>")
+
+
 def add_toc(page: str, marker: str = "<!-- toc -->") -> str:
     """Give every h2-h4 an anchor (its own id when present, else an empty ``span`` with an id
     from its text, unique, just before it) and put a nested table of contents at ``marker`` (or
-    before the first h2)."""
+    before the first h2): sections collapsible (:func:`_toc_nav`)."""
     used: set[str] = set(re.findall(r'\bid="([^"]+)"', page))
     items: list[tuple[int, str, str]] = []
 
@@ -116,34 +151,7 @@ def add_toc(page: str, marker: str = "<!-- toc -->") -> str:
         return m.group(0)
 
     page = _HEADING.sub(name, page)
-    nav = ['<nav id="toc" aria-label="Contents"><p class="toc-title">Contents</p>']
-    stack: list[int] = []
-    parents: dict[int, str] = {}
-    for level, ident, full in items:
-        parents[level] = full
-        parent = parents.get(level - 1, "")
-        text = full[len(parent) + 2:] if parent and full.startswith(parent + ": ") else full
-        if stack and level > stack[-1]:
-            nav.append("<ol>")
-            stack.append(level)
-        elif stack:
-            nav.append("</li>")
-            while len(stack) > 1 and level < stack[-1]:
-                nav.append("</ol></li>")
-                stack.pop()
-        else:
-            nav.append("<ol>")
-            stack.append(level)
-        nav.append(f'<li><a href="#{ident}">{html.escape(text, quote=False)}</a>')
-    if stack:
-        nav.append("</li>")
-    while stack:
-        nav.append("</ol>")
-        stack.pop()
-        if stack:
-            nav.append("</li>")
-    nav.append("</nav>")
-    toc = "".join(nav)
+    toc = _toc_nav(items)
     if marker in page:
         return page.replace(marker, toc, 1)
     first = page.find("<h2")

@@ -191,6 +191,18 @@ class Moderator(_Strict):
     id: Slug
     label: Label
     characteristic: Characteristic
+    fallback: Characteristic | None = Field(
+        None, description="an approximation, stated in the report: where an arm (or the index) "
+        "reports no value of `characteristic`, its value of this characteristic stands in "
+        "(e.g. macrovascular invasion for PVTT); per arm, which one was used is recorded")
+
+    @model_validator(mode="after")
+    def _fallback_differs(self) -> Moderator:
+        if self.fallback is not None and self.fallback == self.characteristic:
+            raise_problems([(("fallback",), f"expected a characteristic other than "
+                             f"{self.characteristic!r}, got {self.fallback!r}",
+                             "drop fallback or name another characteristic")])
+        return self
 
 
 class Sensitivity(_Strict):

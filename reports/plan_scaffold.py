@@ -67,6 +67,8 @@ estimator: REML             # FE | DL | REML | ML | PM | HS | SJ | EB | HE
 inference: z                # z | knha
 level: 95                   # confidence level (percent); alpha = 1 - level/100
 moderators: []              # e.g. - {{id: pvtt, label: "PVTT (%)", characteristic: pvtt}}
+                            # (add fallback: macrovascular_invasion to use it where PVTT is
+                            # not reported: an approximation, stated in the report)
 min_studies_metareg: 5
 subgroup_by: design         # design | treatment_class | line | none
 sensitivity:

@@ -166,9 +166,14 @@ def _adjusted(x: Any) -> Any:
     if x is None:
         return None
     r = x.result
+    # case mix: which characteristic each arm's value is (the plan's fallback is an approximation)
+    mix = {"covariate_sources": [{"arm": a, "characteristic": c} for a, c in x.sources],
+           "index_covariate_source": x.index_source or None,
+           "fallback": x.fallback or None,
+           "approximated": list(x.approximated)} if x.kind == "casemix" else {}
     return {"kind": x.kind, "covariate": x.covariate, "label": x.label, "done": r.done,
             "reason": r.reason or None, "k": r.k, "dropped": list(r.dropped),
-            "proxies": list(x.proxies),
+            "proxies": list(x.proxies), **mix,
             "inputs": {"arms": list(r.arms), "x": [_num(v[0]) for v in r.x],
                        "yi": [_num(v) for v in r.yi], "weights_pct": [_num(v) for v in
                                                                        r.weights_pct],

@@ -92,17 +92,41 @@ def drop_untested(header: list[str], rows: list[list[str]], columns: tuple[int, 
 NO_TEST = "No test columns: the index study's variance is unknown, so no difference is tested."
 
 
+def same_pool_key(a: GroupAnalysis, refs: tuple[str, ...] = ()) -> tuple[object, ...] | None:
+    """What makes two comparisons of one outcome print the same: the index, the pooled arms
+    and the reference lines drawn (None when nothing is pooled)."""
+    if not a.used_ids:
+        return None
+    return (a.outcome.id, a.index_ids, frozenset(a.used_ids), refs)
+
+
+def same_as_note(earlier: str) -> str:
+    """The line that stands for a comparison whose arms an earlier group pooled already."""
+    return (f"Pools the same arms as {earlier} (its rules select the same comparable arms): "
+            "forest plot, benchmark and verdict as there; only the rows that differ are shown.")
+
+
 def sensitivity(analyses: list[GroupAnalysis], plan: Plan,
                 funnels: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     """Sensitivity subsections: estimator table, leave-one-out, publication bias (one heading per
     comparison; test columns that would only say "no test" are left out, said once)."""
     out = []
     too_few: list[str] = []
+    seen: dict[tuple[object, ...], str] = {}
     for a in analyses:
         c = a.comparison
         if c is None or c.benchmark.k < 2:
             continue
         title = f"{a.outcome.label}: {a.group.label}"
+        key = same_pool_key(a)
+        if key is not None and key in seen:  # identical tables: said once
+            out.append({"title": title, "note": (
+                f"The same arms as {seen[key]}: its τ² estimator, leave-one-out and "
+                "small-study analyses apply unchanged."), "header": [], "rows": [],
+                "figures": []})
+            continue
+        if key is not None:
+            seen[key] = a.group.label
         unit = fmt.unit(a.outcome.kind)
         header, rows, dropped = drop_untested(
             ["Estimator", "τ²", f"Benchmark [CI] ({unit})", "PI", "Difference", "Test"],

@@ -30,7 +30,7 @@ NOTE = ("Index and benchmark back-transformed (% or months); index range: its CI
         "against a single historical arm; size held under exchangeability), over the index's "
         "plausible range; it decides the verdict, which needs a rejection at every plausible "
         "value. Robust?: whether the predictive z test under every τ² estimator of the plan "
-        "and Knapp–Hartung agrees with the verdict (those that do not are named).")
+        "and Knapp–Hartung (KH) agrees with the verdict (those that do not are named).")
 """The note under the page-1 table."""
 
 IMPRECISE = "*"
@@ -59,13 +59,25 @@ def imprecise(a: GroupAnalysis) -> bool:
     return any(r.code in (ReasonCode.FEW_STUDIES, ReasonCode.TAU2_ZERO) for r in a.reasons)
 
 
-def _robust(a: GroupAnalysis) -> str:
+KNHA = "Knapp–Hartung"
+
+
+def robust_cell(a: GroupAnalysis) -> str:
+    """The page-1 "Robust?" cell: ``yes``, or ``no`` with the runs that disagree, all of the
+    plan's τ² estimators named at once ("all 9 τ²") so that the cell stays short."""
     r = a.robustness
     if r is None or r.robust is None:
         return "–"
     if r.robust:
         return "yes"
-    return "no (" + ", ".join(run.name for run in r.flips) + ")"
+    estimators = [run.name for run in r.runs if run.name != KNHA]
+    flipped = [run.name for run in r.flips]
+    names = [n for n in flipped if n != KNHA]
+    if len(estimators) > 2 and names == estimators:
+        names = [f"all {len(estimators)} τ²"]
+    if KNHA in flipped:
+        names.append("KH")
+    return "no (" + ", ".join(names) + ")"
 
 
 def row(a: GroupAnalysis) -> list[str]:
@@ -103,7 +115,7 @@ def row(a: GroupAnalysis) -> list[str]:
             fmt.est_ci(*(v * factor for v in c.benchmark_bt)),
             (pi_text + (IMPRECISE if imprecise(a) else "")) if k > 1 else "–",
             diff, p_text,
-            _robust(a),
+            robust_cell(a),
             verdict_words(a)]
 
 

@@ -9,7 +9,11 @@ and ``predict(newmods = x0)``; Thompson & Higgins 2002, Stat Med 21:1559):
   publication year minus ``plan.era_lag_years`` and labelled a proxy, as
   ``plan.era_missing`` says);
 * **case mix**: at the index's percentage of each plan moderator (PVTT / macrovascular
-  invasion, extrahepatic spread), one regression per moderator;
+  invasion, extrahepatic spread), one regression per moderator; a moderator with a
+  ``fallback`` takes, per arm (and for the index), the fallback characteristic where the
+  primary one is not reported (e.g. "PVTT or, where not reported, macrovascular invasion": an
+  approximation, since macrovascular invasion also counts hepatic-vein and IVC invasion), and
+  records per arm which one was used (:attr:`AdjustedComparison.sources`);
 
 each where at least ``plan.min_studies_metareg`` arms report the covariate (otherwise one line
 says so). The adjusted verdict is the calibrated moderated test of :mod:`meta.adjusted`, at every
@@ -19,7 +23,7 @@ plausible value of the index (:mod:`reports.analysis.index`), like the plain ver
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +31,7 @@ import numpy as np
 from meta.adjusted import AdjustedBenchmark, adjusted_benchmark, moderated_test
 from meta.transforms import backtransform
 from reports.analysis.calibrated import SEED
+from reports.analysis.data import source_column
 from reports.analysis.index import IndexRange
 from reports.analysis.verdict import Verdict
 from reports.plan import Plan
@@ -71,6 +76,21 @@ class AdjustedComparison:
     pi_bt: tuple[float, float] = (math.nan, math.nan)
     slope_bt_per_decade: float = math.nan
     """For the era on a log-median scale: the ratio of medians per 10 years (else NaN)."""
+    sources: tuple[tuple[str, str], ...] = ()
+    """Case mix: ``(arm label, characteristic)`` for every arm with a value (in the regression
+    or not), saying which characteristic the value is (the primary one or the fallback)."""
+    index_source: str = ""
+    """Case mix: the characteristic the index's value is ('' when not reported)."""
+    fallback: str = ""
+    """Case mix: the plan's fallback characteristic ('' when the moderator has none)."""
+
+    @property
+    def approximated(self) -> tuple[str, ...]:
+        """Arms (and ``"index"``) whose value is the fallback characteristic."""
+        if not self.fallback:
+            return ()
+        out = tuple(a for a, s in self.sources if s == self.fallback)
+        return out + (("index",) if self.index_source == self.fallback else ())
 
 
 def to_verdict(direction: str | None, higher_is_better: bool) -> Verdict:
@@ -140,6 +160,14 @@ def adjusted_comparisons(arms: Any, index_row: Any, rng: IndexRange | None, meas
         x = arms[m.id].astype(float).to_numpy()
         v0 = index_row.get(m.id) if index_row is not None else None
         v0 = None if v0 is None or v0 != v0 else float(v0)
-        mix.append(_one("casemix", m.id, m.label, arms, x, v0, rng, measure, plan,
-                        higher_is_better, plain, ()))
+        one = _one("casemix", m.id, m.label, arms, x, v0, rng, measure, plan,
+                   higher_is_better, plain, ())
+        col = source_column(m.id)
+        used = (arms[col].astype(str) if col in arms.columns
+                else [m.characteristic] * len(arms))
+        sources = tuple((str(lab), str(u)) for lab, u, v in zip(arms["label"], used, x,
+                                                                 strict=True) if v == v)
+        src0 = str(index_row.get(col, "")) if index_row is not None and v0 is not None else ""
+        mix.append(replace(one, sources=sources, index_source=src0,
+                           fallback=m.fallback or ""))
     return era, tuple(mix)

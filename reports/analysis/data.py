@@ -119,6 +119,12 @@ def superseded(records: list[StudyRecord]) -> dict[str, str]:
     return out
 
 
+def source_column(moderator_id: str) -> str:
+    """The frame column naming, per arm, the characteristic a moderator's value came from
+    (the plan's ``characteristic``, its ``fallback``, or '' when neither is reported)."""
+    return f"{moderator_id}__source"
+
+
 def moderator_value(record: StudyRecord, arm_id: str, characteristic: str
                     ) -> tuple[float | None, Provenance | None]:
     """Percent of patients with ``characteristic`` in the arm (or the whole study)."""
@@ -387,6 +393,11 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
             row["era"], row["era_proxy"] = enrolment_mid(rec, plan)
             for mod in plan.moderators:
                 row[mod.id], mprov = moderator_value(rec, arm.id, mod.characteristic)
+                row[source_column(mod.id)] = mod.characteristic if mprov else ""
+                if mprov is None and mod.fallback is not None:
+                    # the plan's stated approximation (e.g. MVI for PVTT), recorded per arm
+                    row[mod.id], mprov = moderator_value(rec, arm.id, mod.fallback)
+                    row[source_column(mod.id)] = mod.fallback if mprov else ""
                 if mprov is not None:
                     prov.append(replace(mprov, arm=arm.id))
             rows.append(row)

@@ -66,6 +66,18 @@ def _number(p: Provenance, trail: dict[tuple[str, str], Any], out_dir: Path
             "status": "" if status == "ok" or status.startswith(("info", "derived")) else status}
 
 
+def quote_once(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Reference-line rows with each source and quote printed once: a later row read from the
+    same source and quote says ``as R1`` (``same_as``) instead of repeating them."""
+    first: dict[tuple[str, str], str] = {}
+    out = []
+    for r in rows:
+        key = (r.get("location", ""), r.get("quote", ""))
+        out.append({**r, "same_as": first.get(key, "")})
+        first.setdefault(key, r.get("id", ""))
+    return out
+
+
 def appendix(result: ReportAnalysis, labels: dict[str, str], out_dir: Path,
              trail: AuditTrail | None = None, references: list[dict[str, str]] | None = None
              ) -> dict[str, Any]:
@@ -113,7 +125,7 @@ def appendix(result: ReportAnalysis, labels: dict[str, str], out_dir: Path,
             blocks.append({**b, "rows": list(b["rows"].values())})
     not_used = [[r["outcome"], r["why"], ", ".join(r["studies"]), str(r["numbers"])]
                 for r in skipped.values()]
-    return {"studies": blocks, "not_used": not_used, "references": references or [],
+    return {"studies": blocks, "not_used": not_used, "references": quote_once(references or []),
             "count": len(seen)}
 
 

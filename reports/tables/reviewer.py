@@ -9,19 +9,34 @@ from the study files, the plan and the typed analysis:
   the rules that excluded them.
 
 Design tier (a stated design hierarchy for arms used as single-arm historical benchmarks,
-after the Oxford Centre for Evidence-Based Medicine 2011 Levels of Evidence): 1, an arm of a
-randomised controlled trial (prospective, protocol-defined eligibility, assessment and
-follow-up); 2, a prospective non-randomised or single-arm trial; 3, a prospective observational
-cohort; 4, a retrospective cohort or real-world series (selection and assessment not
-protocolised). Flags that do not change the tier: single centre, abstract only (every number
-used comes from an abstract), single extraction (no ``curation.checked_by``).
+adapted from the Oxford Centre for Evidence-Based Medicine 2011 Levels of Evidence: Howick J,
+Chalmers I, Glasziou P, Greenhalgh T, Heneghan C, Liberati A, Moschetti I, Phillips B,
+Thornton H, "The 2011 Oxford CEBM Levels of Evidence: Introductory Document", Oxford Centre
+for Evidence-Based Medicine, 2011; explained at https://www.cebm.ox.ac.uk/resources/
+levels-of-evidence/explanation-of-the-2011-ocebm-levels-of-evidence; the tier
+numbers are this report's, not OCEBM's levels, whose treatment-benefit rows put a randomised
+trial at level 2, a non-randomised controlled cohort at 3 and historically controlled studies
+at 4): 1, an arm of a randomised controlled trial (prospective, protocol-defined eligibility,
+assessment and follow-up); 2, a prospective non-randomised or single-arm trial; 3, a
+prospective observational cohort; 4, a retrospective cohort or real-world series (selection
+and assessment not protocolised). Flags that do not change the tier: single centre, abstract
+only (every number used comes from an abstract), single extraction (no
+``curation.checked_by``).
 
-Certainty (GRADE; Guyatt et al., BMJ 2008;336:924–926): a comparison of an index study with
-historical arms is non-randomised, so it starts at *low*; each domain judged serious lowers it
-one level (to *very low*, the floor). Domains, from the typed analysis:
+Certainty (GRADE: Guyatt GH, Oxman AD, Vist GE, Kunz R, Falck-Ytter Y, Alonso-Coello P,
+Schünemann HJ, "GRADE: an emerging consensus on rating quality of evidence and strength of
+recommendations", BMJ 2008;336(7650):924–926, doi:10.1136/bmj.39489.470347.AD; observational
+evidence starts at low: Balshem H, Helfand M, Schünemann HJ et al., "GRADE guidelines: 3.
+Rating the quality of evidence", J Clin Epidemiol 2011;64(4):401–406,
+doi:10.1016/j.jclinepi.2010.07.015): a comparison of an index study with historical arms is
+non-randomised, so it starts at *low*; each domain judged serious lowers it one level (to *very
+low*, the floor). Domains, from the typed analysis:
 
 * risk of bias — the index study is of tier 3–4, or more than half of the pooled arms are;
-* inconsistency — I² ≥ 50% (Cochrane Handbook: may represent substantial heterogeneity);
+* inconsistency — I² ≥ 50% (Cochrane Handbook for Systematic Reviews of Interventions,
+  version 5.0.1: "50% to 90%: may represent substantial heterogeneity", ranges as tabulated in
+  BMC Med Res Methodol 2008;8:79, Table 3; the section number of the current edition was not
+  checked);
 * indirectness — the index study's line of therapy, or for response outcomes its response
   criteria, is not reported, so comparability with the group cannot be checked;
 * imprecision — the verdict's reasons: a single benchmark study, fewer than 5 (imprecise
@@ -52,14 +67,20 @@ DESIGN_WORDS = {"rct": "RCT", "nonrandomized_trial": "non-randomised trial",
 NR = "NR"
 """Printed for a characteristic the study file does not report."""
 
-SCHEME = ("Design tier, after the OCEBM 2011 levels of evidence: 1 arm of a randomised trial; "
+# Citations checked (2026-12-02) against the OCEBM pages (cebm.ox.ac.uk; the 2011 table as
+# reprinted in BJSM) and reference lists giving the GRADE papers' volume, pages and doi; see the
+# module docstring for the full references.
+SCHEME = ("Design tier, this report's hierarchy adapted from the OCEBM 2011 Levels of Evidence "
+          "(Howick et al., Oxford Centre for Evidence-Based Medicine; its tiers are not OCEBM's "
+          "level numbers): 1 arm of a randomised trial; "
           "2 prospective non-randomised or single-arm trial; 3 prospective observational "
           "cohort; 4 retrospective cohort or real-world series. Flags do not change the tier. "
           "“Single”: single extraction, no second person checked the file "
           "(curation.checked_by); “double”: a second person checked it (who: the study file's "
           "curation.checked_by). NR: not reported.")
 
-GRADE_NOTE = ("Certainty (GRADE, Guyatt et al. BMJ 2008;336:924–6): a comparison with "
+GRADE_NOTE = ("Certainty (GRADE, Guyatt et al. BMJ 2008;336:924–6; non-randomised evidence "
+              "starts at low, Balshem et al. J Clin Epidemiol 2011;64:401–6): a comparison with "
               "historical arms is non-randomised and starts at low; each serious domain lowers "
               "it one level (very low is the floor). Risk of bias: index, or most pooled arms, "
               "of design tier 3–4. Inconsistency: I² ≥ 50%. Indirectness: the index's line of "

@@ -134,6 +134,45 @@ def test_table_of_contents_links_resolve(browser):
     assert len(ids) == len(set(ids))  # anchors are unique, inline SVG ids included
 
 
+def test_contents_are_collapsed_to_sections_and_open_on_demand(browser):
+    # the contents list was 70 lines long; now its sections (h2) show, each with subsections
+    # a closed <details> whose summary is the section's own link
+    state = browser.js("""(() => {
+        window.scrollTo(0, 0);
+        const toc = document.querySelector('#toc');
+        const details = Array.from(toc.querySelectorAll('details'));
+        const visible = a => a.checkVisibility ? a.checkVisibility() : a.offsetParent !== null;
+        const shown = Array.from(toc.querySelectorAll('a')).filter(visible).length;
+        const height = toc.getBoundingClientRect().height;
+        const results = details.find(d => d.querySelector('summary a').hash === '#results');
+        results.open = true;
+        const opened = Array.from(results.querySelectorAll('a')).filter(visible).length;
+        results.open = false;
+        return {n: details.length, open: details.filter(d => d.open).length, shown: shown,
+                height: height, opened: opened, total: toc.querySelectorAll('a').length};
+    })()""")
+    assert state["n"] >= 5 and state["open"] == 0
+    assert state["shown"] == 8  # the eight sections
+    assert state["height"] < 400  # px: one screen, not a 70-line list
+    assert state["opened"] > 10 and state["total"] > 40  # nothing dropped, only folded
+
+
+def test_sticky_section_bar_stays_on_screen_and_headings_clear_it(browser):
+    got = browser.js("""(async () => {
+        location.hash = '#sensitivity';
+        await new Promise(r => setTimeout(r, 150));
+        const bar = document.querySelector('nav#jump').getBoundingClientRect();
+        const h = document.getElementById('sensitivity').getBoundingClientRect();
+        const links = Array.from(document.querySelectorAll('nav#jump a'))
+            .filter(a => !document.getElementById(a.hash.slice(1))).length;
+        return {scrolled: window.scrollY, barTop: bar.top, barBottom: bar.bottom,
+                headingTop: h.top, broken: links};
+    })()""")
+    assert got["scrolled"] > 1000 and got["broken"] == 0
+    assert got["barTop"] == 0  # still at the top of the window after a long jump
+    assert got["headingTop"] >= got["barBottom"] - 1  # the heading is not under the bar
+
+
 def test_a_numbers_source_link_opens_its_audit_entry(browser):
     link = browser.js("""(() => {
         const a = document.querySelector('#results ~ * a.src:not(.derived)')
