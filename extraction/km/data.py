@@ -121,16 +121,30 @@ def make_curve(time, survival, scale: str | None = None, source: str = "",
         if bad.size:
             i = int(bad[0])
             raise KMInputError(f"expected a finite number, got {arr[i]}", name, source, where(i))
+    declared = scale
     scale = scale or detect_scale(s)
     if scale not in ("proportion", "percent"):
         raise KMInputError(f"expected 'proportion' or 'percent', got {scale!r}", "scale", source)
+    if declared == "percent" and detect_scale(s) == "proportion":
+        # every value <= 1.5 read as percent is a curve that never rises above 1.5 %: the
+        # values are proportions, and dividing them by 100 drew a curve at the bottom of the axis
+        i = int(np.argmax(s))
+        raise KMInputError(f"expected survival in percent (0..100), as the declared scale says, "
+                           f"got values that look like proportions (all at most 1.5, largest "
+                           f"{s[i]:g})", "survival", source, where(i),
+                           hint="declare the scale proportion or auto: --scale proportion "
+                           "(hccmeta reconstruct), survival_scale: proportion (study file)")
     prop = s / 100.0 if scale == "percent" else s
     out = np.flatnonzero((prop < -SURVIVAL_SLACK) | (prop > 1 + SURVIVAL_SLACK))
     if out.size:
         i = int(out[0])
         unit = "0..100 (percent)" if scale == "percent" else "0..1 (proportion)"
+        hint = ""
+        if declared == "proportion" and detect_scale(s) == "percent" and np.mean(s > 1.5) > 0.5:
+            hint = ("most values look like percent: declare the scale percent or auto: "
+                    "--scale percent (hccmeta reconstruct), survival_scale: percent (study file)")
         raise KMInputError(f"expected a value in {unit}, got {s[i]:g}", "survival", source,
-                           where(i))
+                           where(i), hint=hint)
     limit = -TIME_SLACK * max(float(np.abs(t).max()), 1e-12)
     neg = np.flatnonzero(t < limit)
     if neg.size:

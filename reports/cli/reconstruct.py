@@ -65,7 +65,8 @@ def reconstruct(
     risk: list[Path] = typer.Option([], "--risk", help="numbers at risk CSV: time,n_risk "
                                     "(a single row at time 0 means no risk table); one per "
                                     "--curve"),
-    n: list[str] = typer.Option(..., "--n", help="patients in the arm; one per --curve"),
+    n: list[str] = typer.Option(..., "--n", help="patients in the arm (1 to 1,000,000: a larger "
+                                "N is refused as a typing slip); one per --curve"),
     events: list[str] = typer.Option([], "--events", help="reported total events; one per "
                                      "--curve"),
     arm: list[str] = typer.Option([], "--arm", help="arm label, one per --curve; with several "
@@ -135,7 +136,8 @@ def reconstruct(
                       interpolate=not step_reading)
         except KMInputError as exc:
             flag = {"n": "--n", "events": "--events"}.get(exc.field)
-            text = f"{flag}: {exc.message}" if flag and not exc.path else exc.format()
+            text = (f"{flag}: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else "")
+                    if flag and not exc.path else exc.format())
             where = f" (arm {labels[i]})" if multi else ""
             raise _fail(f"{text}{where}") from None
         results.append((labels[i], rec, diagnose(rec, medians[i]), curve[i]))

@@ -1,0 +1,250 @@
+"""Adversarial round 3: the leftovers of round 2 (reconstruct scale and N, empty plan rule lists,
+plan new --index, IPD rows beyond the arm's n in validate, symlinked study files named on the
+command line) and the defects this round found, one test each."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from hostile_helpers import ROOT, run, write_study
+
+PROPORTIONS = "time,survival\n0,1\n3,0.9\n6,0.75\n9,0.6\n12,0.5\n18,0.35\n24,0.3\n"
+DEFAULT_PLAN = ROOT / "reports" / "plans" / "default.yaml"
+IPD_CASE = ROOT / "tests" / "extraction" / "audit" / "cases" / "ipd"
+
+
+# 1. reconstruct --scale percent on a proportion curve ------------------------------------------
+
+def test_percent_scale_on_proportions_says_they_look_like_proportions(tmp_path):
+    # exit 0 with "survival read as percent" and a curve squashed to 1%: every patient died by
+    # month 3 (median 1.5 months against a digitized 12)
+    curve = tmp_path / "c.csv"
+    curve.write_text(PROPORTIONS, encoding="utf-8")
+    result = run("reconstruct", "--curve", curve, "--n", "100", "--out", tmp_path / "o.csv",
+                 "--scale", "percent")
+    assert result.exit_code == 2, result.output
+    assert "look like proportions" in result.stderr
+    assert "--scale proportion" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_study_curve_declared_percent_but_in_proportions_names_survival_scale(tmp_path):
+    from extraction.km import KMInputError, make_curve
+
+    with pytest.raises(KMInputError, match="look like proportions.*survival_scale: proportion"):
+        make_curve([0, 6, 12], [1.0, 0.8, 0.5], scale="percent", source="km/x.csv",
+                   lines=(2, 3, 4))
+
+
+def test_proportion_scale_on_a_percent_curve_names_the_option(tmp_path):
+    curve = tmp_path / "c.csv"
+    curve.write_text("time,survival\n0,100\n6,80\n12,50\n", encoding="utf-8")
+    result = run("reconstruct", "--curve", curve, "--n", "100", "--out", tmp_path / "o.csv",
+                 "--scale", "proportion")
+    assert result.exit_code == 2, result.output
+    assert "--scale percent" in result.stderr
+
+
+def test_declared_scales_that_fit_still_reconstruct(tmp_path):
+    curve = tmp_path / "c.csv"
+    curve.write_text(PROPORTIONS, encoding="utf-8")
+    result = run("reconstruct", "--curve", curve, "--n", "100", "--out", tmp_path / "o.csv",
+                 "--scale", "proportion")
+    assert result.exit_code == 0, result.stderr
+
+
+# 2. reconstruct --n without a cap ---------------------------------------------------------------
+
+def test_an_absurd_n_is_refused_at_once(tmp_path):
+    # --n 100000000 ran for more than 10 minutes (one pseudo-IPD row per patient), no message
+    import time
+
+    from extraction.km.guyot import MAX_N
+
+    curve = tmp_path / "c.csv"
+    curve.write_text(PROPORTIONS, encoding="utf-8")
+    start = time.perf_counter()
+    result = run("reconstruct", "--curve", curve, "--n", "100000000", "--out", tmp_path / "o.csv")
+    assert time.perf_counter() - start < 10
+    assert result.exit_code == 2, result.output
+    assert "--n: expected at most 1,000,000 patients per arm, got 100,000,000" in result.stderr
+    assert MAX_N == 1_000_000
+    assert "1,000,000" in run("reconstruct", "--help").output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_nothing_in_the_library_or_tests_exceeds_the_reconstruction_cap():
+    from extraction import load_paths
+    from extraction.km.guyot import MAX_N
+
+    records, issues = load_paths([ROOT / "studies"])
+    assert not issues
+    assert max(arm.n for r in records for arm in r.study.arms) <= MAX_N
+    for path in (ROOT / "tests").rglob("*.py"):
+        for m in re.finditer(r'"--n",\s*"(\d+)"', path.read_text(encoding="utf-8")):
+            assert int(m.group(1)) <= MAX_N or m.group(1) == "100000000", (path, m.group(0))
+
+
+# 3. empty rule lists in a plan -----------------------------------------------------------------
+
+EMPTY_RULES = [
+    ("diseases: [metastatic, recurrent, advanced]", "diseases: []", "groups[0].diseases"),
+    ('phases: ["3"] ', "phases: [] ", "groups[1].phases"),
+    ("lines: [first]\n    phases", "lines: []\n    phases", "groups[1].lines"),
+    ("    references: [cui2025_rt_ici]\n", "    references: [cui2025_rt_ici]\n    designs: []\n",
+     "groups[0].designs"),
+    ("arm_labels: ['sorafenib\\b.*']", "arm_labels: []", "groups[3].arm_labels"),
+    ("    measure: PLO\n  - id: dcr", "    measure: PLO\n    criteria: []\n  - id: dcr",
+     "outcomes[0].criteria"),
+    ('grades: ["3+", "3-4"]', "grades: []", "outcomes[5].grades"),
+    ("    measure: PLO\n  - id: dcr", "    measure: PLO\n    denominators: []\n  - id: dcr",
+     "outcomes[0].denominators"),
+    ("    measure: PLO\n  - id: dcr", "    measure: PLO\n    response_units: []\n  - id: dcr",
+     "outcomes[0].response_units"),
+    ("    measure: PLO\n  - id: dcr", "    measure: PLO\n    groups: []\n  - id: dcr",
+     "outcomes[0].groups"),
+    ("references: [cui2025_rt_ici]", "references: [{id: cui2025_rt_ici, lines: []}]",
+     "groups[0].references[0].Reference.lines"),  # union branch named (open: round 4)
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field"), EMPTY_RULES, ids=[f for *_, f in EMPTY_RULES])
+def test_an_empty_rule_list_in_a_plan_is_a_located_error(tmp_path, old, new, field):
+    # `diseases: []` etc. loaded: an empty list of accepted values matched no arm (every
+    # comparison "not compared", exit 0), or for denominators/groups nothing was excluded
+    from reports.plan import PlanError, load_plan
+
+    text = DEFAULT_PLAN.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    text = text.replace(old, new, 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "[]" in row)
+    messages = [i.format() for i in caught.value.issues]
+    assert any(re.match(rf"{re.escape(str(plan))}:{line}:\d+: {re.escape(field)}: expected at "
+                        r"least one value, got an empty list \[\]", m) for m in messages), messages
+
+
+def test_report_with_an_empty_rule_list_exits_2_before_building(tmp_path):
+    text = DEFAULT_PLAN.read_text(encoding="utf-8").replace(
+        "diseases: [metastatic, recurrent, advanced]", "diseases: []")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    result = run("report", "--plan", plan, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert f"{plan}:14:15: groups[0].diseases: expected at least one value" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_exclusion_list_stays_allowed(tmp_path):
+    # exclude_diseases: [] and references: [] are the defaults: nothing excluded, no line drawn
+    from reports.plan import load_plan
+
+    text = DEFAULT_PLAN.read_text(encoding="utf-8").replace(
+        "exclude_diseases: [oligometastatic]", "exclude_diseases: []").replace(
+        "references: [cui2025_rt_ici]", "references: []")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    loaded, _ = load_plan(plan)
+    assert loaded.groups[0].exclude_diseases == [] and loaded.groups[0].references == []
+
+
+# 4. plan new --index nosuch ---------------------------------------------------------------------
+
+def test_plan_new_with_an_unknown_index_exits_2_naming_the_known_ids(tmp_path):
+    # exit 0: the scaffold named a study no library has, and `report --plan` failed later
+    lib = tmp_path / "lib"
+    write_study(lib, "a2020")
+    write_study(lib, "b2021")
+    target = tmp_path / "p.yaml"
+    result = run("plan", "new", target, "--index", "nosuch", "--studies", lib)
+    assert result.exit_code == 2, result.output
+    assert "--index: expected a study id of the library" in result.stderr
+    assert "(a2020, b2021), got 'nosuch'" in result.stderr
+    assert not target.exists()
+    ok = run("plan", "new", target, "--index", "b2021", "--studies", lib)
+    assert ok.exit_code == 0, ok.output
+    assert "study: b2021" in target.read_text(encoding="utf-8")
+
+
+def test_plan_new_index_cannot_inject_yaml(tmp_path):
+    lib = tmp_path / "lib"
+    write_study(lib, "a2020")
+    target = tmp_path / "p.yaml"
+    result = run("plan", "new", target, "--index", 'a2020"\ntitle: x', "--studies", lib)
+    assert result.exit_code == 2, result.output
+    assert "\\n" in result.stderr  # printed on one line
+    assert not target.exists()
+
+
+# 5. IPD rows beyond the arm's n ----------------------------------------------------------------
+
+def _ipd_case(tmp_path, old: str, new: str):
+    case = tmp_path / "case"
+    shutil.copytree(IPD_CASE, case, ignore=shutil.ignore_patterns("*.py"))
+    study = case / "ipd2020.yaml"
+    text = study.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    study.write_text(text.replace(old, new), encoding="utf-8")
+    return case, study
+
+
+def test_validate_refuses_more_ipd_rows_than_the_arm_has(tmp_path):
+    # only `audit` (ipd-n) saw it; `validate` passed the file, and the report pooled 80 patients
+    # for an arm of 79
+    case, study = _ipd_case(tmp_path, "n: 80  # ctl-n", "n: 79  # ctl-n")
+    text = study.read_text(encoding="utf-8")
+    rows = text.splitlines()
+    ipd1 = [i for i, r in enumerate(rows, 1) if r.strip().startswith("file: ipd/")][1]
+    result = run("validate", case)
+    assert result.exit_code == 2, result.output
+    assert re.search(rf"ipd2020.yaml:{ipd1}:\d+: ipd\[1\]\.file: expected the IPD to hold the "
+                     r"arm's 79 patients, got 80", result.stdout + result.stderr)
+
+
+def test_a_recorded_conflict_on_the_arm_size_leaves_it_to_the_audit(tmp_path):
+    conflict = ("conflicts:\n  - about: arm size of the IPD versus the paper\n"
+                "    fields: [\"arms[1].n\"]\n    values: [\"79\", \"80\"]\n"
+                "    sources: [{location: abstract}]\ncuration:")
+    case, study = _ipd_case(tmp_path, "n: 80  # ctl-n", "n: 79  # ctl-n")
+    study.write_text(study.read_text(encoding="utf-8").replace("curation:", conflict),
+                     encoding="utf-8")
+    assert run("validate", case).exit_code == 0
+    audit = run("audit", case)
+    assert "warning ipd-n: arms[1].n" in audit.stdout
+
+
+def test_fewer_ipd_rows_than_n_is_still_only_an_audit_finding(tmp_path):
+    case, _ = _ipd_case(tmp_path, "n: 80  # ctl-n", "n: 81  # ctl-n")
+    assert run("validate", case).exit_code == 0
+    assert "error ipd-n: arms[1].n" in run("audit", case).stdout
+
+
+# 6. a symlinked study file named on the command line --------------------------------------------
+
+def test_a_symlink_named_on_the_command_line_is_refused_as_in_a_folder(tmp_path):
+    # `validate lib` refused lib/x2020.yaml -> ../elsewhere/x2020.yaml; `validate
+    # lib/x2020.yaml` accepted it (exit 0)
+    real = write_study(tmp_path / "elsewhere")
+    (tmp_path / "lib").mkdir()
+    link = tmp_path / "lib" / "x2020.yaml"
+    link.symlink_to(real)
+    for target in (tmp_path / "lib", link):
+        result = run("validate", target)
+        assert result.exit_code == 2, (target, result.output)
+        out = result.stdout + result.stderr
+        assert "got a symbolic link to" in out and "outside it" in out
+        assert "whether named on the command line or found in a folder" in out
+
+
+def test_a_symlink_to_a_file_in_the_same_folder_stays_accepted(tmp_path):
+    real = write_study(tmp_path / "lib", "x2020", suffix=".yml")
+    link = tmp_path / "lib" / "x2020.yaml"
+    link.symlink_to(real.name)
+    result = run("validate", link)
+    assert result.exit_code == 0, result.output
