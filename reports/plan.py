@@ -312,8 +312,9 @@ def load_plan(path: Path | None = None) -> tuple[Plan, YamlDocument]:
     path = path or DEFAULT_PLAN
     shown = str(path)
     if not path.is_file():
-        raise PlanError([Issue(shown, 0, 0, "", "expected a plan file, got a path that does not "
-                               "exist")])
+        what = ("a folder" if path.is_dir() else "a broken or looping symbolic link"
+                if path.is_symlink() else "a path that does not exist")
+        raise PlanError([Issue(shown, 0, 0, "", f"expected a plan file, got {what}")])
     try:
         plan, doc = load_model(path, Plan, shown)
     except StudyFileError as exc:

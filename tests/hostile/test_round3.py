@@ -248,3 +248,35 @@ def test_a_symlink_to_a_file_in_the_same_folder_stays_accepted(tmp_path):
     link.symlink_to(real.name)
     result = run("validate", link)
     assert result.exit_code == 0, result.output
+
+
+# this round: diff and report --plan ---------------------------------------------------------------
+
+def test_diff_of_a_file_with_itself_is_refused(tmp_path):
+    # `diff a.yaml a.yaml` (or through a link) printed "100% identical, Cohen's kappa 1.00",
+    # exit 0: an agreement statistic of one extraction with itself
+    study = write_study(tmp_path)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(study.name)
+    for other in (study, link):
+        result = run("diff", study, other)
+        assert result.exit_code == 2, result.output
+        assert "expected a second extraction of the paper, got the same file" in result.stderr
+        assert "kappa" not in result.stdout
+
+
+def test_diff_of_a_folder_says_folder(tmp_path):
+    # a folder was reported as "a path that does not exist"
+    study = write_study(tmp_path / "lib")
+    result = run("diff", tmp_path / "lib", study)
+    assert result.exit_code == 2, result.output
+    assert "expected a study file, got a folder" in result.stderr
+
+
+def test_report_plan_naming_a_folder_says_folder(tmp_path):
+    # `report --plan somedir` said "got a path that does not exist"
+    (tmp_path / "plans").mkdir()
+    result = run("report", "--plan", tmp_path / "plans", "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "expected a plan file, got a folder" in result.stderr
+    assert not (tmp_path / "out").exists()
