@@ -34,7 +34,7 @@ def test_percent_scale_on_proportions_says_they_look_like_proportions(tmp_path):
 def test_a_study_curve_declared_percent_but_in_proportions_names_survival_scale(tmp_path):
     from extraction.km import KMInputError, make_curve
 
-    with pytest.raises(KMInputError, match="look like proportions.*survival_scale: proportion"):
+    with pytest.raises(KMInputError, match=r"look like proportions.*survival_scale: proportion"):
         make_curve([0, 6, 12], [1.0, 0.8, 0.5], scale="percent", source="km/x.csv",
                    lines=(2, 3, 4))
 
@@ -280,3 +280,27 @@ def test_report_plan_naming_a_folder_says_folder(tmp_path):
     assert result.exit_code == 2, result.output
     assert "expected a plan file, got a folder" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# this round: pool reads only a bounded regular file --------------------------------------------
+
+def test_pool_refuses_a_device_before_reading_it():
+    # `pool --csv /dev/zero` read until memory ran out (6 GB after 20 s); /dev/null, the same
+    # path without the bound, was "an empty file". Tested on /dev/null so that the old code fails
+    # rather than hangs.
+    result = run("pool", "--csv", "/dev/null", "--measure", "GEN")
+    assert result.exit_code == 2, result.output
+    assert "/dev/null: expected a regular file, got a device or other special file" in (
+        result.stderr)
+
+
+def test_pool_refuses_a_csv_over_the_size_bound(tmp_path, monkeypatch):
+    import extraction.km.io as km_io
+
+    rows = "".join(f"S{i},0.{i % 9 + 1},0.2\n" for i in range(50))
+    path = tmp_path / "big.csv"
+    path.write_text("study,yi,sei\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(km_io, "MAX_BYTES", 200)
+    result = run("pool", "--csv", path, "--measure", "GEN")
+    assert result.exit_code == 2, result.output
+    assert "expected a file of at most" in result.stderr
