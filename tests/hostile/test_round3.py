@@ -304,3 +304,43 @@ def test_pool_refuses_a_csv_over_the_size_bound(tmp_path, monkeypatch):
     result = run("pool", "--csv", path, "--measure", "GEN")
     assert result.exit_code == 2, result.output
     assert "expected a file of at most" in result.stderr
+
+
+# this round: reconstruct's per-arm figures -------------------------------------------------------
+
+def _two_curves(tmp_path):
+    for name in ("c1.csv", "c2.csv"):
+        (tmp_path / name).write_text(PROPORTIONS, encoding="utf-8")
+    return ["--curve", tmp_path / "c1.csv", "--curve", tmp_path / "c2.csv", "--n", "50",
+            "--n", "60"]
+
+
+def test_an_arm_figure_never_replaces_the_pseudo_ipd(tmp_path):
+    # --out f_a.svg --plot f.svg with arms a, b: the figure of arm a was written over the
+    # pseudo-IPD just written (exit 0, "wrote f_a.svg (110 patients...)")
+    out = tmp_path / "f_a.svg"
+    result = run("reconstruct", *_two_curves(tmp_path), "--arm", "a", "--arm", "b",
+                 "--out", out, "--plot", tmp_path / "f.svg")
+    assert result.exit_code == 2, result.output
+    assert "which is also the --out file" in result.stderr
+    assert not out.exists() and not (tmp_path / "f_b.svg").exists()
+
+
+def test_an_arm_figure_never_replaces_an_input(tmp_path):
+    args = _two_curves(tmp_path)
+    curve_b = tmp_path / "f_b.svg"  # a curve CSV under a figure's name
+    curve_b.write_text(PROPORTIONS, encoding="utf-8")
+    args[3] = curve_b
+    result = run("reconstruct", *args, "--arm", "a", "--arm", "b", "--out", tmp_path / "o.csv",
+                 "--plot", tmp_path / "f.svg")
+    assert result.exit_code == 2, result.output
+    assert "is an input" in result.stderr
+    assert curve_b.read_text(encoding="utf-8") == PROPORTIONS
+
+
+def test_two_arms_whose_figures_share_a_name_are_refused(tmp_path):
+    # arms 'a b' and 'a_b' both drew f_a_b.svg: the second replaced the first silently
+    result = run("reconstruct", *_two_curves(tmp_path), "--arm", "a b", "--arm", "a_b",
+                 "--out", tmp_path / "o.csv", "--plot", tmp_path / "f.svg")
+    assert result.exit_code == 2, result.output
+    assert "the figure of arm 'a b'" in result.stderr
