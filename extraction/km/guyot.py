@@ -77,17 +77,11 @@ from extraction.km.censoring import (
     follow_up_start,
     implied_events,
 )
-from extraction.km.data import RiskTable
+from extraction.km.data import MAX_N, RiskTable
 from extraction.km.errors import KMInputError
 from extraction.km.events import event_times, match_events, sse
 from extraction.km.preprocess import PreprocessedCurve, densify
 from extraction.km.walk import Walk, censor_times, search_censored, walk_points
-
-MAX_N = 1_000_000
-"""Most patients an arm may have for a reconstruction (one million). Each patient becomes a
-pseudo-IPD row, so time and memory grow with N: measured on a 7-point curve (2 cores), N = 10^6
-takes about 8 s and 0.3 GB, while N = 10^8 ran for more than 10 minutes before it was stopped.
-A KM figure's arm of more than a million patients is far more likely a slip of the zeros."""
 
 CASES = {
     (True, True): "risk table + total events",

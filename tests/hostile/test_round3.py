@@ -344,3 +344,28 @@ def test_two_arms_whose_figures_share_a_name_are_refused(tmp_path):
                  "--out", tmp_path / "o.csv", "--plot", tmp_path / "f.svg")
     assert result.exit_code == 2, result.output
     assert "the figure of arm 'a b'" in result.stderr
+
+
+# this round: reconstruct's times and numbers at risk have the study files' bounds ---------------
+
+@pytest.mark.parametrize(("curve", "risk", "expected"), [
+    ("time,survival\n0,1\n1e308,0.5\n", None,
+     r"c.csv:3: time: expected a time of at most 1200 months \(100 years\), got 1e\+308"),
+    (PROPORTIONS, "time,n_risk\n0,100\n1e308,80\n",
+     r"r.csv:3: time: expected a time of at most 1200 months \(100 years\), got 1e\+308"),
+    (PROPORTIONS, "time,n_risk\n0,1e308\n",
+     r"r.csv:2: n_risk: expected at most 1,000,000 patients at risk, got 1e\+308"),
+], ids=["curve-time", "risk-time", "risk-count"])
+def test_reconstruct_refuses_times_and_counts_a_study_file_refuses(tmp_path, curve, risk,
+                                                                   expected):
+    # a curve time of 1e308 months was reconstructed (exit 0, median nan, pseudo-IPD times of
+    # 1e308); a risk count of 1e308 was printed as a 309-digit number without its line
+    (tmp_path / "c.csv").write_text(curve, encoding="utf-8")
+    args = ["--curve", tmp_path / "c.csv", "--n", "100", "--out", tmp_path / "o.csv"]
+    if risk is not None:
+        (tmp_path / "r.csv").write_text(risk, encoding="utf-8")
+        args += ["--risk", tmp_path / "r.csv"]
+    result = run("reconstruct", *args)
+    assert result.exit_code == 2, result.output
+    assert re.search(expected, result.stderr), result.stderr
+    assert not (tmp_path / "o.csv").exists()
