@@ -59,7 +59,8 @@ class StudyRecord:
 
 
 def load_model(path: Path, model: type[M], shown: str | None = None,
-               checks: Callable[[YamlDocument], list[Issue]] | None = None
+               checks: Callable[[YamlDocument], list[Issue]] | None = None,
+               kind: tuple[str, str] = ("study", "run `hccmeta new ID` for a scaffold")
                ) -> tuple[M, YamlDocument]:
     """Read a YAML file with positions and validate it against a pydantic ``model``.
 
@@ -73,7 +74,7 @@ def load_model(path: Path, model: type[M], shown: str | None = None,
         With every problem found in the file.
     """
     shown = shown or str(path)
-    doc = load_yaml(path, shown)
+    doc = load_yaml(path, shown, kind)
     issues: list[Issue] = checks(doc) if checks else []
     parsed: Any = None
     try:

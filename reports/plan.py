@@ -316,7 +316,8 @@ def load_plan(path: Path | None = None) -> tuple[Plan, YamlDocument]:
                 if path.is_symlink() else "a path that does not exist")
         raise PlanError([Issue(shown, 0, 0, "", f"expected a plan file, got {what}")])
     try:
-        plan, doc = load_model(path, Plan, shown)
+        plan, doc = load_model(path, Plan, shown,
+                               kind=("plan", "run `hccmeta plan new FILE` for a scaffold"))
     except StudyFileError as exc:
         raise PlanError(exc.issues) from None
     return plan, doc

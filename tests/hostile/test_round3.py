@@ -369,3 +369,19 @@ def test_reconstruct_refuses_times_and_counts_a_study_file_refuses(tmp_path, cur
     assert result.exit_code == 2, result.output
     assert re.search(expected, result.stderr), result.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+# this round: a plan that is not a mapping is called a plan -----------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "1:1: expected a plan (a YAML mapping), got an empty file"),
+    ("- a\n", "1:1: expected a mapping of plan fields, got a list"),
+], ids=["empty", "list"])
+def test_report_plan_that_is_not_a_mapping_says_plan_and_plan_new(tmp_path, text, expected):
+    # it said "expected a study" with the hint `hccmeta new ID` (a study-file scaffold)
+    plan = tmp_path / "p.yaml"
+    plan.write_text(text, encoding="utf-8")
+    result = run("report", "--plan", plan, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert f"{plan}:{expected} (hint: run `hccmeta plan new FILE` for a scaffold)" in (
+        result.stderr)
