@@ -56,8 +56,8 @@ def _unknown_index(index: str, studies: Path) -> str | None:
     from extraction.loader import STUDY_SUFFIXES, expand
 
     if not studies.is_dir():
-        return (f"expected a study id of the library {studies}, got {index!r} and no such "
-                "folder (hint: give --studies DIR)")
+        return (f"expected a study id of the library {studies}, got {index!r}, and no folder "
+                f"{studies} to look it up in (hint: give --studies DIR)")
     ids = sorted({p.stem for p in expand([studies]) if p.suffix in STUDY_SUFFIXES})
     if index in ids:
         return None
