@@ -385,3 +385,11 @@ def test_report_plan_that_is_not_a_mapping_says_plan_and_plan_new(tmp_path, text
     assert result.exit_code == 2, result.output
     assert f"{plan}:{expected} (hint: run `hccmeta plan new FILE` for a scaffold)" in (
         result.stderr)
+
+
+def test_plan_new_without_a_library_folder_says_so(tmp_path):
+    target = tmp_path / "p.yaml"
+    result = run("plan", "new", target, "--studies", tmp_path / "nolib")
+    assert result.exit_code == 2, result.output
+    assert "no folder" in result.stderr and "--studies DIR" in result.stderr
+    assert not target.exists()
