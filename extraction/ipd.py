@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from extraction.issues import Issue
     from extraction.loader import StudyRecord
     from extraction.schema_entries import Ipd
 
@@ -154,6 +155,56 @@ def arm_problem(table: IpdTable, arm_in_file: str | None, shown: str) -> str | N
     if arm_in_file not in labels:
         return f"expected one of the arms of {shown} ({', '.join(labels)}), got {arm_in_file!r}"
     return None
+
+
+def arm_size_problem(n_ipd: int, n: int, n_analysed: int | None = None) -> str | None:
+    """``expected …, got …`` when an arm's IPD does not hold the arm's ``n`` (or
+    ``n_analysed``) patients; None when it does. The one comparison of an IPD's size with its
+    arm: the audit (check ``ipd-n``) reports any difference, validation refuses more patients
+    than the arm has (:func:`excess_patients`)."""
+    if n_ipd in {n, n_analysed}:
+        return None
+    wanted = str(n) + (f" or {n_analysed}" if n_analysed else "")
+    return f"expected the IPD to hold the arm's {wanted} patients, got {n_ipd}"
+
+
+def excess_patients(record: StudyRecord) -> list[Issue]:
+    """IPD entries whose arm's rows outnumber the arm's patients (``n`` and ``n_analysed``).
+
+    An arm cannot have more patients than it has; fewer is an audit finding (``ipd-n``), as a
+    reconstruction may lose a few. A conflict recorded on the arm's ``n`` or on the entry (the
+    sources disagree about the size) leaves it to the audit, which shows it as a warning. Each
+    issue is located at the entry's ``file``. Files that cannot be read, or whose
+    ``arm_in_file`` selects no arm, are left to the reference checks, which report them.
+    """
+    from extraction.issues import Issue
+
+    arms = {arm.id: (j, arm) for j, arm in enumerate(record.study.arms)}
+    out = []
+    for k, entry in enumerate(record.study.ipd):
+        if entry.arm not in arms:
+            continue
+        j, arm = arms[entry.arm]
+        try:
+            table = read_ipd_csv(ipd_path(record, entry), entry.file)
+        except (IpdInputError, OSError, ValueError, RuntimeError):
+            continue
+        if arm_problem(table, entry.arm_in_file, entry.file) is not None:
+            continue
+        rows = len(table.select(entry.arm_in_file)[0])
+        problem = arm_size_problem(rows, arm.n, arm.n_analysed)
+        if (problem is None or rows <= max(arm.n, arm.n_analysed or 0)
+                or any(c.covers(f"arms[{j}].n") or c.covers(f"ipd[{k}]")
+                       for c in record.study.conflicts)):
+            continue
+        line, col = record.document.locate(("ipd", k, "file"))
+        label = f" arm {entry.arm_in_file!r}" if entry.arm_in_file else ""
+        out.append(Issue(record.shown, line, col, f"ipd[{k}].file",
+                         f"{problem} ({entry.file}{label}; arms[{j}].n is {arm.n})",
+                         "an arm cannot have more patients than it enrolled: check the CSV's "
+                         "rows and arm labels, or the arm's n; if the sources disagree, record "
+                         "it under conflicts (the audit then shows ipd-n as a warning)"))
+    return out
 
 
 def ipd_path(record: StudyRecord, entry: Ipd) -> Path:

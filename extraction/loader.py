@@ -59,7 +59,8 @@ class StudyRecord:
 
 
 def load_model(path: Path, model: type[M], shown: str | None = None,
-               checks: Callable[[YamlDocument], list[Issue]] | None = None
+               checks: Callable[[YamlDocument], list[Issue]] | None = None,
+               kind: tuple[str, str] = ("study", "run `hccmeta new ID` for a scaffold")
                ) -> tuple[M, YamlDocument]:
     """Read a YAML file with positions and validate it against a pydantic ``model``.
 
@@ -73,7 +74,7 @@ def load_model(path: Path, model: type[M], shown: str | None = None,
         With every problem found in the file.
     """
     shown = shown or str(path)
-    doc = load_yaml(path, shown)
+    doc = load_yaml(path, shown, kind)
     issues: list[Issue] = checks(doc) if checks else []
     parsed: Any = None
     try:
@@ -98,7 +99,13 @@ def load_study(path: Path, shown: str | None = None) -> StudyRecord:
     shown = shown or str(path)
     study, doc = load_model(path, Study, shown,
                             checks=lambda doc: check_references(doc, path, shown))
-    return StudyRecord(study=study, path=path, shown=shown, document=doc)
+    record = StudyRecord(study=study, path=path, shown=shown, document=doc)
+    if study.ipd:  # checks that need the validated file (the arm's n)
+        from extraction.ipd import excess_patients
+
+        if issues := excess_patients(record):
+            raise StudyFileError(issues)
+    return record
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -124,17 +131,23 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def outside_links(paths: Iterable[Path]) -> dict[Path, Issue]:
-    """Files of the folders in ``paths`` that are symbolic links to a file outside the folder.
+    """Study files in ``paths`` that are symbolic links to a file outside their folder.
 
-    Such a file is refused, as a curve outside the study's folder is: the library's content must
-    live in the library (a link to a file elsewhere changes the report when that file changes,
-    and escapes the library's hash pinning).
+    One policy for files found in a folder and files named on the command line: a link is
+    followed only to a file in the same folder as the link (its library); a link to a file
+    elsewhere is refused, as a curve outside the study's folder is. The library's content must
+    live in the library: a link to a file elsewhere changes the report when that file changes,
+    and escapes the library's hash pinning.
     """
     out = {}
-    for folder in paths:
-        if not folder.is_dir():
+    for given in paths:
+        if given.is_dir():
+            folder, files = given, expand([given])
+        elif given.is_symlink():
+            folder, files = given.parent, [given]
+        else:
             continue
-        for file in expand([folder]):
+        for file in files:
             if not file.is_symlink():
                 continue
             try:
@@ -144,7 +157,9 @@ def outside_links(paths: Iterable[Path]) -> dict[Path, Issue]:
             if root not in target.parents:
                 out[file] = Issue(str(file), 0, 0, "", "expected a study file inside "
                                   f"{folder}, got a symbolic link to {target} outside it",
-                                  "copy the file into the library instead of linking it")
+                                  "copy the file into the library instead of linking it (a "
+                                  "study file must live in its folder: such a link is refused "
+                                  "whether named on the command line or found in a folder)")
     return out
 
 

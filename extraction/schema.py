@@ -8,6 +8,7 @@ within-entry rules), then :mod:`extraction.references` (arm ids, curve files, fi
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
@@ -181,6 +182,17 @@ class Conflict(Strict):
         description="the differing values as printed by each source")
     sources: Annotated[list[Source], Field(min_length=1)]
     resolution: Text | None = Field(None, description="which value the file uses and why")
+
+    def covers(self, field: str) -> bool:
+        """True when ``field`` (``arms[0].n``) or an entry holding it is named in :attr:`fields`
+        or in :attr:`about`: a disagreement there is recorded, so the audit reports it as a
+        warning and validation does not refuse it."""
+        tokens = (*self.fields, *_FIELD_IN_TEXT.findall(self.about))
+        return any(field == t or field.startswith((t + ".", t + "[")) for t in tokens)
+
+
+_FIELD_IN_TEXT = re.compile(r"[a-z_]+(?:(?:\.[a-z_]+)|(?:\[\d+\]))+")
+"""A field path written in a conflict's ``about`` text (``outcomes.binary[0]``)."""
 
 
 class Curation(Strict):

@@ -303,7 +303,13 @@ class _Converter:
         return out
 
 
-def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
+def _article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def load_yaml(path: Path, shown: str | None = None,
+              kind: tuple[str, str] = ("study", "run `hccmeta new ID` for a scaffold")
+              ) -> YamlDocument:
     """Read ``path`` as a single YAML document with positions.
 
     Parameters
@@ -312,6 +318,9 @@ def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
         The file to read.
     shown : str, optional
         How the path appears in messages (defaults to ``str(path)``).
+    kind : (str, str)
+        What the file holds and how to start one, for the messages about a file that is not a
+        mapping (a plan said "expected a study" and pointed to ``hccmeta new ID``).
 
     Returns
     -------
@@ -336,8 +345,8 @@ def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
     except yaml.YAMLError as exc:
         raise StudyFileError(tabs or [_syntax_issue(exc, shown, pos)]) from None
     if not nodes:
-        raise StudyFileError([Issue(shown, 1, 1, "", "expected a study (a YAML mapping), "
-                                    "got an empty file", "run `hccmeta new ID` for a scaffold")])
+        raise StudyFileError([Issue(shown, 1, 1, "", f"expected {_article(kind[0])} (a YAML "
+                                    "mapping), got an empty file", kind[1])])
     if len(nodes) > 1:
         line, col = pos.of(nodes[1])
         raise StudyFileError([Issue(shown, line, col, "", "expected one YAML document, got "
@@ -348,8 +357,8 @@ def load_yaml(path: Path, shown: str | None = None) -> YamlDocument:
             value = str(nodes[0].value)
             got = "nothing (null)" if nodes[0].tag.endswith(":null") else f"text {value[:40]!r}"
         line, col = pos.of(nodes[0])
-        raise StudyFileError([Issue(shown, line, col, "", f"expected a mapping of study fields, "
-                                    f"got {got}", "run `hccmeta new ID` for a scaffold")])
+        raise StudyFileError([Issue(shown, line, col, "", f"expected a mapping of {kind[0]} "
+                                    f"fields, got {got}", kind[1])])
     converter = _Converter(shown, pos)
     data = converter.convert(nodes[0], ())
     return YamlDocument(data=data, marks=converter.marks, key_marks=converter.key_marks,

@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from extraction import vocabulary as vocab
 from extraction.issues import Issue, StudyFileError
@@ -50,6 +51,20 @@ Denominator = Literal["itt", "evaluable", "measurable_disease", "safety", "not_r
 ResponseUnit = Literal["patient", "lesion", "unclear"]
 
 
+def _not_empty(value: list | str | None) -> list | str | None:
+    """Refuse ``[]`` for a rule list: an empty list of accepted values matches no arm (or, read
+    as "no restriction", everything), and which of the two was meant cannot be known."""
+    if isinstance(value, list) and not value:
+        raise PydanticCustomError(
+            "empty_rule", "expected at least one value, got an empty list [] (it would match "
+            "nothing; leave the key out for its default: any value, or the documented list)")
+    return value
+
+
+NotEmpty = AfterValidator(_not_empty)
+"""Marks a rule list of a plan that may be left out but not written as ``[]``."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -68,8 +83,10 @@ class Reference(_Strict):
     report draws it as a reference line only where that population matches the group."""
 
     id: Slug
-    lines: list[Line] | None = Field(None, description="lines of therapy it pooled")
-    phases: list[Phase] | None = Field(None, description="trial phases it pooled")
+    lines: Annotated[list[Line] | None, NotEmpty] = Field(
+        None, description="lines of therapy it pooled")
+    phases: Annotated[list[Phase] | None, NotEmpty] = Field(
+        None, description="trial phases it pooled")
 
 
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
@@ -84,19 +101,23 @@ class Group(_Strict):
     id: Slug
     label: Label
     treatment_classes: Annotated[list[TreatmentClass], Field(min_length=1)]
-    lines: list[Line] | None = Field(None, description="lines of therapy; any when omitted")
-    designs: list[Design] | None = Field(None, description="designs; any when omitted")
-    phases: list[Phase] | None = Field(None, description="trial phases; any when omitted")
+    lines: Annotated[list[Line] | None, NotEmpty] = Field(
+        None, description="lines of therapy; any when omitted")
+    designs: Annotated[list[Design] | None, NotEmpty] = Field(
+        None, description="designs; any when omitted")
+    phases: Annotated[list[Phase] | None, NotEmpty] = Field(
+        None, description="trial phases; any when omitted")
     min_phase: Literal["1", "2", "3"] | None = Field(
         None, description="lowest trial phase (1/2 counts as 2, 2/3 as phase_2_3)")
     phase_2_3: Literal["2", "3"] = Field(
         "3", description="what a phase 2/3 trial counts as for phases and min_phase")
-    diseases: list[Disease] | None = Field(
+    diseases: Annotated[list[Disease] | None, NotEmpty] = Field(
         None, description="disease settings: an arm (Arm.disease, else setting.disease) must "
         "have at least one of them; any when omitted")
     exclude_diseases: list[Disease] = Field(
         default_factory=list, description="disease settings that exclude an arm")
-    arm_labels: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+    arm_labels: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]] | None,
+                          NotEmpty] = Field(
         None, description="regular expressions (Python syntax, case-insensitive) of which one "
         "must match the arm's whole label, e.g. 'sorafenib\\b.*' for sorafenib arms of a "
         "class; any label when omitted")
@@ -144,23 +165,24 @@ class Outcome(_Strict):
         "PLO", description="PLO/PFT/PAS/PR for proportions, MED (log median) for medians")
     time: float | None = Field(None, gt=0, le=MAX_MONTHS, allow_inf_nan=False,
                                description="landmark time in months")
-    criteria: list[Criteria] = Field(
+    criteria: Annotated[list[Criteria], NotEmpty] = Field(
         default_factory=lambda: list(dict.fromkeys(
             ["recist_1.1", "mrecist", "irecist", "easl", "not_reported",
              *vocab.RESPONSE_CRITERIA])),
         description="response criteria accepted, in order of preference (one result per arm "
         "is used; an arm with none of them is excluded)")
-    grades: list[AeGrade] = Field(default_factory=lambda: ["3+", "3-4"],
+    grades: Annotated[list[AeGrade], NotEmpty] = Field(default_factory=lambda: ["3+", "3-4"],
                                   description="AE grade bands in order of preference")
-    attributions: Annotated[list[AeAttribution], Field(min_length=1)] | Literal["index"] = Field(
+    attributions: Annotated[list[AeAttribution] | Literal["index"], NotEmpty] = Field(
         "index", description="AE attributions compared; 'index': the index study's (an "
         "unstated attribution counts as all-cause)")
-    denominators: list[Denominator] | None = Field(
+    denominators: Annotated[list[Denominator] | None, NotEmpty] = Field(
         None, description="denominator kinds of a proportion; any when omitted")
-    response_units: list[ResponseUnit] = Field(
+    response_units: Annotated[list[ResponseUnit], NotEmpty] = Field(
         default_factory=lambda: ["patient"], description="unit of a response rate (per-lesion "
         "rates are excluded by default)")
-    groups: list[Slug] | None = Field(None, description="comparator groups; all when omitted")
+    groups: Annotated[list[Slug] | None, NotEmpty] = Field(
+        None, description="comparator groups; all when omitted")
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Outcome:
@@ -302,10 +324,12 @@ def load_plan(path: Path | None = None) -> tuple[Plan, YamlDocument]:
     path = path or DEFAULT_PLAN
     shown = str(path)
     if not path.is_file():
-        raise PlanError([Issue(shown, 0, 0, "", "expected a plan file, got a path that does not "
-                               "exist")])
+        what = ("a folder" if path.is_dir() else "a broken or looping symbolic link"
+                if path.is_symlink() else "a path that does not exist")
+        raise PlanError([Issue(shown, 0, 0, "", f"expected a plan file, got {what}")])
     try:
-        plan, doc = load_model(path, Plan, shown)
+        plan, doc = load_model(path, Plan, shown,
+                               kind=("plan", "run `hccmeta plan new FILE` for a scaffold"))
     except StudyFileError as exc:
         raise PlanError(exc.issues) from None
     return plan, doc

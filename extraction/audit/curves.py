@@ -55,7 +55,8 @@ def _located(exc: Exception, shown: str) -> str:
     from extraction.km.errors import KMInputError
 
     if isinstance(exc, KMInputError):
-        return KMInputError(exc.message, exc.field, shown, exc.line, exc.col).format()
+        return KMInputError(exc.message, exc.field, shown, exc.line, exc.col,
+                            exc.hint).format()
     return f"{shown}: {exc}"
 
 

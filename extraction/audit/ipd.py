@@ -30,7 +30,7 @@ from typing import Any
 
 from extraction.audit.findings import Finding, make
 from extraction.audit.precision import fmt, half_unit
-from extraction.ipd import IpdInputError, load_ipd
+from extraction.ipd import IpdInputError, arm_size_problem, load_ipd
 from extraction.loader import StudyRecord
 from extraction.schema_entries import Ipd, TimeToEvent, to_months
 
@@ -66,11 +66,10 @@ def _check_n(record: StudyRecord, k: int, ipd: Ipd, n_ipd: int) -> list[Finding]
     for j, arm in enumerate(record.study.arms):
         if arm.id != ipd.arm:
             continue
-        if n_ipd in {arm.n, arm.n_analysed}:
+        problem = arm_size_problem(n_ipd, arm.n, arm.n_analysed)
+        if problem is None:
             return []
-        wanted = str(arm.n) + (f" or {arm.n_analysed}" if arm.n_analysed else "")
-        return [make(record, "ipd-n", ("arms", j, "n"), f"expected the IPD to hold the arm's "
-                     f"{wanted} patients, got {n_ipd} ({_label(k, ipd)})",
+        return [make(record, "ipd-n", ("arms", j, "n"), f"{problem} ({_label(k, ipd)})",
                      {"n": arm.n, "n_ipd": n_ipd}, related=(("ipd", k, "file"),))]
     return []
 

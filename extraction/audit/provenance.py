@@ -12,7 +12,6 @@ Pooling code excludes unverified numbers by default with :func:`usable_for_pooli
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TypeVar
@@ -102,13 +101,6 @@ def check(record: StudyRecord) -> list[Finding]:
     return out
 
 
-_FIELD = re.compile(r"[a-z_]+(?:(?:\.[a-z_]+)|(?:\[\d+\]))+")
-
-
-def _covers(token: str, field: str) -> bool:
-    return field == token or field.startswith((token + ".", token + "["))
-
-
 def acknowledge_conflicts(record: StudyRecord, findings: list[Finding]) -> list[Finding]:
     """Downgrade errors about a field named in a recorded conflict to warnings.
 
@@ -116,12 +108,11 @@ def acknowledge_conflicts(record: StudyRecord, findings: list[Finding]) -> list[
     sources disagree, so an inconsistency there is known rather than an extraction mistake; it
     stays visible as a warning that names the conflict.
     """
-    tokens = [(k, t) for k, c in enumerate(record.study.conflicts)
-              for t in (*c.fields, *_FIELD.findall(c.about))]
     out = []
     for f in findings:
-        hit = next((k for k, t in tokens if f.severity == "error" and f.file == record.shown
-                    and any(_covers(t, name) for name in (f.field, *f.related))), None)
+        hit = next((k for k, c in enumerate(record.study.conflicts)
+                    if f.severity == "error" and f.file == record.shown
+                    and any(c.covers(name) for name in (f.field, *f.related))), None)
         if hit is None:
             out.append(f)
         else:

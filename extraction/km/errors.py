@@ -16,16 +16,19 @@ class KMInputError(ValueError):
         The file, if the problem is in a file; empty otherwise.
     line, col : int
         1-based position in ``path``; 0 when no position applies.
+    hint : str
+        What to do about it (printed as ``(hint: …)``, as study-file issues print theirs).
 
     Notes
     -----
     ``str(error)`` is one line, ``path:line:col: field: message`` (positions and path left out when
-    unknown), the format of every hccmeta input error.
+    unknown; ``(hint: …)`` appended when there is one), the format of every hccmeta input error.
     """
 
     def __init__(self, message: str, field: str = "", path: str = "", line: int = 0,
-                 col: int = 0) -> None:
+                 col: int = 0, hint: str = "") -> None:
         self.message = message
+        self.hint = hint
         self.field = field
         self.path = path
         self.line = line
@@ -45,4 +48,5 @@ class KMInputError(ValueError):
         if self.field:
             parts.append(self.field)
         parts.append(self.message)
-        return ": ".join(parts)
+        text = ": ".join(parts)
+        return f"{text} (hint: {self.hint})" if self.hint else text

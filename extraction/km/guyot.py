@@ -77,7 +77,7 @@ from extraction.km.censoring import (
     follow_up_start,
     implied_events,
 )
-from extraction.km.data import RiskTable
+from extraction.km.data import MAX_N, RiskTable
 from extraction.km.errors import KMInputError
 from extraction.km.events import event_times, match_events, sse
 from extraction.km.preprocess import PreprocessedCurve, densify
@@ -216,10 +216,14 @@ def reconstruct(curve: PreprocessedCurve, n: int, risk: RiskTable | None = None,
     Raises
     ------
     KMInputError
-        N < 1, D outside [0, N], or a risk table inconsistent with N.
+        N < 1 or N > :data:`MAX_N`, D outside [0, N], or a risk table inconsistent with N.
     """
     if not _whole(n) or n < 1:
         raise KMInputError(f"expected a whole number >= 1, got {n}", "n")
+    if n > MAX_N:
+        raise KMInputError(f"expected at most {MAX_N:,} patients per arm, got {int(n):,}", "n",
+                           hint="a larger N is a typing slip (check the zeros); the "
+                           "reconstruction's time and memory grow with N")
     n = int(n)
     if events is not None:
         if not _whole(events) or not 0 <= events <= n:

@@ -134,7 +134,16 @@ def diff(
     records = []
     for path in (a, b):
         if not path.is_file():
-            raise _fail(f"{path}:0:0: expected a study file, got a path that does not exist")
+            what = ("a folder" if path.is_dir() else "a broken or looping symbolic link"
+                    if path.is_symlink() else "a path that does not exist")
+            raise _fail(f"{path}:0:0: expected a study file, got {what}")
+        try:
+            same = a.samefile(b)
+        except OSError:
+            same = False
+        if same:  # a file against itself "agrees" 100% with kappa 1.00: not a double extraction
+            raise _fail(f"{b}:0:0: expected a second extraction of the paper, got the same file "
+                        f"as {a}")
         try:
             records.append(load_extraction(path))
         except StudyFileError as exc:

@@ -33,12 +33,18 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _check_output(flag: str, target: Path, inputs: list[Path], studies: Path) -> None:
-    """Refuse an output that is one of the inputs or lies in the study library (exit 2)."""
+def _check_output(flag: str, target: Path, inputs: list[Path], studies: Path,
+                  outputs: tuple[tuple[Path, str], ...] = ()) -> None:
+    """Refuse an output that is one of the inputs or of the other ``outputs`` (each with what
+    it is), or lies in the study library (exit 2)."""
     for source in inputs:
         if _same(target, source):
             raise _fail(f"{flag}: expected a new file, got {target}, which is an input "
                         f"({source}): it would be overwritten; choose another {flag}")
+    for other, what in outputs:
+        if _same(target, other):
+            raise _fail(f"{flag}: expected a file of its own, got {target}, which is also "
+                        f"{what}: one would overwrite the other; choose another {flag}")
     library = studies.resolve()
     resolved = target.resolve()
     if studies.is_dir() and (resolved == library or library in resolved.parents):
@@ -65,7 +71,8 @@ def reconstruct(
     risk: list[Path] = typer.Option([], "--risk", help="numbers at risk CSV: time,n_risk "
                                     "(a single row at time 0 means no risk table); one per "
                                     "--curve"),
-    n: list[str] = typer.Option(..., "--n", help="patients in the arm; one per --curve"),
+    n: list[str] = typer.Option(..., "--n", help="patients in the arm (1 to 1,000,000: a larger "
+                                "N is refused as a typing slip); one per --curve"),
     events: list[str] = typer.Option([], "--events", help="reported total events; one per "
                                      "--curve"),
     arm: list[str] = typer.Option([], "--arm", help="arm label, one per --curve; with several "
@@ -122,9 +129,13 @@ def reconstruct(
             raise _fail(f"--median: expected a number of months > 0, got {value:g}")
     inputs = [*curve, *(r for r in risks if r is not None)]
     _check_output("--out", out, inputs, studies)
-    if plot is not None:
-        _check_output("--plot", plot, [*inputs, out], studies)
     multi = k > 1 or bool(arm)
+    targets = _plot_targets(plot, labels, multi)
+    for i, target in enumerate(targets):
+        # each arm's figure, not only --plot itself: f_a.svg of arm a replaced an --out f_a.svg
+        _check_output("--plot", target, inputs, studies, (
+            (out, "the --out file"),
+            *((t, f"the figure of arm {labels[j]!r}") for j, t in enumerate(targets[:i]))))
     lines = ["time,event,arm" if multi else "time,event"]
     results = []
     for i in range(k):
@@ -135,7 +146,8 @@ def reconstruct(
                       interpolate=not step_reading)
         except KMInputError as exc:
             flag = {"n": "--n", "events": "--events"}.get(exc.field)
-            text = f"{flag}: {exc.message}" if flag and not exc.path else exc.format()
+            text = (f"{flag}: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else "")
+                    if flag and not exc.path else exc.format())
             where = f" (arm {labels[i]})" if multi else ""
             raise _fail(f"{text}{where}") from None
         results.append((labels[i], rec, diagnose(rec, medians[i]), curve[i]))
@@ -162,8 +174,7 @@ def reconstruct(
         if plot is not None:
             from reports.km_overlay_plot import plot_km_overlay
 
-            safe = re.sub(r"[^\w.-]+", "_", label).strip("_") or "arm"
-            target = plot.with_name(f"{plot.stem}_{safe}{plot.suffix}") if multi else plot
+            target = targets[labels.index(label)]
             try:
                 plot_km_overlay(diag, target, title=f"{path.name} ({label})" if multi
                                 else path.name)
@@ -176,6 +187,19 @@ def reconstruct(
     n_events = sum(r.n_events for _, r, _, _ in results)
     typer.echo(_printable(f"wrote {out} ({total} patients, {n_events} events, {k} arm(s))"),
                err=True)
+
+
+def _plot_targets(plot: Path | None, labels: list[str], multi: bool) -> list[Path]:
+    """The figure file of each arm: ``plot`` itself, or ``<stem>_<arm><suffix>`` per arm."""
+    if plot is None:
+        return []
+    if not multi:
+        return [plot]
+    out = []
+    for label in labels:
+        safe = re.sub(r"[^\w.-]+", "_", label).strip("_") or "arm"
+        out.append(plot.with_name(f"{plot.stem}_{safe}{plot.suffix}"))
+    return out
 
 
 def _count(text: str, flag: str) -> int:

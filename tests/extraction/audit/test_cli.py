@@ -117,8 +117,10 @@ def test_diff_reports_each_difference_with_both_lines_and_the_agreement_rate():
     assert numbers_only == [line for line in lines if not line.startswith("categorical")]
 
 
-def test_diff_of_identical_files_exits_0_with_full_agreement():
-    result = run("diff", str(A), str(A))
+def test_diff_of_identical_files_exits_0_with_full_agreement(tmp_path):
+    copy = tmp_path / A.name  # a copy: the same file twice is refused (not a second extraction)
+    copy.write_bytes(A.read_bytes())
+    result = run("diff", str(A), str(copy))
     assert result.exit_code == 0
     assert result.stdout.splitlines() == ["categorical fields: 53/53 identical, Cohen's kappa 1.00",
                                           "agreement: 60/60 numeric fields identical (100.0%)"]

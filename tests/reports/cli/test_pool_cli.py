@@ -146,7 +146,7 @@ def test_pool_bad_input_exits_2_with_file_line_messages(tmp_path, content, args,
 
 def test_pool_missing_file_exits_2(tmp_path):
     res = _run("--csv", str(tmp_path / "nope.csv"), "--measure", "GEN")
-    assert res.exit_code == 2 and "file not found" in res.output
+    assert res.exit_code == 2 and "expected an existing file, got none" in res.output
 
 
 def test_pool_single_study_is_documented_in_notes(tmp_path):
