@@ -89,13 +89,23 @@ class _Design:
         return A, logdet, beta, Y - beta @ self.XT
 
     def reml_loglik(self, Y: np.ndarray, V: np.ndarray, tau2: np.ndarray) -> np.ndarray:
-        """REML log likelihood per row at ``tau2`` (Viechtbauer 2005, eq. 7)."""
-        M = V + tau2[:, None]
+        """REML log likelihood per row at ``tau2`` (Viechtbauer 2005, eq. 7); ``tau2`` of shape
+        (m,) gives (m,), of shape (m, g) (a grid per row) gives (m, g)."""
+        if tau2.ndim == 2:
+            Y, V = Y[:, None, :], V[:, None, :]
+        M = V + tau2[..., None]
         W = 1.0 / M
         WY = W * Y
-        A, logdet = _inverse(self.gram(W))
-        rss = (WY * Y).sum(axis=1) - _quadratic(A, WY @ self.X)  # y'Wy - b'(X'WX)^-1 b
-        return -0.5 * ((self.k - self.p) * _LOG_2PI + np.log(M).sum(axis=1) + logdet + rss)
+        shape = M.shape[:-1]
+        W2, WY2 = W.reshape(-1, self.k), WY.reshape(-1, self.k)
+        A, logdet = _inverse(self.gram(W2))
+        rss = (np.einsum("...k,...k->...", WY, Y).reshape(-1)
+               - _quadratic(A, WY2 @ self.X))  # y'Wy - b'(X'WX)^-1 b
+        # sum of logs as the log of the product: one logarithm per row (M is a variance,
+        # k factors of moderate size: no overflow)
+        ll = -0.5 * ((self.k - self.p) * _LOG_2PI + np.log(np.prod(M, axis=-1)).reshape(-1)
+                     + logdet + rss)
+        return ll.reshape(shape)
 
     def step_parts(self, Y: np.ndarray, V: np.ndarray, tau2: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,9 +226,6 @@ def _interior_peaks(design: _Design, Y: np.ndarray, V: np.ndarray, upper: np.nda
     out = np.zeros(Y.shape[0], bool)
     for lo in range(0, Y.shape[0], chunk):
         y, v = Y[lo:lo + chunk], V[lo:lo + chunk]
-        grids = boundary_grid(y, v, upper[lo:lo + chunk])
-        n, g = grids.shape
-        ll = design.reml_loglik(np.repeat(y, g, axis=0), np.repeat(v, g, axis=0),
-                                grids.reshape(-1)).reshape(n, g)
+        ll = design.reml_loglik(y, v, boundary_grid(y, v, upper[lo:lo + chunk]))
         out[lo:lo + chunk] = interior_peak_mask(ll).any(axis=1)
     return out

@@ -250,11 +250,11 @@ def _index_row(data: OutcomeData) -> Any:
     return f[f["is_index"]].iloc[0]
 
 
-def _analyse(records: list[StudyRecord], plan: Plan) -> ReportAnalysis:
+def _analyse(records: list[StudyRecord], plan: Plan, jobs: Any = None) -> ReportAnalysis:
     from extraction.km import KMInputError
 
-    try:
-        return analyse(records, plan)
+    try:  # the comparisons are computed by the figure workers, idle until then
+        return analyse(records, plan, mapper=map if jobs is None else jobs.map)
     except KMInputError as exc:
         raise ReportError([str(exc)]) from None
 
@@ -302,7 +302,7 @@ def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
         figdir = tmp / "figures"
         figdir.mkdir()
         say("analysing")
-        result = _analyse(records, plan)
+        result = _analyse(records, plan, jobs)
         datas, analyses, outcomes = list(result.outcomes), list(result.comparisons), []
         for data in datas:
             outcome = data.outcome

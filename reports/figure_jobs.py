@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,14 @@ class FigureJobs:
             value = getattr(importlib.import_module(module), name)(*args)
             return lambda: value
         return self._pool.submit(_call, module, name, args).result
+
+    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """``[function(item) for item in items]``, computed by the workers (in this process
+        without a pool); ``function`` and the items must pickle. The build analyses its
+        comparisons this way, before any figure is queued."""
+        if self._pool is None:
+            return [function(item) for item in items]
+        return list(self._pool.map(function, items))
 
     def wait(self) -> list[pd.DataFrame]:
         """Block until every figure is written; re-raises the first failure."""

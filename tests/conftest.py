@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from reports.blas import single_threaded_blas
+
+single_threaded_blas()  # as the console script does, before any test imports NumPy
+
 ROOT = Path(__file__).parents[1]
 STUDIES = ROOT / "studies"
 

@@ -11,7 +11,10 @@ files: the rest of :mod:`reports` writes and draws from this.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
 
 from extraction import StudyRecord
 from reports.analysis import overlap as _overlap
@@ -24,7 +27,7 @@ from reports.analysis.refs import ReferenceUse, classify
 from reports.analysis.sensitivity import LeaveOneOut, leave_one_out
 from reports.analysis.survival import SurvivalResult, analyse_survival
 from reports.analysis.verdict import Position, Reason, ReasonCode, Robustness, Verdict
-from reports.plan import Plan
+from reports.plan import Group, Plan
 
 __all__ = ["BiasResult", "Exclusion", "GroupAnalysis", "LeaveOneOut", "NotComputed",
            "OutcomeData",
@@ -72,21 +75,40 @@ class ReportAnalysis:
         return tuple(a for a in self.comparisons if a.outcome.id == outcome_id)
 
 
-def analyse(records: list[StudyRecord], plan: Plan, survival: bool = True) -> ReportAnalysis:
-    """The report's analysis of ``records`` under ``plan`` (see the module docstring)."""
-    datas, analyses = [], []
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
+"""``map``-like: applies a function to each item, in order (``map`` itself, or a process
+pool's ``map``: the comparisons are independent and are computed in parallel by the build)."""
+
+
+def compare_group(task: tuple[OutcomeData, Group], plan: Plan,
+                  clusters: list[frozenset[str]]) -> tuple[GroupAnalysis, list[NotComputed]]:
+    """One comparison (outcome x comparator group) with its leave-one-out analysis, and what of
+    them could not be computed. A module-level function of picklable inputs, so that a process
+    pool can run it."""
+    data, group = task
+    a, notes = analyse_or_degrade(data, group, plan, clusters)
+    where = f"{data.outcome.label}, {group.label}"
+    loo = guarded(where, "leave-one-out", lambda: leave_one_out(a, plan), (), notes)
+    return replace(a, leave_one_out=loo), notes
+
+
+def analyse(records: list[StudyRecord], plan: Plan, survival: bool = True,
+            mapper: Mapper = map) -> ReportAnalysis:
+    """The report's analysis of ``records`` under ``plan`` (see the module docstring).
+
+    ``mapper`` runs the comparisons (:func:`compare_group`); the result does not depend on it.
+    """
     notes: list[NotComputed] = []
     clusters = _overlap.overlap_clusters(records)
     uses = {g.id: classify(g) for g in plan.groups}
-    for outcome in plan.outcomes:
-        data = outcome_data(records, plan, outcome)
-        datas.append(data)
-        for group in plan.groups_for(outcome):
-            a, degraded = analyse_or_degrade(data, group, plan, clusters)
-            notes += degraded
-            where = f"{outcome.label}, {group.label}"
-            loo = guarded(where, "leave-one-out", lambda a=a: leave_one_out(a, plan), (), notes)
-            analyses.append(replace(a, references=uses[group.id], leave_one_out=loo))
+    datas = [outcome_data(records, plan, outcome) for outcome in plan.outcomes]
+    tasks = [(data, group) for data in datas for group in plan.groups_for(data.outcome)]
+    analyses = []
+    for (_, group), (a, degraded) in zip(
+            tasks, mapper(partial(compare_group, plan=plan, clusters=clusters), tasks),
+            strict=True):
+        notes += degraded
+        analyses.append(replace(a, references=uses[group.id]))
     overlaps = tuple(a.overlap for a in analyses if a.overlap is not None)
     biases = tuple(b for a in analyses if (b := guarded(
         f"{a.outcome.label}, {a.group.label}", "small-study effects",

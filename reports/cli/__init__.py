@@ -23,8 +23,10 @@ from reports.cli import audit, plan_cmd, pool, reconstruct, report, study_files
 def main() -> None:
     """Console-script entry point: no traceback for interrupted runs or broken pipes; exit 1 with
     one line when standard output is closed or full and output was lost."""
+    from reports.blas import single_threaded_blas
     from reports.cli.output import OutputLostError, flush_stdout, guard_stdout
 
+    single_threaded_blas()  # before any command imports NumPy
     guard_stdout()
     try:
         try:

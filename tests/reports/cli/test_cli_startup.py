@@ -70,3 +70,17 @@ def test_the_report_build_leaves_matplotlib_and_fonttools_to_the_workers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert json.loads(out.stdout) == []
+
+
+def test_the_console_script_asks_for_one_blas_thread_and_keeps_the_users_choice():
+    code = ("import os, reports.cli as cli; from reports.blas import THREAD_VARIABLES; "
+            "cli.app = lambda: None; cli.main(); "
+            "print(','.join(os.environ[v] for v in THREAD_VARIABLES))")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60, env=env)
+    assert out.stdout.strip() == "1,1,1"
+    env["OPENBLAS_NUM_THREADS"] = "3"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60, env=env)
+    assert out.stdout.strip() == "3,1,1"
