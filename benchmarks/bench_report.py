@@ -13,6 +13,7 @@ files and pages. Usage:
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
@@ -41,6 +42,33 @@ def import_time() -> float:
     return statistics.median(times)
 
 
+STEPS = """
+import json, sys, time
+t0 = time.perf_counter()
+from reports.blas import single_threaded_blas
+single_threaded_blas()
+from pathlib import Path
+from reports.build import build_report
+steps, last = [("importing hccmeta", time.perf_counter() - t0)], [time.perf_counter(), None]
+def step(message):
+    now = time.perf_counter()
+    if last[1] is not None:
+        steps.append((last[1], now - last[0]))
+    last[:] = [now, message]
+build_report(Path("studies"), None, Path(sys.argv[1]), step=step)
+steps.append((last[1], time.perf_counter() - last[0]))
+print(json.dumps(steps))
+"""
+"""A cold build in a fresh process that records how long each step of the build took."""
+
+
+def step_times(out: Path) -> list[tuple[str, float]]:
+    """Wall time of each step of one cold build (the build's own progress steps)."""
+    done = subprocess.run([sys.executable, "-c", STEPS, str(out)], cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return [(name, float(t)) for name, t in json.loads(done.stdout.splitlines()[-1])]
+
+
 def main() -> None:
     """Run and print the timings."""
     times, cpus = [], []
@@ -54,6 +82,7 @@ def main() -> None:
             times.append(time.perf_counter() - start)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        steps = step_times(Path(tmp) / "steps")
         import pypdf
 
         pages = len(pypdf.PdfReader(str(out / "report.pdf")).pages)
@@ -69,6 +98,9 @@ def main() -> None:
     print(f"  best {min(times):.2f} s, median {median:.2f} s")
     print(f"  importing the libraries alone: {floor:.2f} s (median of {RUNS}); build / import = "
           f"{median / floor:.1f}x (target <= 3x)")
+    print("  one more cold build, step by step (wall):")
+    for name, seconds in steps:
+        print(f"    {seconds:5.2f} s  {name}")
 
 
 if __name__ == "__main__":
