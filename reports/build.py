@@ -279,8 +279,8 @@ def build_report(studies: Path = Path("studies"), plan_path: Path | None = None,
 def _build_report(jobs: Any, studies: Path, plan_path: Path | None, out: Path,
                   argv: list[str] | None, step: Step | None, index_arg: str | None = None
                   ) -> BuildResult:
-    from reports.figures_build import bubbles, funnels
-    from reports.frames import forest_frame
+    from reports.figures.forest_frame import forest_frame
+    from reports.sensitivity_figures import bubbles, funnels
     from reports.survival_section import survival
 
     say = step or (lambda _msg: None)

@@ -172,7 +172,7 @@ def reconstruct(
                 "reconstructed under an assumed censoring pattern; give --events or --risk"),
                 err=True)
         if plot is not None:
-            from reports.km_overlay_plot import plot_km_overlay
+            from reports.figures.km_overlay import plot_km_overlay
 
             target = targets[labels.index(label)]
             try:

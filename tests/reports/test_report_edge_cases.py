@@ -24,7 +24,7 @@ from reports.analysis.groups import analyse_group, effect_sizes
 from reports.build import build_report
 from reports.cli import app
 from reports.context import SCALES, methods, robustness_text, summary_line
-from reports.frames import MARK, forest_frame, study_interval
+from reports.figures.forest_frame import MARK, forest_frame, study_interval
 from reports.plan import DEFAULT_PLAN, PlanError, load_plan
 from reports.sections import audit_rows, studies_table
 

@@ -46,7 +46,7 @@ def test_reconstruct_writes_pseudo_ipd_csv_and_plot(inputs, tmp_path):
 
 def test_overlay_frame_carries_what_is_drawn(inputs, tmp_path):
     from extraction.km import diagnose, read_curve_csv, read_risk_csv, reconstruct_km
-    from reports.km_overlay_plot import plot_km_overlay
+    from reports.figures.km_overlay import plot_km_overlay
 
     curve, risk, events = inputs
     diag = diagnose(reconstruct_km(read_curve_csv(curve), 150, read_risk_csv(risk), events))
@@ -92,7 +92,7 @@ def test_increasing_risk_count_is_an_input_error(tmp_path, inputs):
 
 def test_overlay_title_is_literal_text(inputs, tmp_path):
     from extraction.km import diagnose, read_curve_csv, read_risk_csv, reconstruct_km
-    from reports.km_overlay_plot import plot_km_overlay
+    from reports.figures.km_overlay import plot_km_overlay
 
     curve, risk, events = inputs
     diag = diagnose(reconstruct_km(read_curve_csv(curve), 150, read_risk_csv(risk), events))

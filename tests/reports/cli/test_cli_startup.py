@@ -61,7 +61,7 @@ def test_the_report_build_leaves_matplotlib_and_fonttools_to_the_workers():
     """The main process of `hccmeta report` builds frames and text; only the figure workers
     draw. Importing everything the build imports, and finding the font folder for Typst, must
     not import matplotlib (~0.35 s) or fontTools (the HTML font subset, made in a worker)."""
-    code = ("import json, sys, reports.build, reports.frames, reports.figures_build, "
+    code = ("import json, sys, reports.build, reports.sensitivity_figures, "
             "reports.survival_section, reports.figures.forest_frame, reports.figures.km_frame, "
             "reports.html_doc, reports.render; from reports.fonts import font_dir; "
             "assert (font_dir() / 'DejaVuSans.ttf').is_file(); "

@@ -12,9 +12,9 @@ from reports.analysis.data import outcome_data
 from reports.analysis.groups import analyse_group, benchmark_only
 from reports.figures.bubble import plot_bubble
 from reports.figures.forest import plot_forest
+from reports.figures.forest_frame import forest_frame
 from reports.figures.funnel import plot_funnel
 from reports.figures.km import plot_km
-from reports.frames import forest_frame
 from reports.plan import load_plan
 
 STUDIES = Path(__file__).parents[3] / "studies"
@@ -99,7 +99,7 @@ def test_bubble_frame_fit_line_against_metafor_predict():
     from meta.comparison import compare
     from reports.analysis.adjusted import AdjustedComparison
     from reports.analysis.groups import GroupAnalysis
-    from reports.figures_build import bubble_frame
+    from reports.figures.bubble_frame import bubble_frame
 
     ref = json.loads((Path(__file__).parents[2] / "reference" / "fixtures"
                       / "comparison.json").read_text())["plo"]
@@ -148,7 +148,7 @@ def test_funnel_section_wires_egger_and_trimfill(tmp_path, orr_rt_ici):
     from meta import bias
     from reports.analysis.bias import small_study_effects
     from reports.figure_jobs import FigureJobs
-    from reports.figures_build import funnels
+    from reports.sensitivity_figures import funnels
 
     a, _, _ = orr_rt_ici
     plan, _ = load_plan()

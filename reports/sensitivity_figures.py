@@ -1,12 +1,12 @@
-"""Figures beyond the forest plots: meta-regression bubbles and funnels."""
+"""The sensitivity section's figures beyond the forest plots: a bubble plot per era / case-mix
+meta-regression and a funnel plot (with Egger's test and trim-and-fill) per comparison; queued
+on the figure workers, returned as the section's entries (frames in
+:mod:`reports.figures.bubble_frame`, small-study statistics in :mod:`reports.analysis.bias`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from meta import bias
 from meta.transforms import backtransform
@@ -14,33 +14,8 @@ from reports import fmt
 from reports.analysis.bias import BiasResult
 from reports.analysis.groups import GroupAnalysis
 from reports.figure_jobs import FigureJobs
+from reports.figures.bubble_frame import bubble_frame
 from reports.plan import Plan
-
-
-def bubble_frame(a: GroupAnalysis, adj: Any) -> pd.DataFrame:
-    """The drawn frame of one era / case-mix regression (:func:`meta.adjusted.bubble_frame`,
-    back-transformed to the display scale): arms sized by weight, the fitted line with its CI,
-    the index at its covariate value with its interval."""
-    from meta.adjusted import bubble_frame as meta_frame
-
-    factor, _ = fmt.scale(a.outcome.kind)
-    c = a.comparison
-    assert c is not None
-    f = meta_frame(adj.result)
-    ni = c.ni
-
-    def bt(v: Any) -> np.ndarray:
-        return backtransform(c.measure, np.asarray(v, float), ni=ni) * factor
-
-    study = pd.DataFrame({"label": f.arms["arm"], "x": f.arms["x"], "y": bt(f.arms["y"]),
-                          "size": f.arms["weight"], "kind": "study"})
-    fit = pd.DataFrame({"label": "fit", "x": f.line["x"], "y": bt(f.line["fit"]),
-                        "size": 0.0, "kind": "fit", "lb": bt(f.line["ci_lb"]),
-                        "ub": bt(f.line["ci_ub"])})
-    index = pd.DataFrame({"label": ["index" + (" (extrapolated)" if bool(
-        f.index["extrapolated"].iloc[0]) else "")], "x": f.index["x"], "y": bt(f.index["y"]),
-        "size": [0.0], "kind": ["index"], "lb": bt(f.index["lb"]), "ub": bt(f.index["ub"])})
-    return pd.concat([study, fit, index], ignore_index=True)
 
 
 def bubbles(a: GroupAnalysis, plan: Plan, root: Path, jobs: FigureJobs) -> list[dict[str, str]]:
