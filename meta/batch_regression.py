@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from meta.errors import ConvergenceError
-from meta.tau2 import Tau2Control, boundary_grid, estimate_tau2, interior_peak_mask
+from meta.tau2 import Tau2Control, boundary_grid, converged, estimate_tau2, interior_peak_mask
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -63,6 +63,21 @@ def _quadratic(A: np.ndarray, c: np.ndarray) -> np.ndarray:
         return (A[:, 0, 0] * c[:, 0] ** 2 + 2.0 * A[:, 0, 1] * c[:, 0] * c[:, 1]
                 + A[:, 1, 1] * c[:, 1] ** 2)
     return np.einsum("mi,mij,mj->m", c, A, c)
+
+
+def _standardised(X: np.ndarray) -> np.ndarray:
+    """``X`` with every non-constant column centred and scaled, when ``X`` has a constant
+    (intercept) column: ``X T`` for an invertible ``T``, so ``P``, the REML likelihood (up to a
+    constant) and tau² are the same, but ``X'WX`` is well conditioned (raw enrolment years,
+    ~2020, made it near-singular: cond ~ 1e12, statistics review)."""
+    X = np.asarray(X, float)
+    spread = X.std(axis=0)
+    if not (spread == 0).any():
+        return X
+    out = X.copy()
+    vary = spread > 0
+    out[:, vary] = (X[:, vary] - X[:, vary].mean(axis=0)) / spread[vary]
+    return out
 
 
 class _Design:
@@ -101,9 +116,7 @@ class _Design:
         A, logdet = _inverse(self.gram(W2))
         rss = (np.einsum("...k,...k->...", WY, Y).reshape(-1)
                - _quadratic(A, WY2 @ self.X))  # y'Wy - b'(X'WX)^-1 b
-        # sum of logs as the log of the product: one logarithm per row (M is a variance,
-        # k factors of moderate size: no overflow)
-        ll = -0.5 * ((self.k - self.p) * _LOG_2PI + np.log(np.prod(M, axis=-1)).reshape(-1)
+        ll = -0.5 * ((self.k - self.p) * _LOG_2PI + np.log(M).sum(axis=-1).reshape(-1)
                      + logdet + rss)
         return ll.reshape(shape)
 
@@ -147,15 +160,20 @@ def fit_reml_rows(Y: np.ndarray, V: np.ndarray, X: np.ndarray, *,
     -------
     dict of ndarray
         ``tau2`` (m,), ``beta`` (m, p), ``vcov_wald`` (m, p, p), ``s2`` (m,), ``iterations``
-        (m,) and ``one_row`` (m, bool: rows resolved by the one-row estimator). A row the
-        one-row estimator cannot fit either (it did not converge) has NaN throughout.
+        (m,, the one-row estimator's included) and ``one_row`` (m, bool: rows resolved by the
+        one-row estimator). A row the one-row estimator cannot fit either (it did not converge)
+        has NaN throughout: callers count it as exceeding any statistic (conservative).
+
+    tau² is computed on ``X`` with its non-constant columns standardised when it has an
+    intercept (:func:`_standardised`: the same model, better conditioned), the coefficients on
+    ``X`` as given.
     """
     con = control or Tau2Control()
     m, k = Y.shape
     p = X.shape[1]
     if k <= p:
         raise ValueError(f"X: {p} coefficients need more than {p} studies, got k={k}")
-    design = _Design(X)
+    design = _Design(_standardised(X))  # tau² (final coefficients: on X itself, below)
     tau2 = np.maximum(0.0, design.hedges(Y, V))
     zero_is_max = design.step_parts(Y, V, np.zeros(m))[0] <= 0.0
     shortcut = np.ones(m, bool)
@@ -192,7 +210,7 @@ def fit_reml_rows(Y: np.ndarray, V: np.ndarray, X: np.ndarray, *,
         boundary[sent], upper[sent], active[sent] = True, t[to_boundary], False
         moved = ~to_boundary
         tau2[rows[moved]] = t[moved] + adj[moved]
-        active[rows[moved & (np.abs(adj) <= con.threshold)]] = False
+        active[rows[moved & converged(adj, t + adj, con.threshold)]] = False
     one_row = active.copy()  # not converged in maxiter steps
     check = np.flatnonzero(~active & ~boundary & (tau2 > con.threshold))
     if check.size:  # metafor's ll0check
@@ -206,12 +224,14 @@ def fit_reml_rows(Y: np.ndarray, V: np.ndarray, X: np.ndarray, *,
         one_row[at[peaks]] = True
     for i in np.flatnonzero(one_row):
         try:
-            tau2[i] = estimate_tau2(Y[i], V[i], X, "REML", con).tau2
-        except ConvergenceError:  # its score is float noise: an ill-conditioned X (centre it)
+            fit = estimate_tau2(Y[i], V[i], design.X, "REML", con)
+            tau2[i] = fit.tau2
+            iterations[i] += fit.iterations
+        except ConvergenceError:
             tau2[i] = np.nan
     tau2 = np.maximum(tau2, 0.0)
     W = 1.0 / (V + tau2[:, None])
-    A, _, beta, r = design.wls(Y, W)
+    A, _, beta, r = _Design(X).wls(Y, W)
     rss = (W * r * r).sum(axis=1)
     s2 = np.where(rss <= np.finfo(float).eps, 0.0, rss / (k - p))
     return {"tau2": tau2, "beta": beta, "vcov_wald": A, "s2": s2, "iterations": iterations,

@@ -45,7 +45,10 @@ class Tau2Control:
     ----------
     threshold : float
         Fisher scoring (ML, REML, EB) stops when the tau² change is below this (squared effect
-        units). metafor's default is 1e-5; 1e-10 here, so results are the exact optimum.
+        units), relative to tau² once tau² exceeds 1 (:func:`converged`). metafor's default is
+        1e-5, absolute; 1e-10 here, so results are the exact optimum. A purely absolute
+        threshold made the result depend on the units: at tau² ~ 1e5 a change of 1e-10 is
+        below float resolution and the iteration never stopped (statistics review).
     maxiter : int
         Iteration cap for Fisher scoring and the Paule–Mandel root search.
     tol : float
@@ -381,6 +384,12 @@ def _interior_peaks(
     return [float(grid[i]) for i in idx[np.argsort(-ll[idx])]]
 
 
+def converged(step: Any, tau2: Any, threshold: float) -> Any:
+    """Whether a tau² step is below ``threshold``, absolute up to tau² = 1 (metafor's rule)
+    and relative to tau² above it (works on arrays too)."""
+    return np.abs(step) <= threshold * np.maximum(1.0, tau2)
+
+
 def _iterate(
     yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str, con: Tau2Control,
     tau2: float, intercept: bool, shortcut: bool
@@ -407,7 +416,7 @@ def _iterate(
             while tau2 + adj < 0.0:
                 adj /= 2.0
         tau2 += adj
-        if abs(adj) <= con.threshold:
+        if converged(adj, tau2, con.threshold):
             return tau2, iteration
     raise ConvergenceError(
         f"method={method!r}: Fisher scoring did not converge in {con.maxiter} iterations; "

@@ -83,3 +83,59 @@ def test_the_moderated_test_on_raw_years_converges_and_equals_the_centred_one() 
                              draws=300)
     assert raw[0] == shifted[0] and raw[1] == pytest.approx(shifted[1], abs=1e-12)
     assert raw[2] == pytest.approx(shifted[2], rel=1e-6)
+
+
+def test_an_ill_conditioned_design_gives_the_tau2_of_its_centred_equivalent() -> None:
+    """Raw covariates with a large offset (cond(X'X) ~ 1e12): tau² is that of the same model
+    with centred covariates, where the arithmetic is exact (statistics review: the batch gave 0
+    where the likelihood gap to 0 exceeded ll0_tol; others differed by 1e-5)."""
+    rng = np.random.default_rng(3)
+    k = 25
+    vi = rng.uniform(0.01, 0.2, k)
+    raw = np.column_stack([np.ones(k), rng.uniform(0, 10, (2, k)).T + 100.0])
+    centred = np.column_stack([np.ones(k), raw[:, 1:] - raw[:, 1:].mean(axis=0)])
+    Y = rng.standard_normal((400, k)) * np.sqrt(vi + rng.choice([0.0, 0.01, 0.1], (400, 1)))
+    V = np.broadcast_to(vi, Y.shape).copy()
+    fit = fit_reml_rows(Y, V, raw)
+    ref = np.array([estimate_tau2(Y[i], V[i], centred, "REML").tau2 for i in range(400)])
+    np.testing.assert_allclose(fit["tau2"], ref, rtol=1e-7, atol=1e-10)
+    exact = fit_reml_rows(Y, V, centred)
+    np.testing.assert_allclose(fit["beta"][:, 1:], exact["beta"][:, 1:], rtol=1e-6, atol=1e-9)
+
+
+def test_the_tests_do_not_depend_on_the_units() -> None:
+    """In units 1,000 times larger tau² is ~1e6 and an absolute step threshold of 1e-10 was
+    below float resolution: simulated fits failed, the critical value became NaN and the
+    simulated size 0 (statistics review). The statistics are unit-free: same p-values and
+    critical values in any unit."""
+    from meta.adjusted import moderated_test
+    from meta.decision import decision_test
+
+    rng = np.random.default_rng(5)
+    vi = rng.uniform(0.01, 0.2, 8)
+    yi = rng.standard_normal(8) * np.sqrt(vi + 0.05)
+    years = rng.uniform(2005, 2020, 8)
+    out = []
+    for c in (1.0, 1000.0):
+        d = decision_test(yi * c, vi * c**2, 0.9 * c, 0.03 * c**2, draws=300,
+                          check_size="fitted")
+        m = moderated_test(yi * c, vi * c**2, years[:, None], np.array([2021.0]), 0.9 * c,
+                           0.03 * c**2, draws=300)
+        assert np.isfinite(d.crit) and d.size > 0 and np.isfinite(m[2])
+        out.append((d.pval, d.crit, d.size, m[1], m[2]))
+    assert out[1] == pytest.approx(out[0], rel=1e-6)
+
+
+def test_many_studies_keep_a_finite_likelihood() -> None:
+    """k = 120: the log of a product of k variances overflowed; the fits stay exact and only
+    rows with a genuine interior peak go to the one-row estimator."""
+    rng = np.random.default_rng(8)
+    k = 120
+    vi = rng.uniform(0.5, 2.0, k)
+    Y = rng.standard_normal((60, k)) * np.sqrt(vi + rng.choice([0.0, 100.0, 1e4], (60, 1)))
+    V = np.broadcast_to(vi, Y.shape).copy()
+    X = np.ones((k, 1))
+    fit = fit_reml_rows(Y, V, X)
+    ref = np.array([estimate_tau2(Y[i], V[i], X, "REML").tau2 for i in range(60)])
+    np.testing.assert_allclose(fit["tau2"], ref, rtol=1e-7, atol=1e-10)
+    assert fit["one_row"].sum() <= 3
