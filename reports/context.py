@@ -11,7 +11,7 @@ from extraction import vocabulary as vocab
 from meta.comparison import ComparisonResult
 from reports import fmt
 from reports.analysis.groups import GroupAnalysis
-from reports.analysis.verdict import PositionBasis, ReasonCode, basis_of
+from reports.analysis.verdict import PositionBasis, ReasonCode, Verdict, basis_of
 from reports.plan import Outcome, Plan
 
 SCALES = {"PLO": "logit", "PFT": "Freeman–Tukey double arcsine", "PAS": "arcsine square root",
@@ -183,6 +183,12 @@ def verdict_text(a: GroupAnalysis) -> str:
     words = {
         ReasonCode.DECISION_TEST: lambda r: f"calibrated predictive test {fmt.pval(r.value)} "
         f"at alpha {a.alpha:g}",
+        ReasonCode.MONTE_CARLO_ERROR: lambda r: (
+            "the p-value is within 2.58 Monte Carlo SEs of alpha ("
+            + ", ".join(r.names) + f"; SE {r.value:.3f} at the central value): the "
+            f"{a.decision_test.draws} simulated data sets do not settle "
+            + ("a direction" if a.verdict is Verdict.INCONCLUSIVE else
+               "whether there is a difference")),
         ReasonCode.INDEX_RANGE: lambda r: "over the index's plausible range: "
         + ", ".join(r.names) + f" (largest {fmt.pval(r.value)})",
         ReasonCode.PREDICTIVE_TEST: lambda r: f"the predictive z test ({fmt.pval(r.value)}) "
@@ -230,11 +236,20 @@ def range_text(a: GroupAnalysis) -> str:
     return "; ".join(parts) + f" ({r.method})"
 
 
+def mc_pval(t: Any) -> str:
+    """``p = 0.054, Monte Carlo SE 0.007`` of one scenario of the calibrated test, marked
+    when it does not settle the verdict (within 2.58 Monte Carlo SEs of alpha)."""
+    if t.pval_mcse != t.pval_mcse:
+        return fmt.pval(t.pval)
+    return (f"{fmt.pval(t.pval)}, Monte Carlo SE {t.pval_mcse:.3f}"
+            + ("" if t.mc_settled else ", within Monte Carlo error of alpha"))
+
+
 def decision_text(a: GroupAnalysis) -> str:
     """The calibrated test at each plausible value of the index."""
     d = a.decision_test
-    tests = "; ".join(f"{t.label}: {t.verdict} ({fmt.pval(t.pval)})" for t in d.tests) \
-        if len(d.tests) > 1 else f"{d.tests[0].verdict} ({fmt.pval(d.tests[0].pval)})"
+    tests = "; ".join(f"{t.label}: {t.verdict} ({mc_pval(t)})" for t in d.tests) \
+        if len(d.tests) > 1 else f"{d.tests[0].verdict} ({mc_pval(d.tests[0])})"
     return (f"{tests}; {d.draws} simulated data sets per tau² grid point, simulated size "
             f"{100 * d.size:.1f}% at the fitted tau² (nominal {100 * a.alpha:g}%)")
 
@@ -421,7 +436,10 @@ def decision_methods(plan: Plan, analyses: list[GroupAnalysis] | tuple[()] = ())
             f"Dufour 2006), {plan.decision_draws} simulated data sets per grid point, REML."
             + size + " A verdict of more or less favourable needs the test to reject, in the "
             "same direction, at every plausible value of the index; otherwise it is "
-            "inconclusive over the plausible range. The index's plausible range where it "
+            "inconclusive over the plausible range. Each p-value is given with its Monte Carlo "
+            "SE (binomial, √(p(1 − p)/draws), at the maximising τ²); a p-value within 2.58 "
+            "Monte Carlo SEs of alpha does not settle the verdict: a difference is then "
+            "inconclusive and a 'no difference' says so. The index's plausible range where it "
             "gives no CI: " + ("; ".join(ranges) if ranges else "not needed") + ". Prediction "
             "intervals: " + ("Higgins et al. 2009 (t, k − 2 df)" if plan.prediction == "higgins"
                              else "metafor's (normal)") + ", flagged imprecise (*) with fewer "

@@ -155,7 +155,8 @@ def _decision(d: Any) -> Any:
     if d is None:
         return None
     return {"method": d.method, "draws": d.draws, "size": _num(d.size), "tau2": _num(d.tau2),
-            "pval": _num(d.pval), "interval": [_num(x) for x in d.interval],
+            "pval": _num(d.pval), "pval_mcse": _num(d.pval_mcse),
+            "mc_unsettled": list(d.mc_unsettled), "interval": [_num(x) for x in d.interval],
             "central": d.central, "unanimous": d.unanimous,
             "scenarios": [_clean(t) for t in d.tests]}
 

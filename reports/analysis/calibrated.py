@@ -34,13 +34,20 @@ SEED = 20251202
 
 @dataclass(frozen=True)
 class ScenarioTest:
-    """The decision test at one plausible value of the index."""
+    """The decision test at one plausible value of the index.
+
+    ``pval_mcse`` is the Monte Carlo SE of ``pval`` and ``mc_settled`` False when ``pval`` is
+    within 2.58 of them of alpha (:func:`meta.decision.mc_settled`): the simulation then does
+    not settle ``verdict``.
+    """
 
     label: str
     verdict: str
     pval: float
     statistic: float
     crit: float
+    pval_mcse: float = math.nan
+    mc_settled: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,9 +90,26 @@ class CalibratedDecision:
         return next(iter(v)) if len(v) == 1 else None
 
     @property
+    def decided(self) -> str | None:
+        """:attr:`unanimous`, except None for a direction (``above``/``below``) when any
+        scenario's p-value is within Monte Carlo error of alpha (:attr:`mc_unsettled`)."""
+        agreed = self.unanimous
+        return None if agreed != "within" and self.mc_unsettled else agreed
+
+    @property
     def pval(self) -> float:
         """p-value at the central scenario."""
         return self.tests[self.central].pval
+
+    @property
+    def pval_mcse(self) -> float:
+        """Monte Carlo SE of the p-value at the central scenario."""
+        return self.tests[self.central].pval_mcse
+
+    @property
+    def mc_unsettled(self) -> tuple[str, ...]:
+        """Labels of the scenarios whose p-value is within Monte Carlo error of alpha."""
+        return tuple(t.label for t in self.tests if not t.mc_settled)
 
     @property
     def pval_range(self) -> tuple[float, float]:
@@ -167,7 +191,8 @@ def decide_over(yi: np.ndarray, vi: np.ndarray, rng: IndexRange,
                           check_size="fitted" if i == rng.central else False)
         if i == rng.central:
             central = t
-        tests.append(ScenarioTest(s.label, t.verdict, t.pval, t.statistic, t.crit))
+        tests.append(ScenarioTest(s.label, t.verdict, t.pval, t.statistic, t.crit,
+                                  t.pval_mcse, t.mc_settled))
     assert central is not None
     return CalibratedDecision(METHOD_NAME, plan.decision_draws, central.size, tuple(tests),
                               rng.central, central.interval, central.tau2)
