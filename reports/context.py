@@ -266,7 +266,7 @@ def fragility_text(a: GroupAnalysis) -> str:
 
 def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     """One adjusted benchmark (era or case mix) in words."""
-    from reports.summary import VERDICT_WORDS
+    from reports.summary import IMPRECISE, VERDICT_WORDS
 
     r = adj.result
     if not r.done:
@@ -277,10 +277,14 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     at = f"{x0:.1f}" if adj.kind == "era" else f"{x0:g}%"
     factor, _ = fmt.scale(a.outcome.kind)
     text = (f"meta-regression on k = {r.k} arms: slope {sl.estimate:+.4f} {unit} "
-            f"[{sl.ci_lb:+.4f}, {sl.ci_ub:+.4f}] ({fmt.pval(sl.pval)}), R² {r.R2:.0f}%; at the "
+            f"[{sl.ci_lb:+.4f}, {sl.ci_ub:+.4f}] ({fmt.pval(sl.pval)}), "
+            + (f"R² {r.R2:.0f}%" if r.R2 is not None else
+               "R² not defined (τ² = 0 without the covariate)") + f"; at the "
             f"index's {at}: benchmark "
             f"{fmt.est_ci(adj.predicted_bt * factor, adj.ci_bt[0] * factor, adj.ci_bt[1] * factor)}"
-            f", PI {fmt.interval(adj.pi_bt[0] * factor, adj.pi_bt[1] * factor)}; verdict "
+            f", PI {fmt.interval(adj.pi_bt[0] * factor, adj.pi_bt[1] * factor)}"
+            + (f"{IMPRECISE} (imprecise: {', '.join(adj.pi_imprecise)})"
+               if adj.pi_imprecise else "") + "; verdict "
             f"{VERDICT_WORDS[adj.verdict]}"
             + (f" ({', '.join(adj.verdicts)} over the plausible range)"
                if len(set(adj.verdicts)) > 1 else "")
@@ -290,6 +294,10 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     if r.extrapolated:
         text += "; EXTRAPOLATED: the index lies outside the arms' range " + ", ".join(
             f"{lo:.1f}–{hi:.1f}" for lo, hi in r.covariate_range)
+    if r.extrapolated_jointly:
+        text += (f"; EXTRAPOLATED JOINTLY: the index's leverage {r.leverage:.3g} exceeds the "
+                 f"arms' largest {r.leverage_max:.3g} (outside the region the arms span "
+                 "together)")
     if r.dropped:
         text += "; arms without the covariate left out: " + ", ".join(r.dropped)
     if adj.proxies:
@@ -452,7 +460,10 @@ def decision_methods(plan: Plan, analyses: list[GroupAnalysis] | tuple[()] = ())
                            f"year minus {plan.era_lag_years:g} years, labelled as a proxy")
             + ") and on each case-mix moderator, where at least "
             f"{plan.min_studies_metareg} arms report it; the benchmark predicted at the "
-            "index's value with CI and PI, R², extrapolation flagged, and the calibrated "
+            "index's value with CI and PI (flagged imprecise as above), R² (not defined when τ² "
+            "without the covariate is 0), extrapolation flagged per covariate and jointly (the "
+            "index's leverage x₀'(X'WX)⁻¹x₀ above every arm's; Montgomery, Peck & Vining "
+            "2012, §3.6), and the calibrated "
             "moderated test's verdict (Gastrointest Tumors 9(1):19 found sorafenib-arm OS "
             "improved by 4.5 months over 2005–2019).")
 

@@ -150,13 +150,21 @@ def prediction(bench: Benchmark, measure: str, plan: Plan,
         lb_bt, ub_bt = (float(v) for v in backtransform(measure, [lb, ub], ni=ni))
     else:
         lb_bt = ub_bt = math.nan
-    reasons = []
-    if bench.k < 5:
-        reasons.append(f"k = {bench.k} < 5")
-    if bench.k > 1 and bench.tau2 == 0:
-        reasons.append("tau² = 0")
+    reasons = pi_imprecision(bench.k, bench.tau2)
     return PredictionSummary(method, bench.k, float(lb), float(ub), lb_bt, ub_bt, df,
-                             bool(reasons), tuple(reasons))
+                             bool(reasons), reasons)
+
+
+def pi_imprecision(k: int, tau2: float) -> tuple[str, ...]:
+    """Why a prediction interval from ``k`` arms with (residual) ``tau2`` is imprecise: fewer
+    than 5 arms, or tau² = 0 (it then collapses onto the CI); empty when neither. Used for the
+    plain benchmark's interval and the era / case-mix adjusted one alike."""
+    reasons = []
+    if k < 5:
+        reasons.append(f"k = {k} < 5")
+    if k > 1 and tau2 == 0:
+        reasons.append("tau² = 0")
+    return tuple(reasons)
 
 
 def position_over(rng: IndexRange, bench: Benchmark, pi: PredictionSummary) -> str:
