@@ -237,19 +237,20 @@ def range_text(a: GroupAnalysis) -> str:
 
 
 def mc_pval(t: Any) -> str:
-    """``p = 0.054, Monte Carlo SE 0.007`` of one scenario of the calibrated test, marked
-    when it does not settle the verdict (within 2.58 Monte Carlo SEs of alpha)."""
-    if t.pval_mcse != t.pval_mcse:
-        return fmt.pval(t.pval)
-    return (f"{fmt.pval(t.pval)}, Monte Carlo SE {t.pval_mcse:.3f}"
-            + ("" if t.mc_settled else ", within Monte Carlo error of alpha"))
+    """``p = 0.054`` of one scenario of the calibrated test, marked when it does not settle
+    the verdict (within 2.58 Monte Carlo SEs of alpha)."""
+    return fmt.pval(t.pval) + ("" if t.mc_settled else ", within Monte Carlo error of alpha")
 
 
 def decision_text(a: GroupAnalysis) -> str:
-    """The calibrated test at each plausible value of the index."""
+    """The calibrated test at each plausible value of the index, with the Monte Carlo SE of
+    its p-values (the largest over the range)."""
     d = a.decision_test
     tests = "; ".join(f"{t.label}: {t.verdict} ({mc_pval(t)})" for t in d.tests) \
         if len(d.tests) > 1 else f"{d.tests[0].verdict} ({mc_pval(d.tests[0])})"
+    ses = [t.pval_mcse for t in d.tests if t.pval_mcse == t.pval_mcse]
+    if ses:
+        tests += f"; Monte Carlo SE of p {'≤ ' if len(ses) > 1 else ''}{max(ses):.3f}"
     return (f"{tests}; {d.draws} simulated data sets per tau² grid point, simulated size "
             f"{100 * d.size:.1f}% at the fitted tau² (nominal {100 * a.alpha:g}%)")
 
@@ -444,10 +445,9 @@ def decision_methods(plan: Plan, analyses: list[GroupAnalysis] | tuple[()] = ())
             f"Dufour 2006), {plan.decision_draws} simulated data sets per grid point, REML."
             + size + " A verdict of more or less favourable needs the test to reject, in the "
             "same direction, at every plausible value of the index; otherwise it is "
-            "inconclusive over the plausible range. Each p-value is given with its Monte Carlo "
-            "SE (binomial, √(p(1 − p)/draws), at the maximising τ²); a p-value within 2.58 "
-            "Monte Carlo SEs of alpha does not settle the verdict: a difference is then "
-            "inconclusive and a 'no difference' says so. The index's plausible range where it "
+            "inconclusive over the plausible range. A p-value within 2.58 Monte Carlo SEs "
+            "(√(p(1 − p)/draws)) of alpha settles nothing: a difference is then inconclusive, "
+            "a 'no difference' says so. The index's plausible range where it "
             "gives no CI: " + ("; ".join(ranges) if ranges else "not needed") + ". Prediction "
             "intervals: " + ("Higgins et al. 2009 (t, k − 2 df)" if plan.prediction == "higgins"
                              else "metafor's (normal)") + ", flagged imprecise (*) with fewer "
@@ -460,10 +460,9 @@ def decision_methods(plan: Plan, analyses: list[GroupAnalysis] | tuple[()] = ())
                            f"year minus {plan.era_lag_years:g} years, labelled as a proxy")
             + ") and on each case-mix moderator, where at least "
             f"{plan.min_studies_metareg} arms report it; the benchmark predicted at the "
-            "index's value with CI and PI (flagged imprecise as above), R² (not defined when τ² "
-            "without the covariate is 0), extrapolation flagged per covariate and jointly (the "
-            "index's leverage x₀'(X'WX)⁻¹x₀ above every arm's; Montgomery, Peck & Vining "
-            "2012, §3.6), and the calibrated "
+            "index's value with CI and PI (* as above), R² (undefined if τ² = 0 without the "
+            "covariate), extrapolation flagged per covariate and jointly (leverage; "
+            "Montgomery, Peck & Vining 2012), and the calibrated "
             "moderated test's verdict (Gastrointest Tumors 9(1):19 found sorafenib-arm OS "
             "improved by 4.5 months over 2005–2019).")
 

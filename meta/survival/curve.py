@@ -177,10 +177,8 @@ def pooled_km_curve(arms: Mapping[str, ArmData], times: Sequence[float] | None =
             f"survival on the {scale} scale (Greenwood SE, delta method), {level:g}% confidence "
             "band and prediction band, made non-increasing by isotonic regression; drawn while "
             f"at least {need} arms are under follow-up"
-            + (f"; up to {grid[boundary].max():g} months, while an arm had no event yet (S = 1, "
-               f"undefined on the {scale} scale), on the survival scale with the binomial "
-               "variance at the arms' common survival (effective sample sizes)"
-               if boundary.any() else ""))
+            + (f"; to {grid[boundary].max():g} months (an arm with no event yet) on the survival "
+               "scale, binomial variances at the common survival" if boundary.any() else ""))
     m_est, m_clb, m_cub, m_plb, m_pub = mono
     return PooledCurve(grid, m_est, m_clb, m_cub, m_plb, m_pub, k, tau2, boundary, scale, method,
                        float(level), len(fits), adj, text)

@@ -33,6 +33,7 @@ def test_bundled_report_flags_pvalues_within_monte_carlo_error_of_alpha(bundled_
         if any(r.code is ReasonCode.MONTE_CARLO_ERROR for r in a.reasons):
             assert not a.verdict.decisive and a.verdict in (Verdict.NOT_DIFFERENT,
                                                             Verdict.INCONCLUSIVE)
-    assert "Monte Carlo SE 0.007, within Monte Carlo error of alpha" in html
+    assert "p = 0.054, within Monte Carlo error of alpha" in html
+    assert "Monte Carlo SE of p ≤ 0.007" in html
     assert "do not settle whether there is a difference" in html
 
