@@ -15,7 +15,19 @@ gives the benchmark predicted at the index's covariates ``x0``: ``x0'beta`` with
 * Arms missing any covariate are dropped and listed (never silently).
 * Fewer than ``min_k`` complete arms (default 5) or a constant covariate: no regression, with
   the reason.
-* ``x0`` outside the arms' covariate range is flagged as an extrapolation, per covariate.
+* ``x0`` outside the arms' covariate range is flagged as an extrapolation, per covariate, and
+  jointly: within every range ``x0`` may still lie outside the region the arms span together
+  ("hidden extrapolation", Montgomery, Peck & Vining, *Introduction to Linear Regression
+  Analysis*, 5th ed. 2012, §3.6). The joint check is theirs with the model's weights
+  ``W = diag(1/(v_i + tau²))``: the index's leverage ``h00 = x0'(X'WX)^-1 x0`` (``x0`` with
+  its leading 1) against the largest ``h_ii = x_i'(X'WX)^-1 x_i`` of the arms; ``h00 >
+  max h_ii`` puts ``x0`` outside the smallest such ellipsoid holding every arm, hence outside
+  their convex hull. (``h_ii`` here is metafor's ``hatvalues`` divided by the arm's weight: the
+  prediction variance at ``x_i`` over ``x0``'s, the same metric for both.) With one covariate
+  the ellipsoid is an interval about the weighted mean reaching the farthest arm, so the range
+  check is the stricter one; with several it finds what the ranges miss.
+* The pseudo-R² is None (not defined) when tau² of the model without covariates is 0
+  (:func:`meta.model.pseudo_r2`; metafor prints 0%).
 * The verdict with and without the adjustment: the calibrated test of :mod:`meta.decision`
   (Knapp–Hartung-scaled predictive statistic, maximised Monte Carlo critical value over tau²)
   on the *same* complete-case arms, so that only the adjustment differs. With moderators the
@@ -77,12 +89,20 @@ class AdjustedBenchmark:
         Range of each covariate over the arms used.
     extrapolated : tuple of str
         Covariates at which the index lies outside that range (empty if none).
+    leverage, leverage_max : float
+        ``x0'(X'WX)^-1 x0`` of the index and the largest ``x_i'(X'WX)^-1 x_i`` of the arms
+        (module notes): Wald variances of the fitted mean there, squared analysis-scale
+        units.
+    extrapolated_jointly : bool
+        ``leverage > leverage_max``: the index lies outside the arms' joint covariate region
+        (hidden extrapolation, module notes), whether or not each covariate is in range.
     predicted, se, ci_lb, ci_ub, pi_lb, pi_ub : float
         The adjusted benchmark at ``index_x``, its SE, CI and prediction interval.
     tau2 : float
         Residual between-arm variance.
-    R2 : float
-        Pseudo-R² (%), share of tau² explained by the covariates.
+    R2 : float or None
+        Pseudo-R² (%), share of tau² explained by the covariates; None when it is not
+        defined (tau² of the model without covariates is 0).
     QM, QM_pval : float
         Omnibus test of the covariates.
     plain_estimate : float
@@ -110,6 +130,9 @@ class AdjustedBenchmark:
     slopes: tuple[Slope, ...] = ()
     covariate_range: tuple[tuple[float, float], ...] = ()
     extrapolated: tuple[str, ...] = ()
+    leverage: float = float("nan")
+    leverage_max: float = float("nan")
+    extrapolated_jointly: bool = False
     predicted: float = float("nan")
     se: float = float("nan")
     ci_lb: float = float("nan")
@@ -117,7 +140,7 @@ class AdjustedBenchmark:
     pi_lb: float = float("nan")
     pi_ub: float = float("nan")
     tau2: float = float("nan")
-    R2: float = float("nan")
+    R2: float | None = None
     QM: float = float("nan")
     QM_pval: float = float("nan")
     plain_estimate: float = float("nan")
@@ -145,6 +168,26 @@ def midpoint_year(start_year: int, start_month: int, end_year: int, end_month: i
         raise ValueError(f"enrolment: expected the end after the start, got "
                          f"{start_year}-{start_month:02d} to {end_year}-{end_month:02d}")
     return (start + end) / 2
+
+
+def joint_leverage(vcov_wald: np.ndarray, X: np.ndarray, x0: np.ndarray
+                   ) -> tuple[float, float]:
+    """``(x0'(X'WX)^-1 x0, max_i x_i'(X'WX)^-1 x_i)``: the index's leverage and the arms'
+    largest (module notes; Montgomery, Peck & Vining 2012, §3.6, with the model's weights).
+
+    Parameters
+    ----------
+    vcov_wald : ndarray, shape (p, p)
+        ``(X'WX)^-1`` of the fit (intercept first), :attr:`meta.results.RmaResult.vcov_wald`.
+    X : ndarray, shape (k, p - 1)
+        The arms' covariates (no intercept column).
+    x0 : ndarray, shape (p - 1,)
+        The index's covariates.
+    """
+    rows = np.column_stack([np.ones(X.shape[0]), X])
+    r0 = np.r_[1.0, x0]
+    h = np.einsum("ij,jk,ik->i", rows, vcov_wald, rows)
+    return float(r0 @ vcov_wald @ r0), float(h.max())
 
 
 def moderated_statistics(Y: np.ndarray, V: np.ndarray, X: np.ndarray, row: np.ndarray,
@@ -292,6 +335,7 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
                          float(f.pval_beta[i + 1])) for i, n in enumerate(names))
     lo, hi = Xk.min(axis=0), Xk.max(axis=0)
     extrap = tuple(n for i, n in enumerate(names) if not lo[i] <= x0[i] <= hi[i])
+    h0, h_max = joint_leverage(f.vcov_wald, Xk, x0)
     plain_test = decision_test(yk, vk, index_yi, index_vi, level=level, method="REML",
                                draws=draws, seed=seed, check_size=False)
     v_plain, p_plain = plain_test.verdict, plain_test.pval
@@ -301,9 +345,12 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
     return result(
         done=True, reason="", slopes=slopes,
         covariate_range=tuple((float(a), float(b)) for a, b in zip(lo, hi, strict=True)),
-        extrapolated=extrap, predicted=float(at.pred[0]), se=float(at.se[0]),
+        extrapolated=extrap, leverage=h0, leverage_max=h_max,
+        extrapolated_jointly=h0 > h_max * (1 + 1e-9), predicted=float(at.pred[0]),
+        se=float(at.se[0]),
         ci_lb=float(at.ci_lb[0]), ci_ub=float(at.ci_ub[0]), pi_lb=float(at.pi_lb[0]),
-        pi_ub=float(at.pi_ub[0]), tau2=float(f.tau2), R2=float(f.R2 or 0.0), QM=float(f.QM),
+        pi_ub=float(at.pi_ub[0]), tau2=float(f.tau2),
+        R2=None if f.R2 is None else float(f.R2), QM=float(f.QM),
         QM_pval=float(f.QM_pval), plain_estimate=float(plain.estimate),
         verdict_plain=v_plain, verdict_adjusted=v_adj, pval_plain=p_plain, pval_adjusted=p_adj,
         verdict_changed=v_plain != v_adj, arms=tuple(lab[i] for i in np.flatnonzero(keep)),

@@ -35,6 +35,14 @@ The test here has two parts.
 
 The simulated size at the fitted tau² (fresh draws, independent of those that set the critical
 value) is returned with each result so that a report can print the method and its size.
+
+**Monte Carlo error of the p-value.** The p-value is itself an estimate from ``draws`` simulated
+data sets. Its Monte Carlo standard error is the binomial one of the maximising grid point,
+``sqrt(p (1 - p) / draws)`` (the tail proportion of ``draws`` independent simulated
+statistics; Koehler, Brown & Haneuse 2009, Am Stat 63:155, on Monte Carlo error).
+When ``|p - alpha| <= z_0.995 · SE`` (``z_0.995`` ~ 2.58: 99% two-sided normal quantile) the
+simulation does not settle which side of alpha the exact p-value lies on: the result says so
+(``mc_settled`` False) and a report must not claim a direction from it.
 Each fit uses :func:`meta.model.rma` for the data and :func:`meta.fastfit.fit_rows` (equal to
 ``rma`` to 1e-10) for the simulated data sets.
 """
@@ -87,6 +95,11 @@ class DecisionTest:
         The t(k - 1) quantile it replaces (for comparison).
     pval : float
         Maximised Monte Carlo p-value (two-sided).
+    pval_mcse : float
+        Monte Carlo SE of ``pval``: ``sqrt(p (1 - p) / draws)`` (module notes).
+    mc_settled : bool
+        False when ``|pval - alpha| <= 2.58 pval_mcse``: Monte Carlo error alone could put
+        the exact p-value on the other side of alpha (:func:`mc_settled`).
     reject : bool
         ``pval <= 1 - level/100``.
     verdict : str
@@ -118,6 +131,8 @@ class DecisionTest:
     crit: float
     crit_t: float
     pval: float
+    pval_mcse: float
+    mc_settled: bool
     reject: bool
     verdict: str
     interval: tuple[float, float]
@@ -126,6 +141,30 @@ class DecisionTest:
     size_draws: int
     tau2_grid: tuple[float, ...]
     level: float
+
+
+MC_Z = float(critical_value(99.0))
+"""``z_0.995`` ~ 2.58: p-values within this many Monte Carlo SEs of alpha are unsettled."""
+
+
+def mc_se(pval: float, draws: int) -> float:
+    """Binomial Monte Carlo SE ``sqrt(p (1 - p) / draws)`` of a simulated tail probability.
+
+    Parameters
+    ----------
+    pval : float
+        The simulated p-value (at the maximising grid point of the decision test).
+    draws : int
+        Simulated data sets behind it.
+    """
+    p = min(max(float(pval), 0.0), 1.0)
+    return float(np.sqrt(p * (1.0 - p) / draws))
+
+
+def mc_settled(pval: float, draws: int, alpha: float) -> bool:
+    """Whether ``pval`` lies more than :data:`MC_Z` Monte Carlo SEs (:func:`mc_se`) from
+    ``alpha``, i.e. whether the simulation settles the test's decision at ``alpha``."""
+    return abs(float(pval) - alpha) > MC_Z * mc_se(pval, draws)
 
 
 def tau2_grid(vi: np.ndarray, points: int = 13) -> np.ndarray:
@@ -297,7 +336,8 @@ def decision_test(yi: Sequence[float] | np.ndarray, vi: Sequence[float] | np.nda
     verdict = "within" if not reject else ("above" if diff > 0 else "below")
     return DecisionTest(METHOD_NAME, k, float(res.estimate), float(res.tau2), s2, diff, se,
                         float(stat), crit, critical_value(level, k - 1),
-                        pval, bool(reject), verdict,
+                        pval, mc_se(pval, draws), mc_settled(pval, draws, alpha),
+                        bool(reject), verdict,
                         (float(res.estimate - crit * se), float(res.estimate + crit * se)),
                         float(rates[0]), float(rates[1:].max()), draws,
                         tuple(float(t) for t in grid), float(level))

@@ -255,13 +255,17 @@ def rma(
 
 
 def pseudo_r2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, beta: np.ndarray, method: str,
-              tau2: float, control: Tau2Control) -> float:
+              tau2: float, control: Tau2Control) -> float | None:
     """Proportion (%) of tau² explained by the moderators (metafor's pseudo-R², r2def "1").
 
     ``max(0, 100 (tau²_RE - tau²_ME) / tau²_RE)`` with tau²_RE from the intercept-only model
-    with the same method (Raudenbush 2009, eq. 16.26); 0 when tau²_RE = 0. For ``FE`` models
-    metafor's weighted-regression adjusted R²: ``1 - (RSS/(k-p)) / (TSS/(k-1))`` with weights
-    ``1/v``.
+    with the same method (Raudenbush 2009, eq. 16.26). For ``FE`` models metafor's
+    weighted-regression adjusted R²: ``1 - (RSS/(k-p)) / (TSS/(k-1))`` with weights ``1/v``.
+
+    None (not defined) when the denominator is 0: tau²_RE = 0 (there is no heterogeneity to
+    explain), or TSS = 0 for ``FE``. metafor 3.8 returns 0 there
+    (tests/reference/r/adjusted_leverage_r2.R), which reads as "the moderators explain none of
+    it"; we differ on purpose so that an undefined R² is never shown as 0%.
     """
     k, p = X.shape
     if method == "FE":
@@ -269,13 +273,13 @@ def pseudo_r2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, beta: np.ndarray, m
         ybar = np.dot(w, yi) / w.sum()
         tss = float(np.dot(w, (yi - ybar) ** 2))
         if tss == 0.0:
-            return 0.0
+            return None
         r = yi - X @ beta
         rss = float(np.dot(w, r * r))
         return max(0.0, 100.0 * (1.0 - (rss / (k - p)) / (tss / (k - 1))))
     base = estimate_tau2(yi, vi, np.ones((k, 1)), method, control).tau2
     if base == 0.0:
-        return 0.0
+        return None
     return max(0.0, 100.0 * (base - tau2) / base)
 
 

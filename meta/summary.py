@@ -36,6 +36,9 @@ def format_summary(res: RmaResult) -> str:
         ]
         if res.R2 is not None:
             lines.append(f"R^2 (amount of heterogeneity accounted for): {res.R2:.2f}%")
+        elif res.p > 1:
+            lines.append("R^2 (amount of heterogeneity accounted for): not defined (tau^2 of "
+                         "the model without moderators is 0)")
         lines.append("")
     if res.Q_df > 0:
         what = "Residual Heterogeneity" if res.p > 1 else "Heterogeneity"

@@ -11,7 +11,7 @@ from extraction import vocabulary as vocab
 from meta.comparison import ComparisonResult
 from reports import fmt
 from reports.analysis.groups import GroupAnalysis
-from reports.analysis.verdict import PositionBasis, ReasonCode, basis_of
+from reports.analysis.verdict import PositionBasis, ReasonCode, Verdict, basis_of
 from reports.plan import Outcome, Plan
 
 SCALES = {"PLO": "logit", "PFT": "Freeman–Tukey double arcsine", "PAS": "arcsine square root",
@@ -183,6 +183,12 @@ def verdict_text(a: GroupAnalysis) -> str:
     words = {
         ReasonCode.DECISION_TEST: lambda r: f"calibrated predictive test {fmt.pval(r.value)} "
         f"at alpha {a.alpha:g}",
+        ReasonCode.MONTE_CARLO_ERROR: lambda r: (
+            "the p-value is within 2.58 Monte Carlo SEs of alpha ("
+            + ", ".join(r.names) + f"; SE {r.value:.3f} at the central value): the "
+            f"{a.decision_test.draws} simulated data sets do not settle "
+            + ("a direction" if a.verdict is Verdict.INCONCLUSIVE else
+               "whether there is a difference")),
         ReasonCode.INDEX_RANGE: lambda r: "over the index's plausible range: "
         + ", ".join(r.names) + f" (largest {fmt.pval(r.value)})",
         ReasonCode.PREDICTIVE_TEST: lambda r: f"the predictive z test ({fmt.pval(r.value)}) "
@@ -230,11 +236,21 @@ def range_text(a: GroupAnalysis) -> str:
     return "; ".join(parts) + f" ({r.method})"
 
 
+def mc_pval(t: Any) -> str:
+    """``p = 0.054`` of one scenario of the calibrated test, marked when it does not settle
+    the verdict (within 2.58 Monte Carlo SEs of alpha)."""
+    return fmt.pval(t.pval) + ("" if t.mc_settled else ", within Monte Carlo error of alpha")
+
+
 def decision_text(a: GroupAnalysis) -> str:
-    """The calibrated test at each plausible value of the index."""
+    """The calibrated test at each plausible value of the index, with the Monte Carlo SE of
+    its p-values (the largest over the range)."""
     d = a.decision_test
-    tests = "; ".join(f"{t.label}: {t.verdict} ({fmt.pval(t.pval)})" for t in d.tests) \
-        if len(d.tests) > 1 else f"{d.tests[0].verdict} ({fmt.pval(d.tests[0].pval)})"
+    tests = "; ".join(f"{t.label}: {t.verdict} ({mc_pval(t)})" for t in d.tests) \
+        if len(d.tests) > 1 else f"{d.tests[0].verdict} ({mc_pval(d.tests[0])})"
+    ses = [t.pval_mcse for t in d.tests if t.pval_mcse == t.pval_mcse]
+    if ses:
+        tests += f"; Monte Carlo SE of p {'≤ ' if len(ses) > 1 else ''}{max(ses):.3f}"
     return (f"{tests}; {d.draws} simulated data sets per tau² grid point, simulated size "
             f"{100 * d.size:.1f}% at the fitted tau² (nominal {100 * a.alpha:g}%)")
 
@@ -263,7 +279,7 @@ def _approximation(adj: Any) -> str:
 
 def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     """One adjusted benchmark (era or case mix) in words."""
-    from reports.summary import VERDICT_WORDS
+    from reports.summary import IMPRECISE, VERDICT_WORDS
 
     r = adj.result
     if not r.done:
@@ -276,10 +292,14 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     at = f"{x0:.1f}" if adj.kind == "era" else f"{x0:g}%"
     factor, _ = fmt.scale(a.outcome.kind)
     text = (f"meta-regression on k = {r.k} arms: slope {sl.estimate:+.4f} {unit} "
-            f"[{sl.ci_lb:+.4f}, {sl.ci_ub:+.4f}] ({fmt.pval(sl.pval)}), R² {r.R2:.0f}%; at the "
+            f"[{sl.ci_lb:+.4f}, {sl.ci_ub:+.4f}] ({fmt.pval(sl.pval)}), "
+            + (f"R² {r.R2:.0f}%" if r.R2 is not None else
+               "R² not defined (τ² = 0 without the covariate)") + f"; at the "
             f"index's {at}: benchmark "
             f"{fmt.est_ci(adj.predicted_bt * factor, adj.ci_bt[0] * factor, adj.ci_bt[1] * factor)}"
-            f", PI {fmt.interval(adj.pi_bt[0] * factor, adj.pi_bt[1] * factor)}; verdict "
+            f", PI {fmt.interval(adj.pi_bt[0] * factor, adj.pi_bt[1] * factor)}"
+            + (f"{IMPRECISE} (imprecise: {', '.join(adj.pi_imprecise)})"
+               if adj.pi_imprecise else "") + "; verdict "
             f"{VERDICT_WORDS[adj.verdict]}"
             + (f" ({', '.join(adj.verdicts)} over the plausible range)"
                if len(set(adj.verdicts)) > 1 else "")
@@ -289,6 +309,10 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     if r.extrapolated:
         text += "; EXTRAPOLATED: the index lies outside the arms' range " + ", ".join(
             f"{lo:.1f}–{hi:.1f}" for lo, hi in r.covariate_range)
+    if r.extrapolated_jointly:
+        text += (f"; EXTRAPOLATED JOINTLY: the index's leverage {r.leverage:.3g} exceeds the "
+                 f"arms' largest {r.leverage_max:.3g} (outside the region the arms span "
+                 "together)")
     if r.dropped:
         text += "; arms without the covariate left out: " + ", ".join(r.dropped)
     if adj.proxies:
@@ -452,7 +476,9 @@ def decision_methods(plan: Plan, analyses: list[GroupAnalysis] | tuple[()] = ())
             f"Dufour 2006), {plan.decision_draws} simulated data sets per grid point, REML."
             + size + " A verdict of more or less favourable needs the test to reject, in the "
             "same direction, at every plausible value of the index; otherwise it is "
-            "inconclusive over the plausible range. The index's plausible range where it "
+            "inconclusive over the plausible range. A p-value within 2.58 Monte Carlo SEs "
+            "(√(p(1 − p)/draws)) of alpha settles nothing: a difference is then inconclusive, "
+            "a 'no difference' says so. The index's plausible range where it "
             "gives no CI: " + ("; ".join(ranges) if ranges else "not needed") + ". Prediction "
             "intervals: " + ("Higgins et al. 2009 (t, k − 2 df)" if plan.prediction == "higgins"
                              else "metafor's (normal)") + ", flagged imprecise (*) with fewer "
@@ -465,7 +491,9 @@ def decision_methods(plan: Plan, analyses: list[GroupAnalysis] | tuple[()] = ())
                            f"year minus {plan.era_lag_years:g} years, labelled as a proxy")
             + ") and on each case-mix moderator, where at least "
             f"{plan.min_studies_metareg} arms report it; the benchmark predicted at the "
-            "index's value with CI and PI, R², extrapolation flagged, and the calibrated "
+            "index's value with CI and PI (* as above), R² (undefined if τ² = 0 without the "
+            "covariate), extrapolation flagged per covariate and jointly (leverage; "
+            "Montgomery, Peck & Vining 2012), and the calibrated "
             "moderated test's verdict (Gastrointest Tumors 9(1):19 found sorafenib-arm OS "
             "improved by 4.5 months over 2005–2019).")
 

@@ -159,7 +159,8 @@ def _text_summary(result: dict[str, Any], table: effects.EffectTable) -> str:
         lines.append(
             f"moderator {slope['name']}: slope {slope['estimate']:.4f} "
             f"[{slope['ci_lb']:.4f}, {slope['ci_ub']:.4f}], p = {slope['pval']:.4g}, "
-            f"R² {md['R2'] if md['R2'] is not None else float('nan'):.1f}%"
+            + (f"R² {md['R2']:.1f}%" if md["R2"] is not None else
+               "R² not defined (τ² of the model without the moderator is 0)")
         )
     for note in r.get("notes", []):
         lines.append(f"note: {note}")

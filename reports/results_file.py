@@ -155,7 +155,8 @@ def _decision(d: Any) -> Any:
     if d is None:
         return None
     return {"method": d.method, "draws": d.draws, "size": _num(d.size), "tau2": _num(d.tau2),
-            "pval": _num(d.pval), "interval": [_num(x) for x in d.interval],
+            "pval": _num(d.pval), "pval_mcse": _num(d.pval_mcse),
+            "mc_unsettled": list(d.mc_unsettled), "interval": [_num(x) for x in d.interval],
             "central": d.central, "unanimous": d.unanimous,
             "scenarios": [_clean(t) for t in d.tests]}
 
@@ -182,6 +183,9 @@ def _adjusted(x: Any) -> Any:
             "slopes": [_clean(sl) for sl in r.slopes],
             "covariate_range": [[_num(a), _num(b)] for a, b in r.covariate_range],
             "extrapolated": list(r.extrapolated),
+            "extrapolated_jointly": r.extrapolated_jointly, "leverage": _num(r.leverage),
+            "leverage_max_arms": _num(r.leverage_max),
+            "pi_imprecise": list(x.pi_imprecise),
             "predicted": _num(r.predicted), "se": _num(r.se), "ci_lb": _num(r.ci_lb),
             "ci_ub": _num(r.ci_ub), "pi_lb": _num(r.pi_lb), "pi_ub": _num(r.pi_ub),
             "tau2": _num(r.tau2), "R2": _num(r.R2), "QM": _num(r.QM),

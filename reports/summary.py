@@ -29,9 +29,14 @@ NOTE = ("Index and benchmark back-transformed (% or months); index range: its CI
         "imprecise, fewer than 5 arms or τ² = 0). p: the calibrated predictive test (index "
         "against a single historical arm; size held under exchangeability), over the index's "
         "plausible range; it decides the verdict, which needs a rejection at every plausible "
-        "value. Robust?: whether the predictive z test under every τ² estimator of the plan "
+        "value (†: within 2.58 Monte Carlo SEs of alpha, which the simulation does not "
+        "settle). Robust?: whether the predictive z test under every τ² estimator of the plan "
         "and Knapp–Hartung (KH) agrees with the verdict (those that do not are named).")
 """The note under the page-1 table."""
+
+MC_UNSETTLED = "†"
+"""Marks a calibrated p-value within 2.58 Monte Carlo SEs of alpha (the simulation does not
+settle the verdict)."""
 
 IMPRECISE = "*"
 """Marks a prediction interval from fewer than 5 studies or with τ² = 0 (issue 11)."""
@@ -43,6 +48,9 @@ _ORDER = {Verdict.MORE_FAVOURABLE: 0, Verdict.LESS_FAVOURABLE: 0, Verdict.INCONC
 def verdict_words(a: GroupAnalysis) -> str:
     """The verdict of ``a`` in words; a comparison without a test says where the index lies."""
     words = VERDICT_WORDS[a.verdict]
+    if a.verdict is Verdict.INCONCLUSIVE and a.decision_test is not None \
+            and a.decision_test.unanimous is not None:
+        words = "inconclusive (p within Monte Carlo error of alpha)"
     if a.verdict is Verdict.NO_TEST and any(r.code is ReasonCode.SINGLE_STUDY
                                             for r in a.reasons):
         words = "no test (a single benchmark arm)"
@@ -107,6 +115,8 @@ def row(a: GroupAnalysis) -> list[str]:
         p_text = short(d.pval_range[0]) + "–" + short(d.pval_range[1])
     else:
         p_text = short(d.pval)
+    if d is not None and d.mc_unsettled:
+        p_text += MC_UNSETTLED
     pi = a.prediction
     pi_text = (fmt.interval(pi.lb_bt * factor, pi.ub_bt * factor) if pi is not None
                and pi.lb_bt == pi.lb_bt else fmt.interval(*(v * factor for v in c.pi_bt))
@@ -146,7 +156,10 @@ def sentences(result: ReportAnalysis, overlap_reading: str = "") -> list[str]:
            f"{alpha:g}) at every plausible value of the index: "
            f"{n[Verdict.MORE_FAVOURABLE]} more favourable, {n[Verdict.LESS_FAVOURABLE]} less "
            f"favourable, {n[Verdict.NOT_DIFFERENT]} without a difference, "
-           f"{n[Verdict.INCONCLUSIVE]} inconclusive over the plausible range; "
+           f"{n[Verdict.INCONCLUSIVE]} inconclusive over the plausible range"
+           + (" or within Monte Carlo error of alpha" if any(
+               a.verdict is Verdict.INCONCLUSIVE and a.decision_test is not None
+               and a.decision_test.mc_unsettled for a in cs) else "") + "; "
            f"{n[Verdict.NO_TEST]} without a test (a single benchmark arm, or no variance and "
            "no plausible range for the index)."]
     assumed = [a for a in cs if a.index_interval is not None

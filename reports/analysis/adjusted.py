@@ -30,7 +30,7 @@ import numpy as np
 
 from meta.adjusted import AdjustedBenchmark, adjusted_benchmark, moderated_test
 from meta.transforms import backtransform
-from reports.analysis.calibrated import SEED
+from reports.analysis.calibrated import SEED, pi_imprecision
 from reports.analysis.data import source_column
 from reports.analysis.index import IndexRange
 from reports.analysis.verdict import Verdict
@@ -61,6 +61,9 @@ class AdjustedComparison:
         Whether it differs from the comparison's plain verdict.
     predicted_bt, ci_bt, pi_bt : tuple of float
         Predicted benchmark, its CI and PI, back-transformed (NaN when not done).
+    pi_imprecise : tuple of str
+        Why the PI is imprecise (k < 5, residual tau² = 0), as for the plain benchmark's
+        (:func:`reports.analysis.calibrated.pi_imprecision`); empty when it is not.
     """
 
     kind: str
@@ -76,6 +79,7 @@ class AdjustedComparison:
     pi_bt: tuple[float, float] = (math.nan, math.nan)
     slope_bt_per_decade: float = math.nan
     """For the era on a log-median scale: the ratio of medians per 10 years (else NaN)."""
+    pi_imprecise: tuple[str, ...] = ()
     sources: tuple[tuple[str, str], ...] = ()
     """Case mix: ``(arm label, characteristic)`` for every arm with a value (in the regression
     or not), saying which characteristic the value is (the primary one or the fallback)."""
@@ -135,7 +139,8 @@ def _one(kind: str, covariate: str, label: str, arms: Any, x: np.ndarray, x0: fl
     per_decade = (math.exp(10 * res.slopes[0].estimate)
                   if kind == "era" and measure == "MED" else math.nan)
     return AdjustedComparison(kind, covariate, label, res, proxies, tuple(verdicts), verdict,
-                              verdict is not plain, pred, (lb, ub), (plb, pub), per_decade)
+                              verdict is not plain, pred, (lb, ub), (plb, pub), per_decade,
+                              pi_imprecision(res.k, res.tau2))
 
 
 def adjusted_comparisons(arms: Any, index_row: Any, rng: IndexRange | None, measure: str,

@@ -34,13 +34,20 @@ SEED = 20251202
 
 @dataclass(frozen=True)
 class ScenarioTest:
-    """The decision test at one plausible value of the index."""
+    """The decision test at one plausible value of the index.
+
+    ``pval_mcse`` is the Monte Carlo SE of ``pval`` and ``mc_settled`` False when ``pval`` is
+    within 2.58 of them of alpha (:func:`meta.decision.mc_settled`): the simulation then does
+    not settle ``verdict``.
+    """
 
     label: str
     verdict: str
     pval: float
     statistic: float
     crit: float
+    pval_mcse: float = math.nan
+    mc_settled: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,9 +90,26 @@ class CalibratedDecision:
         return next(iter(v)) if len(v) == 1 else None
 
     @property
+    def decided(self) -> str | None:
+        """:attr:`unanimous`, except None for a direction (``above``/``below``) when any
+        scenario's p-value is within Monte Carlo error of alpha (:attr:`mc_unsettled`)."""
+        agreed = self.unanimous
+        return None if agreed != "within" and self.mc_unsettled else agreed
+
+    @property
     def pval(self) -> float:
         """p-value at the central scenario."""
         return self.tests[self.central].pval
+
+    @property
+    def pval_mcse(self) -> float:
+        """Monte Carlo SE of the p-value at the central scenario."""
+        return self.tests[self.central].pval_mcse
+
+    @property
+    def mc_unsettled(self) -> tuple[str, ...]:
+        """Labels of the scenarios whose p-value is within Monte Carlo error of alpha."""
+        return tuple(t.label for t in self.tests if not t.mc_settled)
 
     @property
     def pval_range(self) -> tuple[float, float]:
@@ -126,13 +150,21 @@ def prediction(bench: Benchmark, measure: str, plan: Plan,
         lb_bt, ub_bt = (float(v) for v in backtransform(measure, [lb, ub], ni=ni))
     else:
         lb_bt = ub_bt = math.nan
-    reasons = []
-    if bench.k < 5:
-        reasons.append(f"k = {bench.k} < 5")
-    if bench.k > 1 and bench.tau2 == 0:
-        reasons.append("tau² = 0")
+    reasons = pi_imprecision(bench.k, bench.tau2)
     return PredictionSummary(method, bench.k, float(lb), float(ub), lb_bt, ub_bt, df,
-                             bool(reasons), tuple(reasons))
+                             bool(reasons), reasons)
+
+
+def pi_imprecision(k: int, tau2: float) -> tuple[str, ...]:
+    """Why a prediction interval from ``k`` arms with (residual) ``tau2`` is imprecise: fewer
+    than 5 arms, or tau² = 0 (it then collapses onto the CI); empty when neither. Used for the
+    plain benchmark's interval and the era / case-mix adjusted one alike."""
+    reasons = []
+    if k < 5:
+        reasons.append(f"k = {k} < 5")
+    if k > 1 and tau2 == 0:
+        reasons.append("tau² = 0")
+    return tuple(reasons)
 
 
 def position_over(rng: IndexRange, bench: Benchmark, pi: PredictionSummary) -> str:
@@ -167,7 +199,8 @@ def decide_over(yi: np.ndarray, vi: np.ndarray, rng: IndexRange,
                           check_size="fitted" if i == rng.central else False)
         if i == rng.central:
             central = t
-        tests.append(ScenarioTest(s.label, t.verdict, t.pval, t.statistic, t.crit))
+        tests.append(ScenarioTest(s.label, t.verdict, t.pval, t.statistic, t.crit,
+                                  t.pval_mcse, t.mc_settled))
     assert central is not None
     return CalibratedDecision(METHOD_NAME, plan.decision_draws, central.size, tuple(tests),
                               rng.central, central.interval, central.tau2)

@@ -257,8 +257,8 @@ def analyse_group(data: OutcomeData, group: Group, plan: Plan,
             calibrated = cal.decide_over(arms["yi"].to_numpy(float), arms["vi"].to_numpy(float),
                                          rng, plan)
         if calibrated is not None:
-            robust = anchor(robust, None if calibrated.unanimous is None
-                            else calibrated.unanimous != "within")
+            robust = anchor(robust, None if calibrated.decided is None
+                            else calibrated.decided != "within")
     verdict, reasons = decide(comparison, index_yi is not None, k, alpha, hib, robust,
                               calibrated, position)
     if comparison is not None and rng is not None:

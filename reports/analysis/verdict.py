@@ -7,7 +7,11 @@ The decision rule (issue 11): the *calibrated* predictive test of :mod:`meta.dec
 (whether the index is unusual for one more historical study; Knapp–Hartung-scaled predictive
 statistic, maximised Monte Carlo critical value over τ², which holds its level under
 exchangeability), at every plausible value of the index (:mod:`reports.analysis.calibrated`):
-a difference only when it holds at each, :attr:`Verdict.INCONCLUSIVE` when the values disagree.
+a difference only when it holds at each, :attr:`Verdict.INCONCLUSIVE` when the values disagree
+or when a difference rests on a p-value within Monte Carlo error of alpha (2.58 binomial SEs of
+the simulated p-value; :func:`meta.decision.mc_settled`, reason
+:attr:`ReasonCode.MONTE_CARLO_ERROR`). A "no difference" whose p-value is that close to alpha
+stays :attr:`Verdict.NOT_DIFFERENT` (it claims no direction) but carries the same reason.
 The predictive z test (Higgins, Thompson & Spiegelhalter 2009, J R Stat Soc A 172:137) and the
 test against the *average* study (``v0 + SE²``) only describe: under exchangeability they reject
 above their nominal level (issue 11's simulation: 11.7% and 39.5% at 5%).
@@ -49,7 +53,8 @@ class Verdict(Enum):
     LESS_FAVOURABLE = "less_favourable"
     NOT_DIFFERENT = "not_different"
     INCONCLUSIVE = "inconclusive"
-    """The decision test disagrees across the index's plausible range."""
+    """The decision test disagrees across the index's plausible range, or a difference rests
+    on a p-value within Monte Carlo error of alpha (:attr:`ReasonCode.MONTE_CARLO_ERROR`)."""
     NO_TEST = "no_test"
     NOT_COMPARED = "not_compared"
 
@@ -74,6 +79,8 @@ class ReasonCode(Enum):
     FRAGILE = "fragile"                          # names: estimators/inference that flip it
     MEAN_TEST_ONLY = "mean_test_only"            # value: p of the average-study test (describes)
     POSITION = "position"                        # names: (position,)
+    MONTE_CARLO_ERROR = "monte_carlo_error"      # value: MC SE of p (central); names: scenarios
+    """A p-value of the decision test lies within 2.58 Monte Carlo SEs of alpha."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +221,11 @@ def decide(c: ComparisonResult | None, index_reported: bool, k: int, alpha: floa
                                  calibrated.verdicts))
     if robust.robust is False:
         reasons.append(Reason(ReasonCode.FRAGILE, None, tuple(r.name for r in robust.flips)))
-    agreed = calibrated.unanimous
+    unsettled = calibrated.mc_unsettled
+    if unsettled:
+        reasons.insert(2 if len(calibrated.tests) > 1 else 1,
+                       Reason(ReasonCode.MONTE_CARLO_ERROR, calibrated.pval_mcse, unsettled))
+    agreed = calibrated.decided
     if agreed is None:
         return Verdict.INCONCLUSIVE, tuple(reasons)
     if agreed == "within":

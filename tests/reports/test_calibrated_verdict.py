@@ -176,3 +176,37 @@ def test_too_few_arms_with_the_covariate_is_one_line(tmp_path: Path) -> None:
     _, a = run(tmp_path, [index, *arms], ORR)
     assert not a.era_adjusted.result.done
     assert "3 arm(s) report enrolment_mid_year" in a.era_adjusted.result.reason
+
+
+def test_adjusted_pi_r2_and_joint_extrapolation_are_flagged_like_the_plain_ones(
+        tmp_path: Path) -> None:
+    # statistics review, finding 2: the era-adjusted benchmark's prediction interval carries
+    # the plain one's imprecision flag (residual tau² = 0 here: the trend explains the spread),
+    # an undefined pseudo-R² is never shown as 0%, and the joint extrapolation check is shown
+    from reports.analysis.calibrated import pi_imprecision
+    from reports.context import adjusted_text
+
+    index = study("index", n=100, orr=80, enrolment=("2020-01", "2021-12"))
+    result, a = run(tmp_path, [index, *ERA_ARMS], ORR)
+    era = a.era_adjusted
+    r = era.result
+    assert r.tau2 == 0 and era.pi_imprecise == pi_imprecision(r.k, r.tau2) == ("tau² = 0",)
+    text = adjusted_text(a, era)
+    assert "* (imprecise: tau² = 0)" in text
+    assert not r.extrapolated_jointly and "JOINTLY" not in text  # 2021 is near the arms
+    rec = results(result)["comparisons"][0]["era_adjusted"]
+    assert rec["pi_imprecise"] == ["tau² = 0"] and rec["extrapolated_jointly"] is False
+    assert rec["leverage"] == r.leverage < rec["leverage_max_arms"]
+    # arms with one and the same rate: no heterogeneity to explain, so no R² (not 0%)
+    flat = [study(f"f{i}", n=150, orr=45, enrolment=(f"{y}-01", f"{y + 1}-12"))
+            for i, y in enumerate((2005, 2008, 2011, 2014, 2017, 2019))]
+    late = study("index", n=100, orr=80, enrolment=("2035-01", "2036-12"))
+    result, b = run(tmp_path / "flat", [late, *flat], ORR)
+    r = b.era_adjusted.result
+    assert r.done and r.R2 is None
+    assert results(result)["comparisons"][0]["era_adjusted"]["R2"] is None
+    text = adjusted_text(b, b.era_adjusted)
+    assert "R² not defined" in text and "R² 0%" not in text
+    # far beyond the arms' era: outside their joint region too
+    assert r.extrapolated_jointly and r.leverage > r.leverage_max
+    assert "EXTRAPOLATED JOINTLY" in text

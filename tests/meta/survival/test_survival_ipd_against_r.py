@@ -139,6 +139,10 @@ def test_pooled_curve_against_metafor_pointwise_and_isotonic():
     np.testing.assert_allclose(curve.time, r["time"], atol=1e-12)
     np.testing.assert_array_equal(curve.k[np.isfinite(curve.surv)],
                                   _nan(r["k"])[np.isfinite(curve.surv)])
+    # at 0.5 months 6 of the 13 arms have had no event (S = 1): that time is pooled on the
+    # survival scale with all 13 arms (before: the 7 arms with an event, biased down)
+    np.testing.assert_array_equal(curve.boundary, r["boundary"])
+    assert curve.boundary[1] and not curve.boundary[2:].any() and curve.k[1] == 13
     for ours, key in ((curve.surv, "est"), (curve.ci_lb, "ci_lb"), (curve.ci_ub, "ci_ub"),
                       (curve.pi_lb, "pi_lb"), (curve.pi_ub, "pi_ub")):
         np.testing.assert_allclose(ours, _nan(r["monotone"][key]), rtol=1e-6, atol=1e-9,

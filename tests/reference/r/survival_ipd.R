@@ -87,16 +87,47 @@ bench[["median"]] <- c(pool(log(sapply(sa[med_ok], `[[`, "median")),
 cl17 <- cloglog_at(17)
 bench[["S(17)"]] <- c(pool(cl17$yi, cl17$vi), list(arms = cl17$arms))
 
+# survival scale at t when a followed arm has S = 1 (no event yet; meta/survival/curve.py):
+# each arm's S with variance Sbar (1 - Sbar) / n_eff, n_eff = S (1 - S) / se^2 (0 < S < 1) or
+# the number at risk (S = 1), Sbar = sum(n_eff S) / sum(n_eff)
+boundary_at <- function(t) {
+  out <- t(sapply(sorafenib, function(d) {
+    f <- survfit(Surv(time, event) ~ 1, data = d)
+    if (t > max(d$time)) return(c(NA, NA, NA))
+    s <- summary(f, times = t, extend = TRUE)
+    c(s$surv, s$std.err, s$n.risk)
+  }))
+  followed <- !is.na(out[, 1])
+  top <- followed & out[, 1] == 1 & out[, 3] > 0
+  inside <- followed & out[, 1] > 0 & out[, 1] < 1 & out[, 2] > 0
+  ok <- top | inside
+  n_eff <- ifelse(top, out[, 3], out[, 1] * (1 - out[, 1]) / out[, 2]^2)[ok]
+  s <- out[ok, 1]
+  sbar <- sum(n_eff * s) / sum(n_eff)
+  list(any_top = any(followed & out[, 1] == 1), yi = s, vi = sbar * (1 - sbar) / n_eff,
+       sbar = sbar)
+}
+
 # --- pooled curve: pointwise pooling on a 0.5-month grid, then isotonic (non-increasing) ---
 follow <- sort(sapply(sorafenib, function(d) max(d$time)), decreasing = TRUE)
 need <- max(2, ceiling(length(sorafenib) / 2))
 grid <- seq(0, follow[need] + 1e-9, by = 0.5)
+boundary <- rep(FALSE, length(grid))
 raw <- matrix(NA, length(grid), 6, dimnames = list(NULL, c("est", "ci_lb", "ci_ub", "pi_lb",
                                                            "pi_ub", "k")))
 for (i in seq_along(grid)) {
   t <- grid[i]
   if (t == 0) { raw[i, ] <- c(1, 1, 1, 1, 1, length(sorafenib)); next }
   if (sum(follow >= t) < need) next
+  bd <- boundary_at(t)
+  if (bd$any_top) {
+    if (length(bd$yi) < 2) next
+    boundary[i] <- TRUE
+    if (bd$sbar == 1) { raw[i, ] <- c(1, 1, 1, 1, 1, length(bd$yi)); next }
+    p <- pool(bd$yi, bd$vi)
+    raw[i, ] <- c(pmin(pmax(c(p$estimate, p$ci_lb, p$ci_ub, p$pi_lb, p$pi_ub), 0), 1), p$k)
+    next
+  }
   cl <- cloglog_at(t)
   if (length(cl$yi) < 2) next
   p <- pool(cl$yi, cl$vi)
@@ -104,7 +135,7 @@ for (i in seq_along(grid)) {
   raw[i, ] <- c(b, p$k)
 }
 mono <- function(y) { ok <- !is.na(y); y[ok] <- -isoreg(-y[ok])$yf; y }
-curve <- list(time = grid, k = raw[, "k"], raw = lapply(1:5, function(j) raw[, j]),
+curve <- list(time = grid, k = raw[, "k"], boundary = boundary, raw = lapply(1:5, function(j) raw[, j]),
               monotone = lapply(1:5, function(j) mono(raw[, j])))
 names(curve$raw) <- names(curve$monotone) <- colnames(raw)[1:5]
 
@@ -120,7 +151,10 @@ out <- list(
                   pi_t = "Higgins 2009 eq. 12: b +- qt(0.975, k - 2) sqrt(tau2 + se^2)",
                   landmark_scale = "cloglog: log(-log S), var = se^2 / (S log S)^2",
                   median_se = "(log UCL - log LCL) / (2 qnorm(0.975))",
-                  curve = "0.5-month grid while >= max(2, ceiling(K/2)) arms are followed"),
+                  curve = paste("0.5-month grid while >= max(2, ceiling(K/2)) arms are followed;",
+                                "cloglog; where a followed arm has S = 1: S with variance",
+                                "Sbar (1 - Sbar) / n_eff (n_eff = S(1-S)/se^2, n.risk at S = 1),",
+                                "limits clipped to [0, 1]")),
   trials = trials, sorafenib_benchmark = bench, sorafenib_curve = curve)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null", pretty = FALSE),
            "tests/reference/fixtures/survival_ipd.json")

@@ -120,3 +120,27 @@ def test_few_studies_and_zero_tau2_are_reasons():
     codes = {r.code for r in reasons}
     assert {ReasonCode.FEW_STUDIES, ReasonCode.TAU2_ZERO} <= codes
     assert Position(c.position) is Position.WITHIN
+
+
+def _cal_mc(c, verdict: str, pval: float) -> CalibratedDecision:
+    """A calibrated decision whose single p-value is within Monte Carlo error of alpha."""
+    t = decision_test(YI, VI, c.index_yi, c.index_vi, draws=1000, check_size=False)
+    se = float(np.sqrt(pval * (1 - pval) / 1000))
+    test = ScenarioTest("reported", verdict, pval, t.statistic, t.crit, se, False)
+    return CalibratedDecision(t.method, 1000, t.size, (test,), 0, t.interval, t.tau2)
+
+
+def test_a_difference_within_monte_carlo_error_of_alpha_claims_no_direction():
+    c = _cmp(3.0)
+    r = robustness(c, None, 0.05)
+    verdict, reasons = decide(c, True, c.benchmark.k, 0.05, True, r, _cal_mc(c, "above", 0.046))
+    assert verdict is Verdict.INCONCLUSIVE and not verdict.decisive
+    mc = next(x for x in reasons if x.code is ReasonCode.MONTE_CARLO_ERROR)
+    assert mc.value == pytest.approx(np.sqrt(0.046 * 0.954 / 1000)) and mc.names == ("reported",)
+    # a 'no difference' as close to alpha keeps its verdict and says why it is not settled
+    verdict, reasons = decide(c, True, c.benchmark.k, 0.05, True, r, _cal_mc(c, "within", 0.054))
+    assert verdict is Verdict.NOT_DIFFERENT
+    assert any(x.code is ReasonCode.MONTE_CARLO_ERROR for x in reasons)
+    # a settled p-value carries no such reason
+    _, reasons = decide(c, True, c.benchmark.k, 0.05, True, r, _cal(c))
+    assert not any(x.code is ReasonCode.MONTE_CARLO_ERROR for x in reasons)
