@@ -233,7 +233,8 @@ def _moderated_abs(fit: dict[str, np.ndarray], row: np.ndarray, y0: np.ndarray,
                    v0: float) -> np.ndarray:
     var = fit["s2"] * (v0 + fit["tau2"] + np.einsum("i,mij,j->m", row, fit["vcov_wald"], row))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.abs(y0 - fit["beta"] @ row) / np.sqrt(var)
+        stats = np.abs(y0 - fit["beta"] @ row) / np.sqrt(var)
+    return np.where(np.isnan(stats), np.inf, stats)  # unfitted: exceeds all (conservative)
 
 
 def moderated_test(yi: np.ndarray, vi: np.ndarray, mods: np.ndarray, x0: np.ndarray,

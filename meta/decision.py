@@ -43,8 +43,11 @@ statistics; Koehler, Brown & Haneuse 2009, Am Stat 63:155, on Monte Carlo error)
 When ``|p - alpha| <= z_0.995 · SE`` (``z_0.995`` ~ 2.58: 99% two-sided normal quantile) the
 simulation does not settle which side of alpha the exact p-value lies on: the result says so
 (``mc_settled`` False) and a report must not claim a direction from it.
-Each fit uses :func:`meta.model.rma` for the data and :func:`meta.fastfit.fit_rows` (equal to
-``rma`` to 1e-10) for the simulated data sets.
+Each fit uses :func:`meta.model.rma` for the data and, for the simulated data sets,
+:func:`meta.batch_regression.fit_reml_rows` (REML: rma's own steps, row by row) or
+:func:`meta.fastfit.fit_rows` (the other estimators, equal to ``rma`` to 1e-10). A simulated data
+set that cannot be fitted (its statistic NaN) counts as exceeding every statistic: the p-value and
+the critical value err on the conservative side.
 """
 
 from __future__ import annotations
@@ -177,14 +180,15 @@ def scaled_statistics(Y: np.ndarray, V: np.ndarray, y0: np.ndarray, v0: float,
                       method: str = "REML") -> np.ndarray:
     """The scaled predictive statistic ``T`` of every row of ``Y`` (m x k) with variances ``V``.
 
-    Rows are fitted by :func:`meta.fastfit.fit_rows` (``rma`` arithmetic, vectorised).
+    Rows are fitted by :func:`meta.batch_regression.fit_reml_rows` (REML) or
+    :func:`meta.fastfit.fit_rows` (``rma`` arithmetic, vectorised).
     """
     cols = _fit(Y, V, method)
     return _scaled(cols, y0, v0)
 
 
 def _fit(Y: np.ndarray, V: np.ndarray, method: str) -> dict[str, np.ndarray]:
-    if method == "REML":  # vectorised Fisher scoring, equal to rma's REML to its tolerance
+    if method == "REML":  # rma's REML steps, vectorised over the rows
         fit = fit_reml_rows(Y, V, np.ones((Y.shape[1], 1)))
         return {"estimate": fit["beta"][:, 0], "tau2": fit["tau2"],
                 "var_wald": fit["vcov_wald"][:, 0, 0], "s2": fit["s2"]}
@@ -242,7 +246,8 @@ def null_from_fits(fits: NullFits, v0: float) -> np.ndarray:
     """|T| of :func:`null_statistics` from cached fits, for an index variance ``v0``."""
     g, draws = fits.tau2.size, fits.z0.size
     y0 = (fits.z0[None, :] * np.sqrt(fits.tau2[:, None] + v0)).reshape(-1)
-    return np.abs(_scaled(fits.cols, y0, v0)).reshape(g, draws)
+    stats = np.abs(_scaled(fits.cols, y0, v0)).reshape(g, draws)
+    return np.where(np.isnan(stats), np.inf, stats)  # unfitted: exceeds all (conservative)
 
 
 _CACHE: dict[tuple[object, ...], tuple[NullFits, Any]] = {}

@@ -303,6 +303,8 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
             f"{VERDICT_WORDS[adj.verdict]}"
             + (f" ({', '.join(adj.verdicts)} over the plausible range)"
                if len(set(adj.verdicts)) > 1 else "")
+            + (" (a rejection within Monte Carlo error of alpha: the simulation does not "
+               "settle it, no direction is claimed)" if "unsettled" in adj.verdicts else "")
             + ("; the verdict CHANGES" if adj.changed else "; the verdict is unchanged"))
     if adj.slope_bt_per_decade == adj.slope_bt_per_decade:
         text += f"; ratio of medians per decade {adj.slope_bt_per_decade:.2f}"

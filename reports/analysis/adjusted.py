@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from meta.adjusted import AdjustedBenchmark, adjusted_benchmark, moderated_test
+from meta.decision import mc_settled
 from meta.transforms import backtransform
 from reports.analysis.calibrated import SEED, pi_imprecision
 from reports.analysis.data import source_column
@@ -97,9 +98,13 @@ class AdjustedComparison:
         return out + (("index",) if self.index_source == self.fallback else ())
 
 
+UNSETTLED = "unsettled"
+"""A scenario whose adjusted test rejected at a p-value within Monte Carlo error of alpha."""
+
+
 def to_verdict(direction: str | None, higher_is_better: bool) -> Verdict:
     """``above``/``below``/``within``/None (range disagrees) as a typed :class:`Verdict`."""
-    if direction is None:
+    if direction is None or direction == UNSETTLED:
         return Verdict.INCONCLUSIVE
     if direction == "within":
         return Verdict.NOT_DIFFERENT
@@ -123,14 +128,19 @@ def _one(kind: str, covariate: str, label: str, arms: Any, x: np.ndarray, x0: fl
     if not res.done:
         return AdjustedComparison(kind, covariate, label, res, proxies)
     keep = np.isfinite(x)
+    alpha = 1.0 - plan.level / 100.0
     verdicts = []
     for i, s in enumerate(rng.scenarios):
         if i == rng.central:
-            verdicts.append(res.verdict_adjusted)
-            continue
-        v, _, _ = moderated_test(yi[keep], vi[keep], x[keep][:, None], np.array([x0]), s.yi,
-                                 s.vi, level=plan.level, draws=plan.decision_draws, seed=SEED)
-        verdicts.append(v)
+            v, p = res.verdict_adjusted, res.pval_adjusted
+        else:
+            v, p, _ = moderated_test(yi[keep], vi[keep], x[keep][:, None], np.array([x0]),
+                                     s.yi, s.vi, level=plan.level, draws=plan.decision_draws,
+                                     seed=SEED)
+        # a direction on a p-value within Monte Carlo error of alpha is not claimed, as for
+        # the unadjusted verdict (meta.decision.mc_settled)
+        verdicts.append(UNSETTLED if v != "within" and not mc_settled(p, plan.decision_draws,
+                                                                      alpha) else v)
     agreed = verdicts[0] if len(set(verdicts)) == 1 else None
     verdict = to_verdict(agreed, higher_is_better)
     ni = (arms["total"].astype(float).to_numpy()[keep].tolist() if measure == "PFT" else None)

@@ -139,3 +139,16 @@ def test_many_studies_keep_a_finite_likelihood() -> None:
     ref = np.array([estimate_tau2(Y[i], V[i], X, "REML").tau2 for i in range(60)])
     np.testing.assert_allclose(fit["tau2"], ref, rtol=1e-7, atol=1e-10)
     assert fit["one_row"].sum() <= 3
+
+
+def test_a_simulated_data_set_that_cannot_be_fitted_counts_against_the_index() -> None:
+    """A NaN null statistic (both fits failed) used to count as 'not exceeding' (p too small)
+    and made the critical value NaN; it now exceeds every statistic."""
+    from meta.decision import NullFits, null_from_fits
+
+    cols = {"estimate": np.array([0.0, np.nan, 0.1, 0.2]), "tau2": np.array([0.1] * 4),
+            "var_wald": np.array([0.05] * 4), "s2": np.array([1.0, np.nan, 1.0, 1.0])}
+    null = null_from_fits(NullFits(np.array([0.1]), cols, np.array([0.5, 0.5, -1.0, 2.0])),
+                          0.05)
+    assert null.shape == (1, 4) and null[0, 1] == np.inf and np.isfinite(null[0, [0, 2, 3]]).all()
+    assert np.quantile(null, 0.5, axis=1).max() < np.inf
