@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: builds the bundled report (once per session), "
                             "drives a real browser or runs a Monte Carlo size simulation; "
                             "`make test` and CI run them, `pytest -m 'not slow'` skips them")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Import the figure workers' modules here once when a collected test builds a report.
+
+    ``build_report`` forks its figure workers from this process; unless an earlier test had
+    imported them here, each imported matplotlib and the plot modules itself
+    (``reports.figure_jobs._warm_up``: ~1 s of CPU per build, two workers; the bundled report
+    and the hostile tests' builds run before the figure tests). Forked after this, they find
+    them imported. The pool, its workers and the figures are the same; that a *fresh* worker
+    imports them by itself is tested in a subprocess (tests/reports/figures/test_figures.py)."""
+    if "reports.build" not in sys.modules and not any(  # no collected test can build one
+            "bundled_report" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    from reports.figure_jobs import _PLOT_MODULES
+
+    for module in (*_PLOT_MODULES, "reports.html_doc", "fontTools.subset", "fontTools.ttLib"):
+        importlib.import_module(module)
 
 
 def pdf_text(path: Path) -> str:

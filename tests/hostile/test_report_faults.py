@@ -118,14 +118,24 @@ def _small_library(tmp_path: Path) -> Path:
     return lib
 
 
+@pytest.fixture(scope="module")
+def old_report(tmp_path_factory) -> Path:
+    """A report of the small library, built once; each case below gets its own copy."""
+    tmp = tmp_path_factory.mktemp("old_report")
+    out = tmp / "out"
+    build_report(_small_library(tmp), None, out)
+    assert (out / build.MARKER).is_file() and (out / "report.pdf").is_file()
+    return out
+
+
 @pytest.mark.parametrize("fault", [OSError(errno.ENOSPC, "No space left on device"),
                                    KeyboardInterrupt(), RuntimeError("a bug")],
                          ids=["full-disk", "ctrl-c", "traceback"])
 def test_full_disk_or_ctrl_c_leaves_no_staging_folder_and_the_old_report(tmp_path, monkeypatch,
-                                                                         fault):
+                                                                         fault, old_report):
     lib = _small_library(tmp_path)
     out = tmp_path / "out"
-    build_report(lib, None, out)
+    shutil.copytree(old_report, out)  # the previous report, as build_report wrote it
     before = (out / "report.pdf").read_bytes()
 
     def broken(*_args, **_kwargs):

@@ -76,12 +76,10 @@ def test_an_absurd_n_is_refused_at_once(tmp_path):
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_nothing_in_the_library_or_tests_exceeds_the_reconstruction_cap():
-    from extraction import load_paths
+def test_nothing_in_the_library_or_tests_exceeds_the_reconstruction_cap(bundled_records):
     from extraction.km.guyot import MAX_N
 
-    records, issues = load_paths([ROOT / "studies"])
-    assert not issues
+    records = bundled_records  # loaded once per session, without issues (tests/conftest.py)
     assert max(arm.n for r in records for arm in r.study.arms) <= MAX_N
     for path in (ROOT / "tests").rglob("*.py"):
         for m in re.finditer(r'"--n",\s*"(\d+)"', path.read_text(encoding="utf-8")):

@@ -11,20 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from extraction import load_paths
 from reports.analysis import analyse
 from reports.plan import load_plan
 from reports.sections import drop_untested
 from reports.tables import reviewer
 from reports.tables.audit import appendix, used_arms
 
-STUDIES = Path(__file__).parents[2] / "studies"
-
 
 @pytest.fixture(scope="module")
-def library():
-    records, issues = load_paths([STUDIES])
-    assert not issues
+def library(bundled_records):
+    records = bundled_records  # the bundled library, loaded once per session (tests/conftest.py)
     plan, _ = load_plan()
     return records, plan, analyse(records, plan, survival=False)
 

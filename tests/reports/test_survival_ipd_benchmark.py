@@ -133,11 +133,9 @@ def test_results_json_carries_the_survival_benchmark(small):
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    records, issues = load_paths([STUDIES])
-    assert not issues
+def bundled(bundled_records):
     plan, _ = load_plan()
-    return analyse(records, plan)
+    return analyse(bundled_records, plan)
 
 
 def test_sorafenib_group_has_13_ipd_arms_and_excludes_search_with_its_conflict(bundled):
@@ -165,8 +163,8 @@ def test_tki_group_is_first_line_only(bundled):
     assert {"kudo2018_reflect", "cainap2015_light"} <= {a.study for a in tki.arms}
 
 
-def test_arm_labels_rule_matches_whole_label_case_insensitively(bundled):
-    records, _ = load_paths([STUDIES])
+def test_arm_labels_rule_matches_whole_label_case_insensitively(bundled_records):
+    records = bundled_records
     g = Group(id="s", label="S", treatment_classes=["tki"], arm_labels=["sorafenib\\b.*"])
     rec = next(r for r in records if r.id == "kudo2018_reflect")
     sor, lenva = rec.study.arm("sorafenib"), rec.study.arm("lenvatinib")

@@ -142,6 +142,23 @@ def test_figure_jobs_return_the_drawn_frames_in_order(tmp_path, workers):
     assert all((tmp_path / f"k{i}.svg").stat().st_size > 1000 for i in range(3))
 
 
+def test_a_fresh_figure_worker_imports_every_plot_module_itself():
+    """The workers' warm-up, in an interpreter that has not imported matplotlib. In the test
+    session the plot modules are imported before any build forks its workers (tests/conftest.py
+    saves ~1 s of CPU per build that way), so the builds there no longer exercise it."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from reports.figure_jobs import _PLOT_MODULES, _warm_up; "
+            "before = 'matplotlib' in sys.modules; _warm_up(); "
+            "print(json.dumps([before, [m for m in _PLOT_MODULES if m not in sys.modules]]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [False, []]
+
+
 def test_funnel_section_wires_egger_and_trimfill(tmp_path, orr_rt_ici):
     """With the plan's threshold lowered, the funnel section draws the studies plus the
     trim-and-fill imputations and reports meta.bias's Egger test for the same data."""
