@@ -18,8 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-_PLOT_MODULES = ("reports.figures.forest", "reports.figures.funnel", "reports.figures.km",
-                 "reports.figures.bubble", "reports.figures.km_benchmark")
+PLOT_MODULES = ("reports.figures.forest", "reports.figures.funnel", "reports.figures.km",
+                "reports.figures.bubble", "reports.figures.km_benchmark")
+"""What a figure worker imports before its first job (the test session imports them before
+its builds fork workers, so that each worker does not import them again)."""
 
 
 PR_SET_PDEATHSIG = 1
@@ -55,7 +57,7 @@ def _warm_up(parent: int | None = None) -> None:
         die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    for module in _PLOT_MODULES:
+    for module in PLOT_MODULES:
         importlib.import_module(module)
 
 

@@ -35,9 +35,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if "reports.build" not in sys.modules and not any(  # no collected test can build one
             "bundled_report" in getattr(item, "fixturenames", ()) for item in session.items):
         return
-    from reports.figure_jobs import _PLOT_MODULES
+    from reports.figure_jobs import PLOT_MODULES
 
-    for module in (*_PLOT_MODULES, "reports.html_doc", "fontTools.subset", "fontTools.ttLib"):
+    for module in (*PLOT_MODULES, "reports.html_doc", "fontTools.subset", "fontTools.ttLib"):
         importlib.import_module(module)
 
 

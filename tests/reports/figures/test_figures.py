@@ -150,9 +150,9 @@ def test_a_fresh_figure_worker_imports_every_plot_module_itself():
     import subprocess
     import sys
 
-    code = ("import json, sys; from reports.figure_jobs import _PLOT_MODULES, _warm_up; "
+    code = ("import json, sys; from reports.figure_jobs import PLOT_MODULES, _warm_up; "
             "before = 'matplotlib' in sys.modules; _warm_up(); "
-            "print(json.dumps([before, [m for m in _PLOT_MODULES if m not in sys.modules]]))")
+            "print(json.dumps([before, [m for m in PLOT_MODULES if m not in sys.modules]]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
