@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import io
 import sys
 from pathlib import Path
 
@@ -42,11 +41,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pdf_text(path: Path) -> str:
-    """The text of a PDF, whitespace runs collapsed to one space."""
-    import pypdf
+    """The text of a PDF, whitespace runs collapsed to one space.
 
-    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
-    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    Read with PDFium (``pypdfium2``): 0.2 s for the bundled 41-page report where pypdf took
+    4.5 s. Typst's line-break opportunities (U+200B after ``_`` and ``/``) are dropped and a
+    hyphen that ends a line (PDFium's U+FFFE) is a hyphen, so words read as printed."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(path.read_bytes())
+    try:
+        text = " ".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+    return " ".join(text.replace("\u200b", "").replace("\ufffe", "-").split())
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from meta.tau2 import estimate_tau2
 YEARS = np.array([2005.9, 2006.3, 2008.4, 2009.0, 2009.6, 2010.1, 2012.5, 2014.8, 2016.7])
 
 
-def _rows(k: int, p: int, seed: int, draws: int = 150) -> tuple[np.ndarray, ...]:
+def _rows(k: int, p: int, seed: int, draws: int = 40) -> tuple[np.ndarray, ...]:
     rng = np.random.default_rng(seed)
     vi = rng.uniform(0.005, 0.1, k)
     X = np.column_stack([np.ones(k), *(rng.uniform(-5, 5, (p - 1, k)))])
