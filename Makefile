@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff check extraction meta reports tests benchmarks
 	$(BIN)/python -m mypy  # meta and extraction ([tool.mypy] packages)
 	$(BIN)/hccmeta validate studies
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup  # pytest-xdist: one worker per core
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --progress-bar on -e '.[dev,bench]'

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -76,6 +77,11 @@ class FigureJobs:
     def __init__(self, workers: int | None = None):
         n = workers if workers is not None else min(4, os.cpu_count() or 1)
         if "fork" not in multiprocessing.get_all_start_methods():  # Windows: draw in-process
+            n = 1
+        if threading.active_count() > 1:
+            # forking a process that runs other threads can deadlock the child (a lock held
+            # by another thread at the fork stays held; Python's os.fork documentation): an
+            # application or test runner with threads gets its figures drawn in-process
             n = 1
         self._pool = (ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
                                           initializer=_warm_up, initargs=(os.getpid(),))

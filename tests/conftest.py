@@ -81,3 +81,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "bundled_report" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+            # with pytest-xdist (make test: -n auto --dist loadgroup) they all run in one
+            # worker, so that the bundled report is still built once
+            item.add_marker(pytest.mark.xdist_group("bundled_report"))

@@ -214,3 +214,22 @@ def test_bubble_plot_areas_follow_weight_and_draw_band_and_index_interval(tmp_pa
     assert "Zhai 2025 ($index$)" in svg
     assert "95% CI of the fit" in svg and "index study (not in the fit)" in svg
     assert 'id="FillBetweenPolyCollection_1"' in svg or 'id="PolyCollection_1"' in svg
+
+
+def test_a_process_with_other_threads_draws_in_process():
+    """Forking a multi-threaded process can deadlock the child (a test runner's I/O thread did:
+    pytest-xdist workers hung); FigureJobs then uses no worker pool."""
+    import threading
+
+    from reports.figure_jobs import FigureJobs
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:
+        with FigureJobs(workers=2) as jobs:
+            assert jobs._pool is None
+            assert jobs.map(abs, [-1, 2, -3]) == [1, 2, 3]
+    finally:
+        stop.set()
+        helper.join()
