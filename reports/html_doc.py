@@ -189,32 +189,15 @@ def font_faces(page: str) -> str:
     on every machine, offline (DejaVu fonts: Bitstream Vera licence, free to embed). Each face
     (regular, bold, italic, bold italic) holds only the characters set in it; a face no text
     uses is left out."""
-    import io
-    import logging
-
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    from reports.fonts import font_dir
+    from reports.fonts import subset_woff
 
     used = face_texts(page)
-    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
     rules = []
     for name, weight, style in FACES:
         chars = used.get((weight, style))
         if not chars:
             continue
-        font = TTFont(font_dir() / name)
-        options = subset.Options()
-        options.flavor = "woff"
-        options.layout_features = ["kern"]
-        sub = subset.Subsetter(options)
-        sub.populate(text="".join(sorted(chars | {" "})))
-        sub.subset(font)
-        buffer = io.BytesIO()
-        font.flavor = "woff"
-        font.save(buffer)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        data = base64.b64encode(subset_woff(name, chars)).decode("ascii")
         rules.append(f"@font-face {{ font-family: 'DejaVu Sans'; font-weight: {weight}; "
                      f"font-style: {style}; src: url(data:font/woff;base64,{data}) "
                      "format('woff'); }")

@@ -170,3 +170,55 @@ def test_bundled_report_links_no_count_or_word_and_each_link_to_its_own_study(bu
     for a in analysis.comparisons:
         if a.comparison is not None:
             assert f'id="inputs-{a.outcome.id}-{a.group.id}"'.replace("_", "-") in page
+
+
+def test_a_subset_from_the_cached_base_equals_one_from_the_whole_font():
+    """reports.fonts starts later subsets from a per-process base subset: the same characters,
+    advances, outlines and kerning as a subset of the whole font."""
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    from reports import fonts
+
+    chars = "Pooled τ² ≥ 5–9 AVAWAY"
+    assert set(chars) <= fonts.BASE_CHARS
+    via_base = TTFont(io.BytesIO(fonts.subset_woff("DejaVuSans.ttf", chars)))
+    whole = TTFont(io.BytesIO(fonts._subset(TTFont(fonts.font_dir() / "DejaVuSans.ttf"),
+                                            set(chars) | {" "}, "woff")))
+
+    def glyphs(font):
+        cmap, hmtx, out = font.getBestCmap(), font["hmtx"], {}
+        for code, name in cmap.items():
+            pen = RecordingPen()
+            font.getGlyphSet()[name].draw(pen)
+            out[chr(code)] = (hmtx[name], pen.value)
+        return out
+
+    assert glyphs(via_base) == glyphs(whole)
+
+    def kerning(font):
+        cmap = font.getBestCmap()
+        names = {n: chr(c) for c, n in cmap.items()}
+        pairs = set()
+        for lookup in font["GPOS"].table.LookupList.Lookup:
+            for sub in lookup.SubTable:
+                sub = getattr(sub, "ExtSubTable", sub)
+                if lookup.LookupType not in (2, 9) or not hasattr(sub, "Coverage"):
+                    continue
+                if sub.Format == 1:
+                    for first, ps in zip(sub.Coverage.glyphs, sub.PairSet, strict=True):
+                        for rec in ps.PairValueRecord:
+                            v = rec.Value1.XAdvance if rec.Value1 else 0
+                            pairs.add((names.get(first), names.get(rec.SecondGlyph), v))
+                else:  # class pairs
+                    c1, c2 = sub.ClassDef1.classDefs, sub.ClassDef2.classDefs
+                    for first in sub.Coverage.glyphs:
+                        for second in names:
+                            rec = sub.Class1Record[c1.get(first, 0)].Class2Record[
+                                c2.get(second, 0)]
+                            v = rec.Value1.XAdvance if rec.Value1 else 0
+                            if v:
+                                pairs.add((names.get(first), names[second], v))
+        return pairs
+
+    assert kerning(via_base) == kerning(whole) and kerning(whole)
