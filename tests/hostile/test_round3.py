@@ -17,13 +17,17 @@ IPD_CASE = ROOT / "tests" / "extraction" / "audit" / "cases" / "ipd"
 
 # 1. reconstruct --scale percent on a proportion curve ------------------------------------------
 
+def _reconstruct(tmp_path, curve_text: str, scale: str):
+    curve = tmp_path / "c.csv"
+    curve.write_text(curve_text, encoding="utf-8")
+    return run("reconstruct", "--curve", curve, "--n", "100", "--out", tmp_path / "o.csv",
+               "--scale", scale)
+
+
 def test_percent_scale_on_proportions_says_they_look_like_proportions(tmp_path):
     # exit 0 with "survival read as percent" and a curve squashed to 1%: every patient died by
     # month 3 (median 1.5 months against a digitized 12)
-    curve = tmp_path / "c.csv"
-    curve.write_text(PROPORTIONS, encoding="utf-8")
-    result = run("reconstruct", "--curve", curve, "--n", "100", "--out", tmp_path / "o.csv",
-                 "--scale", "percent")
+    result = _reconstruct(tmp_path, PROPORTIONS, "percent")
     assert result.exit_code == 2, result.output
     assert "look like proportions" in result.stderr
     assert "--scale proportion" in result.stderr
@@ -40,19 +44,13 @@ def test_a_study_curve_declared_percent_but_in_proportions_names_survival_scale(
 
 
 def test_proportion_scale_on_a_percent_curve_names_the_option(tmp_path):
-    curve = tmp_path / "c.csv"
-    curve.write_text("time,survival\n0,100\n6,80\n12,50\n", encoding="utf-8")
-    result = run("reconstruct", "--curve", curve, "--n", "100", "--out", tmp_path / "o.csv",
-                 "--scale", "proportion")
+    result = _reconstruct(tmp_path, "time,survival\n0,100\n6,80\n12,50\n", "proportion")
     assert result.exit_code == 2, result.output
     assert "--scale percent" in result.stderr
 
 
 def test_declared_scales_that_fit_still_reconstruct(tmp_path):
-    curve = tmp_path / "c.csv"
-    curve.write_text(PROPORTIONS, encoding="utf-8")
-    result = run("reconstruct", "--curve", curve, "--n", "100", "--out", tmp_path / "o.csv",
-                 "--scale", "proportion")
+    result = _reconstruct(tmp_path, PROPORTIONS, "proportion")
     assert result.exit_code == 0, result.stderr
 
 
