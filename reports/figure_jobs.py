@@ -71,6 +71,16 @@ def _call(module: str, name: str, args: tuple[Any, ...]) -> Any:
     return getattr(importlib.import_module(module), name)(*args)
 
 
+def running_threads() -> int:
+    """Threads of this process as the kernel counts them (``/proc/self/task``): also those
+    started without :mod:`threading` (pytest-xdist's I/O thread is one, and a child forked
+    beside it hung on a lock), else :func:`threading.active_count`."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
 class FigureJobs:
     """A queue of figure jobs; use as a context manager (the pool is shut down on exit)."""
 
@@ -78,7 +88,7 @@ class FigureJobs:
         n = workers if workers is not None else min(4, os.cpu_count() or 1)
         if "fork" not in multiprocessing.get_all_start_methods():  # Windows: draw in-process
             n = 1
-        if threading.active_count() > 1:
+        if running_threads() > 1:
             # forking a process that runs other threads can deadlock the child (a lock held
             # by another thread at the fork stays held; Python's os.fork documentation): an
             # application or test runner with threads gets its figures drawn in-process

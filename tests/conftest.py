@@ -76,6 +76,7 @@ def bundled_report(tmp_path_factory):
     return result, pdf_text(result.pdf), result.html.read_text()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that use the bundled report are ``slow``."""
     for item in items:

@@ -233,3 +233,20 @@ def test_a_process_with_other_threads_draws_in_process():
     finally:
         stop.set()
         helper.join()
+
+
+def test_threads_started_without_the_threading_module_are_counted():
+    """pytest-xdist's worker runs an I/O thread started with _thread, which
+    threading.active_count() does not see; a figure worker forked beside it hung."""
+    import _thread
+    import threading
+
+    from reports.figure_jobs import running_threads
+
+    before = running_threads()
+    release = threading.Event()
+    _thread.start_new_thread(release.wait, ())
+    try:
+        assert running_threads() == before + 1
+    finally:
+        release.set()
