@@ -65,6 +65,11 @@ NotEmpty = AfterValidator(_not_empty)
 """Marks a rule list of a plan that may be left out but not written as ``[]``."""
 
 
+
+Flag = Annotated[bool, Field(strict=True)]
+"""A plan switch: YAML ``true`` or ``false`` only. Lax parsing read the quoted ``"no"``, ``"off"``
+or ``"0"`` as false (adversarial round 3); study files were already strict."""
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -233,11 +238,11 @@ class Sensitivity(_Strict):
     estimators: Annotated[list[Estimator], Field(min_length=1)] = Field(
         default_factory=lambda: ["FE", "DL", "REML", "ML", "PM", "HS", "SJ", "EB", "HE"],
         description="tau² estimators compared in the sensitivity analysis (at least one)")
-    leave_one_out: bool = True
+    leave_one_out: Flag = True
     inference: list[Inference] = Field(default_factory=lambda: ["z", "knha"])
     min_k_bias: int = Field(10, ge=3, description="studies needed for a funnel plot, Egger's "
                             "test and trim-and-fill (Sterne et al. 2011 advise 10)")
-    exclude_overlapping: bool = Field(
+    exclude_overlapping: Flag = Field(
         True, description="the main analysis keeps one arm (the largest) per cluster of studies "
         "linked as overlapping_cohort or same_institution; when true, a sensitivity analysis "
         "re-pools with all of them (reports/analysis/overlap.py)")
@@ -257,8 +262,8 @@ class Plan(_Strict):
     min_studies_metareg: int = Field(5, ge=3, description="studies with the moderator needed")
     subgroup_by: Literal["design", "treatment_class", "line", "none"] = "design"
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
-    include_unverified: bool = Field(False, description="pool numbers whose source is unverified")
-    exclude_single_extraction: bool = Field(
+    include_unverified: Flag = Field(False, description="pool numbers whose source is unverified")
+    exclude_single_extraction: Flag = Field(
         False, description="leave out of pooling the study files no second person checked "
         "(no curation.checked_by); each is listed with rule single_extraction")
     prediction: Literal["metafor", "higgins"] = Field(

@@ -389,3 +389,23 @@ def test_plan_new_without_a_library_folder_says_so(tmp_path):
     assert result.exit_code == 2, result.output
     assert "no folder" in result.stderr and "--studies DIR" in result.stderr
     assert not target.exists()
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("include_unverified: false", 'include_unverified: "no"'),
+    ("  exclude_overlapping: true", '  exclude_overlapping: "yes"'),
+    ("  leave_one_out: true", "  leave_one_out: 1"),
+])
+def test_a_plan_switch_takes_true_or_false_only(tmp_path, old, new):
+    """`include_unverified: "no"` was read as false (lax parsing), `1` as true."""
+    from reports.plan import DEFAULT_PLAN, PlanError, load_plan
+
+    text = DEFAULT_PLAN.read_text(encoding="utf-8")
+    line = text.splitlines().index(old) + 1
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    msgs = [i.format() for i in info.value.issues]
+    field = old.strip().split(":")[0]
+    assert any(f":{line}:" in m and field in m for m in msgs), msgs
