@@ -17,7 +17,7 @@ from extraction.issues import Issue, StudyFileError
 from extraction.references import check_references
 from extraction.schema import Study
 from extraction.schema_errors import translate
-from extraction.yaml_source import YamlDocument, load_yaml
+from extraction.yaml_source import STUDY_KIND, YamlDocument, load_yaml
 
 STUDY_SUFFIXES = (".yaml", ".yml")
 M = TypeVar("M", bound=BaseModel)
@@ -60,8 +60,7 @@ class StudyRecord:
 
 def load_model(path: Path, model: type[M], shown: str | None = None,
                checks: Callable[[YamlDocument], list[Issue]] | None = None,
-               kind: tuple[str, str] = ("study", "run `hccmeta new ID` for a scaffold")
-               ) -> tuple[M, YamlDocument]:
+               kind: tuple[str, str] = STUDY_KIND) -> tuple[M, YamlDocument]:
     """Read a YAML file with positions and validate it against a pydantic ``model``.
 
     Used for study files, analysis plans and the reference-line file alike, so each reports

@@ -303,13 +303,16 @@ class _Converter:
         return out
 
 
+STUDY_KIND = ("study", "run `hccmeta new ID` for a scaffold")
+"""What a study file holds and how to start one (:func:`load_yaml`'s default ``kind``)."""
+
+
 def _article(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def load_yaml(path: Path, shown: str | None = None,
-              kind: tuple[str, str] = ("study", "run `hccmeta new ID` for a scaffold")
-              ) -> YamlDocument:
+              kind: tuple[str, str] = STUDY_KIND) -> YamlDocument:
     """Read ``path`` as a single YAML document with positions.
 
     Parameters

@@ -10,6 +10,7 @@ from extraction import StudyRecord
 from extraction import vocabulary as vocab
 from meta.comparison import ComparisonResult
 from reports import fmt
+from reports.analysis.adjusted import UNSETTLED
 from reports.analysis.groups import GroupAnalysis
 from reports.analysis.verdict import PositionBasis, ReasonCode, Verdict, basis_of
 from reports.plan import Outcome, Plan
@@ -304,7 +305,7 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
             + (f" ({', '.join(adj.verdicts)} over the plausible range)"
                if len(set(adj.verdicts)) > 1 else "")
             + (" (a rejection within Monte Carlo error of alpha: the simulation does not "
-               "settle it, no direction is claimed)" if "unsettled" in adj.verdicts else "")
+               "settle it, no direction is claimed)" if UNSETTLED in adj.verdicts else "")
             + ("; the verdict CHANGES" if adj.changed else "; the verdict is unchanged"))
     if adj.slope_bt_per_decade == adj.slope_bt_per_decade:
         text += f"; ratio of medians per decade {adj.slope_bt_per_decade:.2f}"

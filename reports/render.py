@@ -18,7 +18,6 @@ the same PDF on every machine), so a template cannot read files outside the buil
 
 from __future__ import annotations
 
-import base64
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -90,19 +89,11 @@ class _Figures:
         self.root = root
         self.count = 0
 
-    def uri(self, rel: str) -> str:
-        return data_uri(self.root / rel)
-
     def svg(self, rel: str, alt: str = "") -> markupsafe.Markup:
         from reports import html_doc
 
         self.count += 1
         return html_doc.inline_svg(self.root / rel, f"fig{self.count}", alt)
-
-
-@jinja2.pass_context
-def _figure_uri(context: Any, rel: str) -> str:
-    return context["_figures"].uri(rel)  # type: ignore[no-any-return]
 
 
 @jinja2.pass_context
@@ -122,7 +113,6 @@ def _env_html() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["str"] = str
     env.filters["brk"] = str
-    env.filters["figure_uri"] = _figure_uri
     env.filters["figure_svg"] = _figure_svg
     env.filters["cite"] = cite
     env.filters["slug"] = html_doc.slug
@@ -147,11 +137,6 @@ def compile_pdf(source: str, root: Path) -> bytes:
     main.write_text(source, encoding="utf-8")
     return typst.compile(str(main), root=str(root), font_paths=[str(fonts)],
                          ignore_system_fonts=True)
-
-
-def data_uri(path: Path) -> str:
-    """An SVG file as a ``data:`` URI (the HTML page is self-contained)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def render_html(context: dict[str, Any], root: Path, fonts: str | None = None) -> str:

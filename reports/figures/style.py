@@ -1,11 +1,11 @@
 """Shared look of the report's figures, text measurement and the figure writer.
 
 Fonts: figures are set in DejaVu Sans, the font matplotlib ships and measures text with. The PDF
-report passes matplotlib's font folder (:data:`FONT_DIR`) to Typst, so SVG text is rendered in the
-very font it was measured in (no substitution, no overflow); the HTML report embeds a subset of the
-same font (``reports.render``). Typst bundles only Libertinus Serif, New Computer Modern and
-DejaVu Sans Mono, none of which matplotlib can measure, so the figures keep the sans family of
-journal figures rather than the serif of the running text.
+report passes matplotlib's font folder (:func:`reports.fonts.font_dir`) to Typst, so SVG text is
+rendered in the very font it was measured in (no substitution, no overflow); the HTML report
+embeds a subset of the same font (``reports.fonts``). Typst bundles only Libertinus Serif, New
+Computer Modern and DejaVu Sans Mono, none of which matplotlib can measure, so the figures keep
+the sans family of journal figures rather than the serif of the running text.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from reports.atomic import write_bytes_atomic
-from reports.fonts import font_dir
 
 INDEX = "#c0392b"
 STUDY = "#1f3b57"
@@ -44,10 +43,6 @@ matplotlib.rcParams.update({
     "text.parse_math": False,
 })
 
-
-FONT_DIR = font_dir()
-"""DejaVu Sans as shipped with matplotlib: passed to Typst so SVG text renders in the font
-matplotlib measured it with."""
 
 FORMATS = ("svg", "pdf", "png")
 
@@ -123,10 +118,10 @@ def save(fig: Figure, path: Path | None) -> None:
     """Write ``fig`` as SVG, PDF or PNG, chosen by the suffix of ``path``.
 
     Vector by default; in SVG text stays text (``svg.fonttype = none``: 3-4x faster than glyph
-    paths, selectable, rendered by Typst with :data:`FONT_DIR`); PDF embeds DejaVu Sans as
-    TrueType (``pdf.fonttype = 42``); PNG at 200 dpi. No date, fixed hash salt:
-    byte-reproducible SVG. Figures lay themselves out (no ``bbox_inches="tight"``, which draws
-    everything twice).
+    paths, selectable, rendered by Typst with the fonts of :func:`reports.fonts.font_dir`);
+    PDF embeds DejaVu Sans as TrueType (``pdf.fonttype = 42``); PNG at 200 dpi. No date, fixed
+    hash salt: byte-reproducible SVG. Figures lay themselves out (no ``bbox_inches="tight"``,
+    which draws everything twice).
     """
     if path is None:
         return
