@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -147,8 +150,6 @@ def test_a_fresh_figure_worker_imports_every_plot_module_itself():
     session the plot modules are imported before any build forks its workers (tests/conftest.py
     saves ~1 s of CPU per build that way), so the builds there no longer exercise it."""
     import json
-    import subprocess
-    import sys
 
     code = ("import json, sys; from reports.figure_jobs import PLOT_MODULES, _warm_up; "
             "before = 'matplotlib' in sys.modules; _warm_up(); "
@@ -237,16 +238,19 @@ def test_a_process_with_other_threads_draws_in_process():
 
 def test_threads_started_without_the_threading_module_are_counted():
     """pytest-xdist's worker runs an I/O thread started with _thread, which
-    threading.active_count() does not see; a figure worker forked beside it hung."""
-    import _thread
-    import threading
-
-    from reports.figure_jobs import running_threads
-
-    before = running_threads()
-    release = threading.Event()
-    _thread.start_new_thread(release.wait, ())
-    try:
-        assert running_threads() == before + 1
-    finally:
+    threading.active_count() does not see; a figure worker forked beside it hung. Counted in a
+    fresh process: in the test worker, threads left by earlier tests may end meanwhile."""
+    code = textwrap.dedent("""
+        import _thread, threading
+        from reports.figure_jobs import running_threads
+        before = running_threads()
+        release = threading.Event()
+        _thread.start_new_thread(release.wait, ())
+        print(before, running_threads(), threading.active_count())
         release.set()
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    before, after, seen_by_threading = map(int, done.stdout.split())
+    assert after == before + 1
+    assert seen_by_threading == 1  # what threading.active_count() alone would have missed
