@@ -336,6 +336,7 @@ def _loglik_grid(
 
 
 _UNIT_GRID = np.linspace(0.0, 1.0, 25)
+_GEOMETRIC_STEPS = np.arange(24) / 24.0
 
 
 def boundary_grid(yi: np.ndarray, vi: np.ndarray, upper: np.ndarray | float) -> np.ndarray:
@@ -351,19 +352,26 @@ def boundary_grid(yi: np.ndarray, vi: np.ndarray, upper: np.ndarray | float) -> 
     top = np.maximum(np.asarray(upper, float).reshape(-1),
                      2.0 * (y.max(axis=1) - y.min(axis=1)) ** 2)
     lo = np.minimum(np.maximum(top * 1e-6, v.min(axis=1) * 1e-3), top)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        steps = np.linspace(np.log(lo), np.log(top), 24, endpoint=False, axis=1)
-    grid = np.sort(np.concatenate([_UNIT_GRID[None, :] * top[:, None], np.exp(steps)], axis=1),
+    ratio = np.divide(top, lo, out=np.ones_like(top), where=lo > 0.0)
+    geometric = lo[:, None] * ratio[:, None] ** _GEOMETRIC_STEPS[None, :]  # lo = top: exactly top
+    grid = np.sort(np.concatenate([_UNIT_GRID[None, :] * top[:, None], geometric], axis=1),
                    axis=1)
     return grid[0] if np.ndim(yi) == 1 else grid
 
 
 def interior_peak_mask(ll: np.ndarray) -> np.ndarray:
     """Local maxima of log likelihoods on a grid (last axis), the first point (tau² = 0, the
-    boundary maximum itself) excluded, the last one counted when the likelihood still rises."""
+    boundary maximum itself) excluded, the last one counted when the likelihood still rises.
+
+    A point is a peak when it is higher than the point before it and not lower than the one
+    after it, so a run of equal values counts once, at its start, and only after a rise. The
+    grid of :func:`boundary_grid` repeats its top point when ``range(y)`` is tiny (two nearly
+    equal effects); counting those ties as peaks sent a likelihood that falls everywhere to the
+    interior search, which crawled to tau² ~ 1e-11 in ~200 steps instead of returning 0.
+    """
     peak = np.zeros(ll.shape, bool)
-    peak[..., 1:-1] = (ll[..., 1:-1] >= ll[..., :-2]) & (ll[..., 1:-1] >= ll[..., 2:])
-    peak[..., -1] = ll[..., -1] >= ll[..., -2]
+    peak[..., 1:-1] = (ll[..., 1:-1] > ll[..., :-2]) & (ll[..., 1:-1] >= ll[..., 2:])
+    peak[..., -1] = ll[..., -1] > ll[..., -2]
     return peak
 
 

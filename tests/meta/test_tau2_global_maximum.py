@@ -125,3 +125,33 @@ def test_returned_tau2_has_the_highest_likelihood_on_a_grid(data, method):
     grid = np.concatenate([np.linspace(0.0, upper, 4001), np.geomspace(1e-7, upper, 1000)])
     best = float(_loglik_on(grid, yi, vi, reml).max())
     assert float(_loglik_on(np.array([tau2]), yi, vi, reml)[0]) >= best - LL0_TOL - 1e-9
+
+
+def test_two_nearly_equal_effects_give_zero_at_once_in_one_row_and_batch():
+    """Two effects 0.001 apart: the boundary grid's top point repeats (its geometric part
+    collapses when range(y)² is below min(v)/1000). The ties used to count as interior peaks
+    and the search crawled to tau² ~ 1e-11 in ~200 steps; the likelihood falls everywhere, so
+    the answer is 0, found in one step, by the one-row and the batched estimator alike."""
+    from meta.batch_regression import fit_reml_rows
+    from meta.tau2 import boundary_grid, interior_peak_mask
+
+    yi, vi = np.array([0.03468438, 0.03581079]), np.array([0.00511907, 0.01043364])
+    X = np.ones((2, 1))
+    grid = boundary_grid(yi, vi, 0.0)
+    assert (grid[-24:] == grid[-1]).all()  # the degenerate grid: its top point, 24 times
+    ll = np.array([_loglik(yi, vi, X, float(t), True) for t in grid])
+    assert not interior_peak_mask(ll).any()
+    fit = estimate_tau2(yi, vi, X, "REML")
+    assert fit.tau2 == 0.0 and fit.iterations <= 2
+    fine = np.linspace(0.0, 0.01, 2001)
+    assert all(_loglik(yi, vi, X, float(t), True) <= ll[0] for t in fine)
+    rows = fit_reml_rows(np.tile(yi, (50, 1)), np.tile(vi, (50, 1)), X)
+    assert not rows["one_row"].any() and (rows["tau2"] == 0.0).all()
+
+
+def test_a_rise_then_a_plateau_of_repeated_grid_points_is_one_peak():
+    from meta.tau2 import interior_peak_mask
+
+    ll = np.array([0.0, 1.0, 2.0, 2.0, 2.0])
+    assert interior_peak_mask(ll).tolist() == [False, False, True, False, False]
+    assert not interior_peak_mask(np.array([0.0, -1.0, -1.0, -1.0])).any()
