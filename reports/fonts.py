@@ -68,9 +68,15 @@ def subset_woff(name: str, chars: Iterable[str]) -> bytes:
     """The face ``name`` (a file of :func:`font_dir`) subset to ``chars`` and a space, as WOFF,
     kerning kept. Starts from :func:`_base` when every character lies in :data:`BASE_CHARS`
     (the same glyphs and kerning pairs), else from the whole font."""
+    return _subset_woff(name, frozenset(chars) | {" "})
+
+
+@lru_cache(maxsize=32)
+def _subset_woff(name: str, wanted: frozenset[str]) -> bytes:
+    """:func:`subset_woff`, remembered per process: a process that builds many reports of
+    similar libraries (the test suite) asks for the same subsets again (~60 ms a face)."""
     from fontTools.ttLib import TTFont
 
-    wanted = set(chars) | {" "}
     source = (TTFont(io.BytesIO(_base(name))) if wanted <= BASE_CHARS
               else TTFont(font_dir() / name))
     return _subset(source, wanted, "woff")
