@@ -8,6 +8,7 @@ elsewhere, and ``derived``: for each number that was computed rather than read, 
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import typing
@@ -233,6 +234,13 @@ _NUMERIC_TEXT = {"p_value"}
 """Fields stored as text that hold a number (a p-value keeps its relation: '<0.001')."""
 
 
+@functools.cache
+def _numeric_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name, info in cls.model_fields.items()
+                 if name not in {"source", "sources", "derived", "notes"}
+                 and (name in _NUMERIC_TEXT or _is_numeric(info.annotation)))
+
+
 class Entry(Strict):
     """An extracted entry: its numbers, where they were read and which were derived.
 
@@ -248,11 +256,11 @@ class Entry(Strict):
     notes: Text | None = None
 
     @classmethod
-    def numeric_field_names(cls) -> list[str]:
-        """Fields that hold numbers: the keys ``derived`` and ``sources`` may name."""
-        return [name for name, info in cls.model_fields.items()
-                if name not in {"source", "sources", "derived", "notes"}
-                and (name in _NUMERIC_TEXT or _is_numeric(info.annotation))]
+    def numeric_field_names(cls) -> tuple[str, ...]:
+        """Fields that hold numbers: the keys ``derived`` and ``sources`` may name (worked out
+        once per entry class: the walk over nested annotations cost a third of loading a
+        library)."""
+        return _numeric_field_names(cls)
 
     def checks(self) -> list[Problem]:
         """Provenance keys name numeric fields, and the entry's own rules hold."""

@@ -13,8 +13,7 @@ import reports.analysis.groups as analysis
 import reports.analysis.sensitivity as sensitivity
 from reports.build import build_report
 
-SUBSET = ("zhai2025", "kim2024", "chen2023", "li2022_rt_pd1", "su2022", "llovet2008_sharp",
-          "cheng2009_asiapacific", "kudo2018_reflect", "yu2019")
+SUBSET = ("zhai2025", "kim2024", "chen2023", "li2022_rt_pd1", "su2022")
 
 
 def _library(tmp_path):
@@ -22,7 +21,6 @@ def _library(tmp_path):
     lib.mkdir()
     for sid in SUBSET:
         shutil.copy(STUDIES / f"{sid}.yaml", lib)
-    shutil.copytree(STUDIES / "ipd", lib / "ipd")  # the trials' patient-level data
     return lib
 
 
