@@ -130,10 +130,11 @@ def test_any_study_can_be_the_index(tmp_path):
 
     lib = tmp_path / "studies"
     lib.mkdir()
-    for sid in ("zhai2025", "finn2020_imbrave150", "yau2022_checkmate459", "llovet2008_sharp",
-                "qin2023_rationale301"):
+    for sid in ("zhai2025", "finn2020_imbrave150", "yau2022_checkmate459"):
         shutil.copy(ROOT / "studies" / f"{sid}.yaml", lib / f"{sid}.yaml")
-    shutil.copytree(ROOT / "studies" / "ipd", lib / "ipd")  # the trials' patient-level data
+    (lib / "ipd").mkdir()
+    for name in ("imbrave150_finn2020_fig1a.csv", "checkmate-459_yau2019_figX.csv"):
+        shutil.copy(ROOT / "studies" / "ipd" / name, lib / "ipd" / name)  # their patient data
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["report", "--index", "finn2020_imbrave150:atezo_bev",
                                    "--studies", str(lib), "--out", str(out)])
