@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pdf_reading import pdf_text
 
 from reports.blas import single_threaded_blas
 
@@ -38,22 +39,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
     for module in (*PLOT_MODULES, "reports.html_doc", "fontTools.subset", "fontTools.ttLib"):
         importlib.import_module(module)
-
-
-def pdf_text(path: Path) -> str:
-    """The text of a PDF, whitespace runs collapsed to one space.
-
-    Read with PDFium (``pypdfium2``): 0.2 s for the bundled 41-page report where pypdf took
-    4.5 s. Typst's line-break opportunities (U+200B after ``_`` and ``/``) are dropped and a
-    hyphen that ends a line (PDFium's U+FFFE) is a hyphen, so words read as printed."""
-    import pypdfium2
-
-    doc = pypdfium2.PdfDocument(path.read_bytes())
-    try:
-        text = " ".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
-    return " ".join(text.replace("\u200b", "").replace("\ufffe", "-").split())
 
 
 @pytest.fixture(scope="session")

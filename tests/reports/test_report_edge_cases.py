@@ -6,14 +6,13 @@ normal quantiles, the study files' own text), never copied from a report.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import shutil
 from pathlib import Path
 
-import pypdf
 import pytest
+from pdf_reading import pdf_text
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -261,8 +260,7 @@ def test_f19_scale_names_and_u2028_are_the_same_in_pdf_and_html(tmp_path):
     scales = [o["scale"] for o in result.context["outcomes"]]
     assert set(scales) <= set(SCALES.values()) and SCALES["PFT"] in scales
     html = result.html.read_text()
-    pdf = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(
-        io.BytesIO(result.pdf.read_bytes())).pages).split())
+    pdf = pdf_text(result.pdf)
     assert "\u2028" not in html and old in html and old in pdf
     for scale in {o["scale"] for o in result.context["outcomes"]}:
         assert f"Analysis scale: {scale}." in html and f"Analysis scale: {scale}." in pdf
