@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from extraction.ipd import read_ipd_csv
+from extraction.ipd import arms_named
 from meta.survival import (
     cox_hr,
     index_median_position,
@@ -35,13 +35,7 @@ INDEX_MEDIAN_OS = 17.0  # months; the index study's abstract (studies/sources/se
 
 def sorafenib_arms() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The 13 sorafenib arms: trial -> (time, event)."""
-    arms = {}
-    for path in sorted(IPD.glob("*.csv")):
-        table = read_ipd_csv(path)  # the study files' own IPD reader
-        if "sorafenib" in table.arms():
-            time, event = table.select("sorafenib")
-            arms[path.name.split("_")[0]] = (np.asarray(time, float), np.asarray(event, int))
-    return arms
+    return arms_named(IPD, "sorafenib")
 
 
 def timed(label: str, func, *args, **kwargs):

@@ -147,6 +147,35 @@ def read_ipd_csv(path: Path, shown: str | None = None) -> IpdTable:
     return parse_ipd_text(text, shown)
 
 
+def arms_named(folder: Path, arm: str) -> dict[str, tuple[Any, Any]]:
+    """Every arm labelled ``arm`` in the IPD CSVs of ``folder``, by trial.
+
+    E.g. ``arms_named(Path("studies/ipd"), "sorafenib")``: the sorafenib control arms of the
+    bundled trials, to pool as a benchmark of their own. The trial is the file name up to its
+    first ``_`` (``sharp_llovet2008_fig2a.csv`` -> ``sharp``); files without an ``arm`` column
+    or without that label are skipped.
+
+    Returns
+    -------
+    dict
+        trial -> ``(time, event)`` as NumPy arrays (float months, int 0/1), in file-name order.
+
+    Raises
+    ------
+    IpdInputError
+        A CSV of the folder that cannot be read (see :func:`read_ipd_csv`).
+    """
+    import numpy as np
+
+    out: dict[str, tuple[Any, Any]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        table = read_ipd_csv(path)
+        if arm in table.arms():
+            time, event = table.select(arm)
+            out[path.name.split("_")[0]] = (np.asarray(time, float), np.asarray(event, int))
+    return out
+
+
 def arm_problem(table: IpdTable, arm_in_file: str | None, shown: str) -> str | None:
     """Why ``arm_in_file`` does not select one arm of ``table`` (None when it does)."""
     labels = table.arms()

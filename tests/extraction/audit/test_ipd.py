@@ -239,3 +239,22 @@ def test_one_ipd_entry_per_arm_and_endpoint(tmp_path):
     assert result.exit_code == 2
     assert "ipd[1].arm: expected one IPD entry per arm and endpoint, got 'exp' os again (ipd[0])" \
         in result.output
+
+
+def test_arms_named_collects_one_label_across_a_folder(tmp_path):
+    from extraction.ipd import arms_named
+
+    (tmp_path / "sharp_llovet2008_fig2a.csv").write_text(
+        "time,event,arm\n1.5,1,sorafenib\n2,0,placebo\n3.25,0,sorafenib\n")
+    (tmp_path / "reflect_kudo2018_fig2.csv").write_text("time,event,arm\n4,1,lenvatinib\n")
+    (tmp_path / "one_arm_x2020.csv").write_text("time,event\n5,1\n")
+    (tmp_path / "notes.txt").write_text("not a CSV")
+    arms = arms_named(tmp_path, "sorafenib")
+    assert list(arms) == ["sharp"]
+    time, event = arms["sharp"]
+    assert time.tolist() == [1.5, 3.25] and event.tolist() == [1, 0]
+    assert time.dtype == float and event.dtype.kind == "i"
+    assert arms_named(tmp_path, "nivolumab") == {}
+    (tmp_path / "broken_x2021.csv").write_text("time,event,arm\n-1,1,sorafenib\n")
+    with pytest.raises(IpdInputError, match=r"broken_x2021\.csv:2: time"):
+        arms_named(tmp_path, "sorafenib")

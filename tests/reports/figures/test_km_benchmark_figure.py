@@ -12,7 +12,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
-from extraction.ipd import read_ipd_csv
+from extraction.ipd import arms_named
 from meta.survival import index_median_position, pooled_km_curve, survival_benchmark
 from reports.figures.km_benchmark import (
     ASSUMPTION_NOTE,
@@ -28,12 +28,7 @@ INDEX_MEDIAN = 17.0  # the index study's reported median OS (seed abstract), mon
 
 @pytest.fixture(scope="module")
 def sorafenib() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    arms = {}
-    for path in sorted(IPD.glob("*.csv")):
-        table = read_ipd_csv(path)  # the study files' own IPD reader
-        if "sorafenib" in table.arms():
-            time, event = table.select("sorafenib")
-            arms[path.name.split("_")[0]] = (np.asarray(time, float), np.asarray(event, int))
+    arms = arms_named(IPD, "sorafenib")
     assert len(arms) == 13
     return arms
 
