@@ -273,6 +273,51 @@ def _problems_despite_errors(errors: Sequence[Mapping[str, Any]], doc: YamlDocum
     return out
 
 
+_TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none"}
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Whether a ``loc`` element names a branch of a union, as pydantic adds it: a model's class
+    name (``Reference``) or a type (``str``, ``constrained-str``, ``function-after[...]``), never
+    one of our snake_case field names."""
+    return isinstance(part, str) and bool(part) and (
+        part[0].isupper() or "-" in part or "[" in part or part in _TYPE_TAGS)
+
+
+def _branch_fits(tag: str, value: Any) -> bool:
+    """Whether the union branch ``tag`` is the one the value's YAML type asked for: a model for
+    a mapping, anything else for a scalar or a list."""
+    return tag[0].isupper() == isinstance(value, Mapping)
+
+
+def _one_union_branch(errors: list[dict[str, Any]], data: Any) -> list[dict[str, Any]]:
+    """Errors of a value that matched no branch of a union, reduced to the branch its YAML type
+    asked for, with the branch's tag taken out of the location.
+
+    ``references: [{id: x, lines: []}]`` gave ``references[0].Reference.lines: expected at least
+    one value`` *and* ``references[0].constrained-str: expected text, got a mapping``; it now
+    gives the first, at ``references[0].lines``. When no branch fits the value's type, every
+    branch's errors are kept (each says what it expected).
+    """
+    tagged: dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]] = {}
+    out: list[dict[str, Any]] = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        at = next((i for i, part in enumerate(loc) if _is_union_tag(part)), None)
+        if at is None:
+            out.append(error)
+        else:
+            tagged.setdefault(loc[:at], []).append((loc[at], error))
+    for prefix, branches in tagged.items():
+        value = _value_at(data, prefix)
+        keep = [b for b in branches if _branch_fits(b[0], value)] or branches
+        for tag, error in keep:
+            loc = tuple(error["loc"])
+            i = loc.index(tag, len(prefix))
+            out.append({**error, "loc": loc[:i] + loc[i + 1:]})
+    return out
+
+
 def translate(exc: ValidationError, doc: YamlDocument, shown: str,
               root: type[BaseModel]) -> list[Issue]:
     """One :class:`Issue` per problem, located at the YAML node it concerns.
@@ -283,7 +328,7 @@ def translate(exc: ValidationError, doc: YamlDocument, shown: str,
     (one line per problem).
     """
     issues = []
-    errors = exc.errors(include_url=False)
+    errors = _one_union_branch([dict(e) for e in exc.errors(include_url=False)], doc.data)
     problems = [(tuple(e["loc"]), p) for e in errors if e["type"] == ENTRY_PROBLEMS
                 for p in (e.get("ctx") or {})["problems"]]
     for loc, (field, message, hint) in problems + _problems_despite_errors(errors, doc, root):

@@ -103,7 +103,7 @@ EMPTY_RULES = [
     ("    measure: PLO\n  - id: dcr", "    measure: PLO\n    groups: []\n  - id: dcr",
      "outcomes[0].groups"),
     ("references: [cui2025_rt_ici]", "references: [{id: cui2025_rt_ici, lines: []}]",
-     "groups[0].references[0].Reference.lines"),  # union branch named (open: round 4)
+     "groups[0].references[0].lines"),
 ]
 
 
@@ -124,6 +124,32 @@ def test_an_empty_rule_list_in_a_plan_is_a_located_error(tmp_path, old, new, fie
     messages = [i.format() for i in caught.value.issues]
     assert any(re.match(rf"{re.escape(str(plan))}:{line}:\d+: {re.escape(field)}: expected at "
                         r"least one value, got an empty list \[\]", m) for m in messages), messages
+
+
+@pytest.mark.parametrize(("new", "expected"), [
+    ("references: [{id: cui2025_rt_ici, lines: []}]",
+     ["groups[0].references[0].lines: expected at least one value"]),
+    ("references: [{id: 5}]", ["groups[0].references[0].id: expected text, got 5"]),
+    ("references: [5]", ["groups[0].references[0]: expected text, got 5"]),
+], ids=["mapping", "mapping-id", "scalar"])
+def test_a_reference_that_fits_no_form_names_the_form_its_yaml_asked_for(tmp_path, new,
+                                                                         expected):
+    """A reference is an id or a mapping {id, lines, phases}: the error of a mapping is the
+    mapping form's, at the field, without pydantic's branch name ("Reference.lines") and
+    without the other form's "expected text, got a mapping"."""
+    from reports.plan import PlanError, load_plan
+
+    text = DEFAULT_PLAN.read_text(encoding="utf-8").replace("references: [cui2025_rt_ici]",
+                                                            new, 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan)
+    messages = [i.format().split(": ", 1)[1] for i in caught.value.issues]
+    assert len(messages) == len(expected), messages
+    for message, start in zip(messages, expected, strict=True):
+        assert message.startswith(start), messages
+    assert not any("Reference" in m or "constrained-str" in m for m in messages)
 
 
 def test_report_with_an_empty_rule_list_exits_2_before_building(tmp_path):
