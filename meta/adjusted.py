@@ -170,24 +170,33 @@ def midpoint_year(start_year: int, start_month: int, end_year: int, end_month: i
     return (start + end) / 2
 
 
-def joint_leverage(vcov_wald: np.ndarray, X: np.ndarray, x0: np.ndarray
+def joint_leverage(weights: np.ndarray, X: np.ndarray, x0: np.ndarray
                    ) -> tuple[float, float]:
     """``(x0'(X'WX)^-1 x0, max_i x_i'(X'WX)^-1 x_i)``: the index's leverage and the arms'
     largest (module notes; Montgomery, Peck & Vining 2012, §3.6, with the model's weights).
 
+    Leverages do not change when the covariates are shifted and scaled, so they are computed
+    on the covariates centred and scaled by the arms' mean and SD: with raw calendar years
+    (~2020) ``X'WX`` is near-singular and an index at an arm's own year came out "outside" the
+    arms' region by rounding (1.5e-9 relative).
+
     Parameters
     ----------
-    vcov_wald : ndarray, shape (p, p)
-        ``(X'WX)^-1`` of the fit (intercept first), :attr:`meta.results.RmaResult.vcov_wald`.
+    weights : ndarray, shape (k,)
+        The model's weights ``1 / (v_i + tau²)``.
     X : ndarray, shape (k, p - 1)
         The arms' covariates (no intercept column).
     x0 : ndarray, shape (p - 1,)
         The index's covariates.
     """
-    rows = np.column_stack([np.ones(X.shape[0]), X])
-    r0 = np.r_[1.0, x0]
-    h = np.einsum("ij,jk,ik->i", rows, vcov_wald, rows)
-    return float(r0 @ vcov_wald @ r0), float(h.max())
+    X = np.asarray(X, float).reshape(len(weights), -1)
+    centre, scale = X.mean(axis=0), X.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    rows = np.column_stack([np.ones(X.shape[0]), (X - centre) / scale])
+    r0 = np.r_[1.0, (np.asarray(x0, float) - centre) / scale]
+    inverse = np.linalg.inv(rows.T @ (np.asarray(weights, float)[:, None] * rows))
+    h = np.einsum("ij,jk,ik->i", rows, inverse, rows)
+    return float(r0 @ inverse @ r0), float(h.max())
 
 
 def moderated_statistics(Y: np.ndarray, V: np.ndarray, X: np.ndarray, row: np.ndarray,
@@ -336,7 +345,7 @@ def adjusted_benchmark(yi: Sequence[float], vi: Sequence[float],
                          float(f.pval_beta[i + 1])) for i, n in enumerate(names))
     lo, hi = Xk.min(axis=0), Xk.max(axis=0)
     extrap = tuple(n for i, n in enumerate(names) if not lo[i] <= x0[i] <= hi[i])
-    h0, h_max = joint_leverage(f.vcov_wald, Xk, x0)
+    h0, h_max = joint_leverage(1.0 / (vk + f.tau2), Xk, x0)
     plain_test = decision_test(yk, vk, index_yi, index_vi, level=level, method="REML",
                                draws=draws, seed=seed, check_size=False)
     v_plain, p_plain = plain_test.verdict, plain_test.pval

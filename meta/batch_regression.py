@@ -34,7 +34,14 @@ import math
 import numpy as np
 
 from meta.errors import ConvergenceError
-from meta.tau2 import Tau2Control, boundary_grid, converged, estimate_tau2, interior_peak_mask
+from meta.tau2 import (
+    Tau2Control,
+    boundary_grid,
+    converged,
+    estimate_tau2,
+    interior_peak_mask,
+    standardised_design,
+)
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -63,21 +70,6 @@ def _quadratic(A: np.ndarray, c: np.ndarray) -> np.ndarray:
         return (A[:, 0, 0] * c[:, 0] ** 2 + 2.0 * A[:, 0, 1] * c[:, 0] * c[:, 1]
                 + A[:, 1, 1] * c[:, 1] ** 2)
     return np.einsum("mi,mij,mj->m", c, A, c)
-
-
-def _standardised(X: np.ndarray) -> np.ndarray:
-    """``X`` with every non-constant column centred and scaled, when ``X`` has a constant
-    (intercept) column: ``X T`` for an invertible ``T``, so ``P``, the REML likelihood (up to a
-    constant) and tau² are the same, but ``X'WX`` is well conditioned (raw enrolment years,
-    ~2020, made it near-singular: cond ~ 1e12, statistics review)."""
-    X = np.asarray(X, float)
-    spread = X.std(axis=0)
-    if not (spread == 0).any():
-        return X
-    out = X.copy()
-    vary = spread > 0
-    out[:, vary] = (X[:, vary] - X[:, vary].mean(axis=0)) / spread[vary]
-    return out
 
 
 class _Design:
@@ -165,15 +157,15 @@ def fit_reml_rows(Y: np.ndarray, V: np.ndarray, X: np.ndarray, *,
         has NaN throughout: callers count it as exceeding any statistic (conservative).
 
     tau² is computed on ``X`` with its non-constant columns standardised when it has an
-    intercept (:func:`_standardised`: the same model, better conditioned), the coefficients on
-    ``X`` as given.
+    intercept (:func:`meta.tau2.standardised_design`, as the one-row estimator: the same model,
+    better conditioned), the coefficients on ``X`` as given.
     """
     con = control or Tau2Control()
     m, k = Y.shape
     p = X.shape[1]
     if k <= p:
         raise ValueError(f"X: {p} coefficients need more than {p} studies, got k={k}")
-    design = _Design(_standardised(X))  # tau² (final coefficients: on X itself, below)
+    design = _Design(standardised_design(X))  # tau² (final coefficients: on X itself, below)
     tau2 = np.maximum(0.0, design.hedges(Y, V))
     zero_is_max = design.step_parts(Y, V, np.zeros(m))[0] <= 0.0
     shortcut = np.ones(m, bool)

@@ -487,6 +487,22 @@ def _fisher_scoring(
     return tau2, iteration
 
 
+def standardised_design(X: np.ndarray) -> np.ndarray:
+    """``X`` with every non-constant column centred and scaled, when ``X`` has a constant
+    (intercept) column: ``X T`` for an invertible ``T``, so the column space, ``P``, the hat
+    matrix, the (restricted) likelihood up to a constant and every tau² estimator are the same,
+    but ``X'WX`` is well conditioned (raw enrolment years, ~2020, made it near-singular:
+    cond ~ 1e12; REML then failed to converge on k = 3 arms, statistics review)."""
+    X = np.asarray(X, float)
+    spread = X.std(axis=0)
+    if not (spread == 0).any():
+        return X
+    out = X.copy()
+    vary = spread > 0
+    out[:, vary] = (X[:, vary] - X[:, vary].mean(axis=0)) / spread[vary]
+    return out
+
+
 def estimate_tau2(
     yi: np.ndarray,
     vi: np.ndarray,
@@ -525,6 +541,7 @@ def estimate_tau2(
             f"method={method!r} needs more studies than coefficients (k={k}, p={p}); "
             "use method='FE' or drop moderators"
         )
+    X = standardised_design(X)  # tau² depends on X's column space only
     iterations = 0
     if method == "DL":
         tau2 = _dl(yi, vi, X)

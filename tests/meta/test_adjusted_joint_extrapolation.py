@@ -24,7 +24,8 @@ def _adj(x0):
 def test_leverages_equal_metafor_prediction_variance_and_hat_values():
     X = np.column_stack([H["x1"], H["x2"]])
     fit = rma(H["yi"], H["vi"], mods=X, method="REML")
-    h0, h_max = joint_leverage(fit.vcov_wald, X, np.asarray(H["x0"], float))
+    h0, h_max = joint_leverage(1.0 / (np.asarray(H["vi"]) + fit.tau2), X,
+                               np.asarray(H["x0"], float))
     # x0'(X'WX)^-1 x0 is predict()'s se² (test = "z"); w_i x_i'(X'WX)^-1 x_i its hatvalues()
     assert_close(h0, H["pred_se"] ** 2, "index leverage")
     rows = np.column_stack([np.ones(len(X)), X])
@@ -62,3 +63,16 @@ def test_printed_summary_says_the_pseudo_r2_is_not_defined():
     text = str(res)
     assert "R^2 (amount of heterogeneity accounted for): not defined" in text
     assert "0.00%" not in text.split("R^2")[1].splitlines()[0]
+
+
+def test_an_index_at_an_arms_own_raw_year_is_not_outside_the_arms():
+    """The bundled era regression: the index enrolled in 2020.0 like one arm. Its leverage
+    equals that arm's (the largest); computed on raw years (X'WX with cond ~ 1e12) it came out
+    1.5e-9 higher and the index was flagged outside the arms' joint region."""
+    years = np.array([2020.0, 2020.75, 2021.0, 2021.0, 2020.75])
+    weights = 1.0 / (np.array([0.05, 0.04, 0.03, 0.06, 0.05]) + 0.113)
+    h0, h_max = joint_leverage(weights, years[:, None], np.array([2020.0]))
+    assert h0 == pytest.approx(h_max, rel=1e-12)
+    shifted = joint_leverage(weights, years[:, None] - 2000.0, np.array([20.0]))
+    assert shifted == pytest.approx((h0, h_max), rel=1e-12)  # affine invariance
+    assert joint_leverage(weights, years[:, None], np.array([2019.5]))[0] > h_max
