@@ -278,6 +278,44 @@ def _approximation(adj: Any) -> str:
             + ("; and for the index" if "index" in adj.approximated else ""))
 
 
+def _inherited_from(x: Any) -> str:
+    """``"macrovascular invasion from finn2020 (the analysis cheng2022 updates)"``."""
+    from reports.analysis.baseline import inherited_text
+
+    return (f"{vocab.CHARACTERISTICS.get(x.characteristic, x.characteristic)} from "
+            f"{inherited_text(x.chain)}")
+
+
+def _with_value(adj: Any) -> str:
+    """A case-mix regression that did not run: the arms with a value, the inherited ones
+    counted and marked."""
+    if adj.kind != "casemix" or not adj.sources:
+        return ""
+    inh = {x.arm: x for x in adj.inherited}
+    n = sum(arm in inh for arm, _ in adj.sources)
+    return ("; arms with a value" + (f" ({n} inherited from an earlier data cut)" if n else "")
+            + ": " + ", ".join(arm + (f" [from {inh[arm].chain[-1]}]" if arm in inh else "")
+                               for arm, _ in adj.sources)
+            + (f"; the index's value: {_inherited_from(inh['index'])}" if "index" in inh
+               else ""))
+
+
+def _inheritance(adj: Any) -> str:
+    """Case-mix values an arm of a later data cut takes from the analysis it updates, and the
+    arms that could take none (arm ids differ); a regression that did not run lists them in
+    :func:`_with_value` instead."""
+    out = ""
+    arms = [x for x in adj.inherited if x.arm != "index"]
+    if adj.inherited and adj.result.done:
+        out += ("; INHERITED from an earlier data cut of the same trial: "
+                f"{len(arms)} of the {len(adj.sources)} arm(s) with a value: "
+                + "; ".join(f"{'the index' if x.arm == 'index' else x.arm}: "
+                            f"{_inherited_from(x)}" for x in adj.inherited))
+    if adj.not_inherited:
+        out += "; NOT INHERITED: " + "; ".join(f"{arm}: {why}" for arm, why in adj.not_inherited)
+    return out
+
+
 def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     """One adjusted benchmark (era or case mix) in words."""
     from reports.summary import IMPRECISE, VERDICT_WORDS
@@ -286,7 +324,8 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
     if not r.done:
         reason = (r.reason.replace(f"report {adj.covariate} ", "have a value ")
                   if adj.fallback else r.reason)
-        return f"not estimated: {reason}" + _approximation(adj)
+        return (f"not estimated: {reason}" + _with_value(adj) + _approximation(adj)
+                + _inheritance(adj))
     sl = r.slopes[0]
     unit = "per year" if adj.kind == "era" else "per percentage point"
     x0 = r.index_x[0]
@@ -320,7 +359,7 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
         text += "; arms without the covariate left out: " + ", ".join(r.dropped)
     if adj.proxies:
         text += "; era of " + ", ".join(adj.proxies) + " is a publication-year proxy"
-    return text + _approximation(adj)
+    return text + _approximation(adj) + _inheritance(adj)
 
 
 def hook_items(a: GroupAnalysis) -> list[tuple[str, str]]:
@@ -451,6 +490,12 @@ def caveats(index: StudyRecord, plan: Plan, analyses: list[GroupAnalysis]) -> li
                    + (f"It could be estimated in {ran} comparison(s)." if ran else
                       "With this library it could be estimated in no comparison (too few "
                       f"arms with either value; at least {plan.min_studies_metareg} needed)."))
+    inherited = sorted({(i.chain[0], i.chain[-1]) for x in mixes for i in x.inherited})
+    if inherited:
+        out.append("Case-mix values from an earlier data cut: a later analysis of a trial "
+                   "takes a baseline characteristic it does not report from the same arm (by "
+                   "id) of the analysis it updates (the same randomised population): "
+                   + ", ".join(f"{new} from {old}" for new, old in inherited) + ".")
     small = sorted({a.group.label for a in analyses
                     if a.comparison is not None and a.comparison.benchmark.k < 5})
     if small:

@@ -171,7 +171,12 @@ def _adjusted(x: Any) -> Any:
     mix = {"covariate_sources": [{"arm": a, "characteristic": c} for a, c in x.sources],
            "index_covariate_source": x.index_source or None,
            "fallback": x.fallback or None,
-           "approximated": list(x.approximated)} if x.kind == "casemix" else {}
+           "approximated": list(x.approximated),
+           # values an arm of a later data cut takes from the analysis it updates
+           "inherited": [{"arm": i.arm, "characteristic": i.characteristic, "from": i.chain[-1],
+                          "chain": list(i.chain)} for i in x.inherited],
+           "not_inherited": [{"arm": a, "reason": r} for a, r in x.not_inherited],
+           } if x.kind == "casemix" else {}
     return {"kind": x.kind, "covariate": x.covariate, "label": x.label, "done": r.done,
             "reason": r.reason or None, "k": r.k, "dropped": list(r.dropped),
             "proxies": list(x.proxies), **mix,

@@ -13,7 +13,9 @@ and ``predict(newmods = x0)``; Thompson & Higgins 2002, Stat Med 21:1559):
   ``fallback`` takes, per arm (and for the index), the fallback characteristic where the
   primary one is not reported (e.g. "PVTT or, where not reported, macrovascular invasion": an
   approximation, since macrovascular invasion also counts hepatic-vein and IVC invasion), and
-  records per arm which one was used (:attr:`AdjustedComparison.sources`);
+  records per arm which one was used (:attr:`AdjustedComparison.sources`); an arm of a later
+  data cut takes a characteristic it does not report from the same arm of the analysis it
+  updates (:mod:`reports.analysis.baseline`; :attr:`AdjustedComparison.inherited`);
 
 each where at least ``plan.min_studies_metareg`` arms report the covariate (otherwise one line
 says so). The adjusted verdict is the calibrated moderated test of :mod:`meta.adjusted`, at every
@@ -32,12 +34,32 @@ from meta.adjusted import AdjustedBenchmark, adjusted_benchmark, moderated_test
 from meta.decision import mc_settled
 from meta.transforms import backtransform
 from reports.analysis.calibrated import SEED, pi_imprecision
-from reports.analysis.data import source_column
+from reports.analysis.data import inherited_column, not_inherited_column, source_column
 from reports.analysis.index import IndexRange
 from reports.analysis.verdict import Verdict
 from reports.plan import Plan
 
 ERA = "enrolment_mid_year"
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """A case-mix value an arm (or ``"index"``) takes from an earlier data cut of its trial.
+
+    Attributes
+    ----------
+    arm : str
+        The arm's label, or ``"index"``.
+    characteristic : str
+        The characteristic inherited (the moderator's own or its fallback).
+    chain : tuple of str
+        Study ids from the arm's file to the earlier file the value is from, each updating the
+        next (:attr:`reports.analysis.baseline.ModeratorValue.chain`).
+    """
+
+    arm: str
+    characteristic: str
+    chain: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,11 @@ class AdjustedComparison:
     """Case mix: the characteristic the index's value is ('' when not reported)."""
     fallback: str = ""
     """Case mix: the plan's fallback characteristic ('' when the moderator has none)."""
+    inherited: tuple[Inherited, ...] = ()
+    """Case mix: the arms (and the index) whose value is an earlier data cut's."""
+    not_inherited: tuple[tuple[str, str], ...] = ()
+    """Case mix: ``(arm label, why)`` for arms of a later data cut that could inherit nothing
+    (a file of the ``analysis.updates`` chain has no arm with the same id)."""
 
     @property
     def approximated(self) -> tuple[str, ...]:
@@ -153,6 +180,11 @@ def _one(kind: str, covariate: str, label: str, arms: Any, x: np.ndarray, x0: fl
                               pi_imprecision(res.k, res.tau2))
 
 
+def _column(arms: Any, name: str, default: Any) -> list[Any]:
+    """A per-arm column of the frame, ``default`` for every arm when the frame lacks it."""
+    return list(arms[name]) if name in arms.columns else [default] * len(arms)
+
+
 def adjusted_comparisons(arms: Any, index_row: Any, rng: IndexRange | None, measure: str,
                          plan: Plan, higher_is_better: bool, plain: Verdict
                          ) -> tuple[AdjustedComparison | None, tuple[AdjustedComparison, ...]]:
@@ -183,6 +215,15 @@ def adjusted_comparisons(arms: Any, index_row: Any, rng: IndexRange | None, meas
         sources = tuple((str(lab), str(u)) for lab, u, v in zip(arms["label"], used, x,
                                                                  strict=True) if v == v)
         src0 = str(index_row.get(col, "")) if index_row is not None and v0 is not None else ""
+        inh = [Inherited(str(lab), str(u), tuple(c)) for lab, u, v, c in zip(
+            arms["label"], used, x, _column(arms, inherited_column(m.id), ()), strict=True)
+            if v == v and c]
+        c0 = index_row.get(inherited_column(m.id)) if index_row is not None else None
+        if v0 is not None and isinstance(c0, tuple) and c0:
+            inh.append(Inherited("index", src0, tuple(c0)))
+        missed = tuple((str(lab), str(n)) for lab, n in zip(
+            arms["label"], _column(arms, not_inherited_column(m.id), ""), strict=True) if n)
         mix.append(replace(one, sources=sources, index_source=src0,
-                           fallback=m.fallback or ""))
+                           fallback=m.fallback or "", inherited=tuple(inh),
+                           not_inherited=missed))
     return era, tuple(mix)

@@ -41,6 +41,9 @@ class Provenance:
     derived: str = ""
     arm: str = ""
     """Id of the arm the number belongs to (set by :func:`outcome_data`)."""
+    used_for: str = ""
+    """Id of the study whose arm uses the number when that is not ``study``: a baseline
+    characteristic an updating analysis inherits (:mod:`reports.analysis.baseline`)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,17 @@ def source_column(moderator_id: str) -> str:
     """The frame column naming, per arm, the characteristic a moderator's value came from
     (the plan's ``characteristic``, its ``fallback``, or '' when neither is reported)."""
     return f"{moderator_id}__source"
+
+
+def inherited_column(moderator_id: str) -> str:
+    """The frame column holding, per arm, the ``analysis.updates`` chain a moderator's value was
+    inherited through (:attr:`reports.analysis.baseline.ModeratorValue.chain`; () when own)."""
+    return f"{moderator_id}__inherited"
+
+
+def not_inherited_column(moderator_id: str) -> str:
+    """The frame column saying, per arm, why no value could be inherited ('' when not asked)."""
+    return f"{moderator_id}__not_inherited"
 
 
 def moderator_value(record: StudyRecord, arm_id: str, characteristic: str
@@ -324,10 +338,14 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
     """Tidy frame of all arms (index and comparators) reporting ``outcome``.
 
     An analysis superseded by a later one (``analysis.updates``) is used for an outcome only
-    when the later analysis does not report that outcome for the same arm id. An arm of a
+    when the later analysis does not report that outcome for the same arm id; the later one
+    takes the baseline characteristics it does not report from the earlier
+    (:func:`reports.analysis.baseline.arm_moderator`). An arm of a
     group's treatment classes that reports the outcome but fails another rule of the group or
     of the outcome's definition is listed in :attr:`OutcomeData.group_excluded`.
     """
+    from reports.analysis.baseline import arm_moderator
+
     gone = superseded(records)
     rows, excluded, provs = [], [], []
     group_excluded: list[tuple[str, Exclusion]] = []
@@ -392,14 +410,15 @@ def outcome_data(records: list[StudyRecord], plan: Plan, outcome: Outcome) -> Ou
                    "groups": tuple(member), "file": rec.shown, **values}
             row["era"], row["era_proxy"] = enrolment_mid(rec, plan)
             for mod in plan.moderators:
-                row[mod.id], mprov = moderator_value(rec, arm.id, mod.characteristic)
-                row[source_column(mod.id)] = mod.characteristic if mprov else ""
-                if mprov is None and mod.fallback is not None:
-                    # the plan's stated approximation (e.g. MVI for PVTT), recorded per arm
-                    row[mod.id], mprov = moderator_value(rec, arm.id, mod.fallback)
-                    row[source_column(mod.id)] = mod.fallback if mprov else ""
-                if mprov is not None:
-                    prov.append(replace(mprov, arm=arm.id))
+                # the plan's stated approximation (e.g. MVI for PVTT) and the baseline
+                # characteristics of an earlier data cut, recorded per arm
+                mv = arm_moderator(records, rec, arm.id, mod)
+                row[mod.id] = mv.value
+                row[source_column(mod.id)] = mv.characteristic
+                row[inherited_column(mod.id)] = mv.chain
+                row[not_inherited_column(mod.id)] = mv.not_inherited
+                if mv.provenance is not None:
+                    prov.append(replace(mv.provenance, arm=arm.id))
             rows.append(row)
             provs += prov
     frame = pd.DataFrame(rows)

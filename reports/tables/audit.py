@@ -92,8 +92,10 @@ def appendix(result: ReportAnalysis, labels: dict[str, str], out_dir: Path,
     for d in result.outcomes:
         reported = d.outcome.id in used
         for p in d.provenance:
-            if (p.study, p.arm) not in used.get(d.outcome.id, set()):
-                why = _why_not_used(result, d.outcome.id, p.study, p.arm, reported)
+            # an inherited baseline characteristic is used by the arm of the later data cut
+            user = p.used_for or p.study
+            if (user, p.arm) not in used.get(d.outcome.id, set()):
+                why = _why_not_used(result, d.outcome.id, user, p.arm, reported)
                 row = skipped.setdefault((d.outcome.label, why), {
                     "outcome": d.outcome.label, "why": why, "studies": [], "numbers": 0})
                 row["numbers"] += 1

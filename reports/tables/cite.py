@@ -108,8 +108,9 @@ def cite(value: Any, *_: Any) -> markupsafe.Markup:
 
 
 def arm_numbers(provenance: Iterable[Provenance], study: str, arm: str) -> list[Provenance]:
-    """The provenance of one arm's numbers for an outcome, in the order they were read."""
-    return [p for p in provenance if p.study == study and p.arm == arm]
+    """The provenance of one arm's numbers for an outcome, in the order they were read (with
+    the baseline characteristics it inherits from an earlier data cut, ``used_for``)."""
+    return [p for p in provenance if (p.used_for or p.study) == study and p.arm == arm]
 
 
 def by_field(provs: Iterable[Provenance], *names: str) -> Provenance | None:
