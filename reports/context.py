@@ -322,8 +322,13 @@ def adjusted_text(a: GroupAnalysis, adj: Any) -> str:
 
     r = adj.result
     if not r.done:
-        reason = (r.reason.replace(f"report {adj.covariate} ", "have a value ")
-                  if adj.fallback else r.reason)
+        # the regression's reason names the covariate by its id ("ehs"); the row names it
+        said = ("have a value" if adj.fallback else
+                "have an enrolment period" if adj.kind == "era" else "report it")
+        reason = (r.reason.replace(f"arm(s) report {adj.covariate} ", f"arm(s) {said} ")
+                  .replace(f"does not report {adj.covariate}",
+                           "has no enrolment period" if adj.kind == "era" else
+                           "does not report it"))
         return (f"not estimated: {reason}" + _with_value(adj) + _approximation(adj)
                 + _inheritance(adj))
     sl = r.slopes[0]

@@ -196,3 +196,13 @@ def test_unknown_index_arm_exits_2(tmp_path):
                                    str(tmp_path / "out")])
     assert res.exit_code == 2
     assert "index.arm: expected an arm of zhai2025 (rt_ici), got 'rt_icx'" in res.output
+
+
+def test_case_mix_rows_name_the_covariate_by_its_label_not_its_id(bundled):
+    """The regression's reason says "2 arm(s) report ehs"; the row, headed by the moderator's
+    label, says "report it" (PVTT with its fallback: "have a value")."""
+    _, pdf, html = bundled
+    for text in (pdf, html):
+        assert "report ehs" not in text and "report pvtt" not in text
+        assert "report enrolment_mid_year" not in text
+        assert "arm(s) report it (at least" in text
