@@ -4,9 +4,10 @@ random-effects implementation has, independent of R."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
+from meta.errors import ConvergenceError
 from meta.model import rma
 from meta.tau2 import METHODS, q_of_tau2
 
@@ -30,9 +31,8 @@ def _fit_or_skip(yi, vi, **kwargs):
     """
     try:
         return rma(yi, vi, **kwargs)
-    except ValueError as exc:
-        assume("converge" not in str(exc))
-        raise
+    except ConvergenceError:
+        reject()
 
 
 def _arrays(data):
@@ -47,8 +47,8 @@ def test_permutation_invariance(data, m, rnd):
     yi, vi = _arrays(data)
     order = list(range(yi.size))
     rnd.shuffle(order)
-    a = rma(yi, vi, method=m)
-    b = rma(yi[order], vi[order], method=m)
+    a = _fit_or_skip(yi, vi, method=m)
+    b = _fit_or_skip(yi[order], vi[order], method=m)
     np.testing.assert_allclose(
         [a.estimate, a.se, a.tau2, a.Q], [b.estimate, b.se, b.tau2, b.Q], rtol=1e-7, atol=1e-9
     )
@@ -58,7 +58,7 @@ def test_permutation_invariance(data, m, rnd):
 @FAST
 @given(effects, method)
 def test_tau2_nonnegative_and_weights_sum_to_one(data, m):
-    fit = rma(*_arrays(data), method=m)
+    fit = _fit_or_skip(*_arrays(data), method=m)
     assert fit.tau2 >= 0.0
     assert abs(fit.weights.sum() - 1.0) < 1e-12
     assert 0.0 <= fit.I2 <= 100.0
