@@ -64,9 +64,9 @@ def test_an_absurd_n_is_refused_at_once(tmp_path):
 
     curve = tmp_path / "c.csv"
     curve.write_text(PROPORTIONS, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: waiting for a CPU on a loaded machine is not counted
     result = run("reconstruct", "--curve", curve, "--n", "100000000", "--out", tmp_path / "o.csv")
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     assert result.exit_code == 2, result.output
     assert "--n: expected at most 1,000,000 patients per arm, got 100,000,000" in result.stderr
     assert MAX_N == 1_000_000

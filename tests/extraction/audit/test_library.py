@@ -132,12 +132,12 @@ def test_landmark_numbers_in_trail_take_the_entry_source():
 def test_shipped_library_audits_without_errors_and_fast():
     files = sorted(STUDIES.glob("*.yaml"))
     assert files, "no study files shipped"
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: waiting for a CPU on a loaded machine is not counted
     result = audit_paths([STUDIES])
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert [i.format() for i in result.issues] == []
     assert len(result.records) == len(files)
     errors = [f.format() for f in result.findings if f.severity == "error"]
     assert errors == [], "\n".join(errors)
-    # generous bound for a shared 2-core machine; benchmarks/bench_audit.py prints the figure
+    # ~0.3 s of CPU; generous bound for a slow CPU; benchmarks/bench_audit.py prints the figure
     assert elapsed < 5.0

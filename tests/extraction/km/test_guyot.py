@@ -180,16 +180,17 @@ def test_large_arm_5000_patients_1000_points_is_fast():
     rec = reconstruct_km(curve, 5000, risk, int(e.sum()))
     _check_consistent(rec, 5000)
     assert rec.n_events == int(e.sum())
-    assert best < 0.25  # target 50 ms (benchmark); 5x slack for a shared CI machine
+    # CPU seconds of this process: time spent waiting for a CPU on a loaded machine is not counted
+    assert best < 0.25  # target 50 ms (benchmark); 5x slack for a slower CPU
     truth = km_step(t, e)
     grid = np.linspace(0, px[keep].max(), 400)
     assert np.max(np.abs(diagnose(rec).km(grid) - truth(grid))) < 0.01
 
 
 def _timed(curve, risk, events):
-    start = clock.perf_counter()
+    start = clock.process_time()
     reconstruct_km(curve, 5000, risk, events)
-    return clock.perf_counter() - start
+    return clock.process_time() - start
 
 
 def test_reconstruction_is_frozen_and_read_only():
