@@ -7,11 +7,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pdf_reading import pdf_text
 
 from reports.blas import single_threaded_blas
 
 single_threaded_blas()  # as the console script does, before any test imports NumPy
+
+# Property tests draw the same examples on every run (seeded from each test's code), so that a
+# pass or a failure does not depend on the run: a random draw failed one CI run in ~100 (EB
+# data that does not converge). `pytest --hypothesis-profile=explore` draws new examples each
+# run (add --hypothesis-seed=N to repeat one) to search further; a failure found that way
+# becomes an explicit test.
+settings.register_profile("deterministic", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("deterministic")
 
 ROOT = Path(__file__).parents[1]
 STUDIES = ROOT / "studies"
