@@ -158,9 +158,12 @@ def test_contents_are_collapsed_to_sections_and_open_on_demand(browser):
 
 
 def test_sticky_section_bar_stays_on_screen_and_headings_clear_it(browser):
+    assert browser.js("location.hash") != "#sensitivity"  # else no hashchange to wait for
     got = browser.js("""(async () => {
+        // the fragment navigation scrolls, then queues hashchange: wait for it, not for a time
+        const moved = new Promise(r => window.addEventListener('hashchange', r, {once: true}));
         location.hash = '#sensitivity';
-        await new Promise(r => setTimeout(r, 150));
+        await moved;
         const bar = document.querySelector('nav#jump').getBoundingClientRect();
         const h = document.getElementById('sensitivity').getBoundingClientRect();
         const links = Array.from(document.querySelectorAll('nav#jump a'))
@@ -174,14 +177,16 @@ def test_sticky_section_bar_stays_on_screen_and_headings_clear_it(browser):
 
 
 def test_a_numbers_source_link_opens_its_audit_entry(browser):
-    link = browser.js("""(() => {
+    link = browser.js("""(async () => {
         const a = document.querySelector('#results ~ * a.src:not(.derived)')
                || document.querySelector('a.src:not(.derived)');
+        const before = location.hash;
+        const moved = new Promise(r => window.addEventListener('hashchange', r, {once: true}));
         a.scrollIntoView(); a.click();
-        return {hash: a.hash, text: a.textContent};
+        if (a.hash !== before) await moved;  // scrolled to the entry, then hashchange
+        return {hash: a.hash, text: a.textContent, before: before};
     })()""")
-    assert link["hash"].startswith("#src-")
-    browser.js("new Promise(r => setTimeout(r, 100))")
+    assert link["hash"].startswith("#src-") and link["before"] != link["hash"]
     target = browser.js("""(() => {
         const t = document.querySelector(':target');
         const r = t.getBoundingClientRect();
