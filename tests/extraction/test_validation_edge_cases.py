@@ -8,6 +8,7 @@ import datetime
 import os
 import re
 import stat
+import types
 from pathlib import Path
 
 import jsonschema
@@ -146,9 +147,14 @@ def test_a7_followup_range_must_be_ordered_and_hold_the_median(tmp_path):
         "of median and range_upper)"]
 
 
-def test_a8_impossible_years_dates_periods_and_doses_are_refused(tmp_path):
+def test_a8_impossible_years_dates_periods_and_doses_are_refused(tmp_path, monkeypatch):
     today = datetime.date.today()
     tomorrow = today + datetime.timedelta(days=1)
+    # the validators' today stays the test's today: a run across midnight (or New Year) made
+    # the test's "tomorrow" (or "next year + 1") the validators' today (next year) and failed
+    frozen = type("Today", (datetime.date,), {"today": classmethod(lambda cls: today)})
+    monkeypatch.setattr("extraction.schema.datetime",
+                        types.SimpleNamespace(**{**vars(datetime), "date": frozen}))
     path = study(tmp_path, f"enrolment: {{start: 2021-12, end: 2018-01, source: {{location: "
                  f"abstract}}}}\nanalysis: {{data_cutoff: {tomorrow.isoformat()}}}\n",
                  **{"  year: 2025": f"  year: {today.year + 2}\n  published: 2025-13-45",
