@@ -363,15 +363,20 @@ def interior_peak_mask(ll: np.ndarray) -> np.ndarray:
     """Local maxima of log likelihoods on a grid (last axis), the first point (tau² = 0, the
     boundary maximum itself) excluded, the last one counted when the likelihood still rises.
 
-    A point is a peak when it is higher than the point before it and not lower than the one
-    after it, so a run of equal values counts once, at its start, and only after a rise. The
-    grid of :func:`boundary_grid` repeats its top point when ``range(y)`` is tiny (two nearly
-    equal effects); counting those ties as peaks sent a likelihood that falls everywhere to the
-    interior search, which crawled to tau² ~ 1e-11 in ~200 steps instead of returning 0.
+    A point is a peak when it is higher than the point before it (by more than rounding) and not
+    lower than the one after it, so a run of equal values counts once, at its start, and only
+    after a rise. The grid of :func:`boundary_grid` repeats its top point when ``range(y)`` is
+    tiny (two nearly equal effects); counting those ties, or rounding-level rises, as peaks sent
+    a likelihood that falls everywhere to the interior search, which crawled to tau² ~ 1e-11
+    in ~200 steps (or stopped at ~1e-16) instead of returning 0.
     """
+    # a rise within rounding of the likelihood (64 ulps of its size) is a tie: on a grid far
+    # below min(v) the likelihood is flat to the last digits and its rounding made "peaks"
+    noise = 64.0 * np.finfo(float).eps * np.maximum(1.0, np.abs(ll))
+    rises = ll[..., 1:] - ll[..., :-1] > noise[..., 1:]
     peak = np.zeros(ll.shape, bool)
-    peak[..., 1:-1] = (ll[..., 1:-1] > ll[..., :-2]) & (ll[..., 1:-1] >= ll[..., 2:])
-    peak[..., -1] = ll[..., -1] > ll[..., -2]
+    peak[..., 1:-1] = rises[..., :-1] & (ll[..., 1:-1] >= ll[..., 2:])
+    peak[..., -1] = rises[..., -1]
     return peak
 
 

@@ -172,3 +172,25 @@ def test_a_moderator_in_raw_calendar_years_fits_like_its_centred_version(case):
     assert_close(fit.tau2, ref["tau2"], case, atol=1e-8)
     assert_close(fit.beta, ref["beta"], case)
     assert_close(fit.se_beta, ref["se"], case)
+
+
+def test_effects_equal_to_nine_digits_give_zero_not_a_rounding_peak():
+    """Six effects equal to ~1e-9 of their SE: on the boundary grid the likelihood is flat to
+    its last digits, and rises of a few ulps counted as interior peaks (tau² ~ 1e-16 instead
+    of 0, and the batch handed such rows to the one-row estimator). Independent statistics
+    review, case 'resid'."""
+    from meta.batch_regression import fit_reml_rows
+    from meta.tau2 import interior_peak_mask
+
+    rng = np.random.default_rng(5)
+    X = np.ones((6, 1))
+    V = 0.05 * np.exp(rng.normal(0, 1, (200, 6)))
+    Y = 0.3 + np.sqrt(0.05) * 10.0 ** rng.uniform(-9, -6, (200, 1)) * rng.normal(0, 1, (200, 6))
+    fits = [estimate_tau2(y, v, X, "REML") for y, v in zip(Y, V, strict=True)]
+    assert all(f.tau2 == 0.0 and f.iterations <= 2 for f in fits)
+    rows = fit_reml_rows(Y, V, X)
+    assert (rows["tau2"] == 0.0).all() and not rows["one_row"].any()
+    ll = np.array([-3.25, -3.25 + 4e-16, -3.25 + 8e-16, -3.25])  # rounding, not a rise
+    assert not interior_peak_mask(ll).any()
+    assert interior_peak_mask(np.array([-3.25, -3.25 + 1e-12, -3.26])).tolist() == [
+        False, True, False]
