@@ -290,6 +290,22 @@ def _branch_fits(tag: str, value: Any) -> bool:
     return tag[0].isupper() == isinstance(value, Mapping)
 
 
+def _union_tag_at(loc: tuple[Any, ...], data: Any) -> int | None:
+    """Index of the first union-branch tag in ``loc``: a tag-like element that is not a key of
+    the YAML mapping at that place (a user's own key, ``sources: {Events: ...}``, is a key)."""
+    node = data
+    for i, part in enumerate(loc):
+        in_map = isinstance(node, Mapping) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_map or in_list:
+            node = node[part]
+        elif _is_union_tag(part):
+            return i
+        else:
+            return None
+    return None
+
+
 def _one_union_branch(errors: list[dict[str, Any]], data: Any) -> list[dict[str, Any]]:
     """Errors of a value that matched no branch of a union, reduced to the branch its YAML type
     asked for, with the branch's tag taken out of the location.
@@ -303,7 +319,7 @@ def _one_union_branch(errors: list[dict[str, Any]], data: Any) -> list[dict[str,
     out: list[dict[str, Any]] = []
     for error in errors:
         loc = tuple(error["loc"])
-        at = next((i for i, part in enumerate(loc) if _is_union_tag(part)), None)
+        at = _union_tag_at(loc, data)
         if at is None:
             out.append(error)
         else:

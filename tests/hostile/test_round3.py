@@ -435,3 +435,22 @@ def test_a_plan_switch_takes_true_or_false_only(tmp_path, old, new):
     msgs = [i.format() for i in info.value.issues]
     field = old.strip().split(":")[0]
     assert any(f":{line}:" in m and field in m for m in msgs), msgs
+
+
+def test_a_users_capitalised_key_is_kept_in_the_error_location(tmp_path):
+    """Union-branch tags (``Reference``) are taken out of error locations; a key of the user's
+    own mapping that looks like one (``sources: {Rt_dose_gy: ...}``) is a key and stays."""
+    from extraction import load_study
+    from extraction.issues import StudyFileError
+
+    text = (ROOT / "studies" / "zhai2025.yaml").read_text(encoding="utf-8")
+    old = "    sources:\n      rt_dose_gy:\n        location: abstract\n"
+    assert old in text
+    path = tmp_path / "zhai2025.yaml"
+    path.write_text(text.replace(old, "    sources:\n      Rt_dose_gy:\n        location: Bogus\n"),
+                    encoding="utf-8")
+    with pytest.raises(StudyFileError) as caught:
+        load_study(path)
+    fields = [i.field for i in caught.value.issues]
+    assert "arms[0].sources.Rt_dose_gy.location" in fields, fields
+    assert "arms[0].sources.location" not in fields
