@@ -201,6 +201,10 @@ def plot_forest(frame: pd.DataFrame, path: Path | None = None, *, xlabel: str = 
               if row.kind == "overall" else "normal")
         _text(fig, x_weight, row.y, row.weight, ha="right", color=colour)
         boxes.append(_draw_row(ax, row, colour, weights[i], w_max))
+    study = (drawn["kind"] == "study").to_numpy() & np.isfinite(np.asarray(boxes, float))
+    if study.any():  # every study's box in one collection (one scatter per box cost ~4 ms)
+        ax.scatter(drawn["est"][study], drawn["y"][study], s=np.asarray(boxes)[study],
+                   marker="s", color="black", zorder=3, linewidths=0)
     drawn["box"] = boxes
     for row in drawn[drawn["kind"] == "index"].itertuples():
         if np.isfinite(row.est):
@@ -240,10 +244,9 @@ def _draw_row(ax, row, colour: str, weight: float, w_max: float) -> float:
         return float("nan")
     if np.isfinite(lb) and np.isfinite(ub):
         ax.plot([lb, ub], [y, y], color=colour, lw=1, zorder=2, solid_capstyle="butt")
-    if row.kind == "study":
+    if row.kind == "study":  # the box: drawn with the other studies' by plot_forest
         share = weight / w_max if np.isfinite(weight) and weight > 0 else 0.25
         side = MAX_BOX * float(np.sqrt(share))
-        ax.scatter([est], [y], s=side ** 2, marker="s", color=colour, zorder=3, linewidths=0)
         return side ** 2
     marker, size = ("D", 6.5) if row.kind == "index" else ("^", 6.0)
     ax.scatter([est], [y], s=size ** 2, marker=marker, color=colour, zorder=4, linewidths=0)

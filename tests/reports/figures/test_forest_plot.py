@@ -25,8 +25,6 @@ from reports.figures.forest_frame import build_forest_frame
 from reports.figures.style import text_width
 
 SVG = "{http://www.w3.org/2000/svg}"
-SQUARE = re.compile(r'd="M -([\d.]+) ([\d.]+)\s+L ([\d.]+) ([\d.]+)\s+L ([\d.]+) -([\d.]+)\s+'
-                    r'L -([\d.]+) -([\d.]+)\s+z')
 LONG = ("Abou-Alfa 2022 (HIMALAYA): STRIDE (tremelimumab 300 mg once + durvalumab 1500 mg "
         "every 4 weeks)")
 
@@ -49,8 +47,22 @@ def _svg_texts(path: Path) -> list[str]:
 
 
 def _squares(svg: str) -> list[float]:
-    """Sides (pt) of the square markers in the SVG (one per study box)."""
-    return [s for m in SQUARE.finditer(svg) if (s := 2 * float(m.group(1))) > 0]
+    """Sides (pt) of the square markers in the SVG (one per study box), in drawing order:
+    axis-aligned closed 4-point paths of the marker collections, whether matplotlib writes
+    them as absolute paths or as one relative definition per size."""
+    root = ET.fromstring(svg)
+    sides = []
+    for group in root.iter(f"{SVG}g"):
+        if not group.get("id", "").startswith("PathCollection"):
+            continue
+        for path in group.iter(f"{SVG}path"):
+            xy = np.array(re.findall(r"-?[\d.]+", path.get("d", "")), float).reshape(-1, 2)
+            if len(xy) != 4:
+                continue
+            xs, ys = np.unique(np.round(xy[:, 0], 4)), np.unique(np.round(xy[:, 1], 4))
+            if len(xs) == 2 and len(ys) == 2 and np.isclose(np.ptp(xs), np.ptp(ys), rtol=1e-3):
+                sides.append(float(np.ptp(xs)))
+    return [s for s in sides if s > 0]
 
 
 @pytest.fixture()
