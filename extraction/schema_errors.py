@@ -240,11 +240,15 @@ def _holds_placeholder(doc: YamlDocument, loc: tuple[Any, ...]) -> bool:
     return any(is_placeholder(doc.raw.get(loc[:k])) for k in range(1, len(loc) + 1))
 
 
+def _has(node: Any, part: Any) -> bool:
+    """Whether the YAML node ``node`` has the key or index ``part``."""
+    return ((isinstance(node, dict) and isinstance(part, str) and part in node)
+            or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)))
+
+
 def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
     for part in loc:
-        in_map = isinstance(data, dict) and isinstance(part, str) and part in data
-        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
-        if not (in_map or in_list):
+        if not _has(data, part):
             return None
         data = data[part]
     return data
@@ -295,14 +299,9 @@ def _union_tag_at(loc: tuple[Any, ...], data: Any) -> int | None:
     the YAML mapping at that place (a user's own key, ``sources: {Events: ...}``, is a key)."""
     node = data
     for i, part in enumerate(loc):
-        in_map = isinstance(node, Mapping) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_map or in_list:
-            node = node[part]
-        elif _is_union_tag(part):
-            return i
-        else:
-            return None
+        if not _has(node, part):
+            return i if _is_union_tag(part) else None
+        node = node[part]
     return None
 
 

@@ -50,6 +50,7 @@ from meta.decision import decision_test, tau2_grid
 from meta.level import critical_value
 from meta.model import check_yi_vi, rma
 from meta.regression import MetaRegression, meta_regression
+from meta.tau2 import standardised_design
 
 if TYPE_CHECKING:  # pandas costs ~0.3 s to import; only the plot frame needs it
     import pandas as pd
@@ -175,10 +176,10 @@ def joint_leverage(weights: np.ndarray, X: np.ndarray, x0: np.ndarray
     """``(x0'(X'WX)^-1 x0, max_i x_i'(X'WX)^-1 x_i)``: the index's leverage and the arms'
     largest (module notes; Montgomery, Peck & Vining 2012, §3.6, with the model's weights).
 
-    Leverages do not change when the covariates are shifted and scaled, so they are computed
-    on the covariates centred and scaled by the arms' mean and SD: with raw calendar years
-    (~2020) ``X'WX`` is near-singular and an index at an arm's own year came out "outside" the
-    arms' region by rounding (1.5e-9 relative).
+    Leverages do not change when the design is reparametrised, so they are computed on the
+    arms' and the index's rows standardised together (:func:`meta.tau2.standardised_design`):
+    with raw calendar years (~2020) ``X'WX`` is near-singular and an index at an arm's own year
+    came out "outside" the arms' region by rounding (1.5e-9 relative).
 
     Parameters
     ----------
@@ -190,10 +191,9 @@ def joint_leverage(weights: np.ndarray, X: np.ndarray, x0: np.ndarray
         The index's covariates.
     """
     X = np.asarray(X, float).reshape(len(weights), -1)
-    centre, scale = X.mean(axis=0), X.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    rows = np.column_stack([np.ones(X.shape[0]), (X - centre) / scale])
-    r0 = np.r_[1.0, (np.asarray(x0, float) - centre) / scale]
+    both = np.vstack([X, np.asarray(x0, float).reshape(1, -1)])
+    design = standardised_design(np.column_stack([np.ones(len(both)), both]))
+    rows, r0 = design[:-1], design[-1]
     inverse = np.linalg.inv(rows.T @ (np.asarray(weights, float)[:, None] * rows))
     h = np.einsum("ij,jk,ik->i", rows, inverse, rows)
     return float(r0 @ inverse @ r0), float(h.max())
